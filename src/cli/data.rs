@@ -1,0 +1,80 @@
+//! `chipcast data list|show`: the built-in datasets.
+
+use super::print;
+use anyhow::Context;
+use chipcast::ingest::builtin::{dataset, DATASETS, SERIES};
+use clap::{Subcommand, ValueEnum};
+use comfy_table::{presets::UTF8_BORDERS_ONLY, Table};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DataCommand {
+    /// List the built-in datasets and the series you can forecast
+    List,
+    /// Print one dataset
+    Show {
+        /// Dataset name (see `chipcast data list`)
+        name: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Aligned text table
+    Table,
+    /// The CSV exactly as embedded
+    Csv,
+    /// JSON array of records (empty cells are null)
+    Json,
+}
+
+pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
+    match c {
+        DataCommand::List => {
+            let mut t = Table::new();
+            t.load_preset(UTF8_BORDERS_ONLY).set_header(vec!["dataset", "rows", "description"]);
+            for d in DATASETS {
+                let rows = d.table().with_context(|| format!("parsing {}", d.name))?.rows.len();
+                t.add_row(vec![d.name.to_string(), rows.to_string(), d.description.to_string()]);
+            }
+            let mut s = format!("Built-in datasets (datasets/README.md has columns, units and sources):\n{t}\n");
+            let mut st = Table::new();
+            st.load_preset(UTF8_BORDERS_ONLY).set_header(vec!["series (--series)", "description"]);
+            for (name, desc) in SERIES {
+                st.add_row(vec![*name, *desc]);
+            }
+            s.push_str(&format!("\nSeries for `chipcast forecast --series NAME`:\n{st}\n"));
+            print(&s)
+        }
+        DataCommand::Show { name, format } => {
+            let d = dataset(&name)?;
+            match format {
+                Format::Csv => print(d.text),
+                Format::Json => {
+                    let t = d.table()?;
+                    let records: Vec<serde_json::Value> = t
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            serde_json::Value::Object(
+                                t.columns.iter().cloned().zip(r.iter().map(|c| c.clone().into())).collect(),
+                            )
+                        })
+                        .collect();
+                    print(&(serde_json::to_string_pretty(&records)? + "\n"))
+                }
+                Format::Table => {
+                    let t = d.table()?;
+                    let mut out = Table::new();
+                    out.load_preset(UTF8_BORDERS_ONLY).set_header(t.columns.clone());
+                    for r in &t.rows {
+                        out.add_row(r.iter().map(|c| c.clone().unwrap_or_default()).collect::<Vec<_>>());
+                    }
+                    print(&format!("{out}\n"))
+                }
+            }
+        }
+    }
+}

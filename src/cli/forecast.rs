@@ -1,0 +1,232 @@
+//! `chipcast forecast`: one built-in series with a full report, or every series of a file.
+
+use super::resolve::{self, Source};
+use super::{print, ModelArgs, SourceArgs};
+use anyhow::Context;
+use chipcast::outputs::chart::FanChart;
+use chipcast::outputs::export::{Failed, ForecastTable};
+use chipcast::outputs::report;
+use chipcast::scenarios::milestone::{milestone, Simulation};
+use chipcast::scenarios::projection::{project, validate_levels, Projection, SeriesForecast};
+use clap::Args;
+use rayon::prelude::*;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Args)]
+pub(crate) struct ForecastArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Forecast up to this period (e.g. 2030) [default: 2030 for built-in series]
+    #[arg(long, value_name = "PERIOD", conflicts_with = "horizon")]
+    until: Option<String>,
+    /// Forecast this many steps ahead [default for --input: 12 monthly, else 6]
+    #[arg(long, short = 'H', value_name = "STEPS")]
+    horizon: Option<usize>,
+    /// Milestone to report, in the series' unit (USD bn for built-in series)
+    #[arg(long, default_value_t = 1000.0)]
+    target: f64,
+    /// Year for the milestone probability
+    #[arg(long, default_value_t = 2030)]
+    by: i64,
+    /// Write the forecast table: .csv, .json or .parquet (with metadata)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Draw a fan chart: .png or .svg (one series only)
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+    /// Write fit timings (benchmark harness format)
+    #[arg(long, value_name = "FILE")]
+    timing: Option<PathBuf>,
+}
+
+fn cpu_seconds() -> f64 {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
+        if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0 {
+            return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
+        }
+    }
+    0.0
+}
+
+pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
+    let t_read = Instant::now();
+    let choice = resolve::choice(&a.model)?;
+    validate_levels(&a.model.levels)?;
+    let src = resolve::load(&a.source)?;
+    let read_s = t_read.elapsed().as_secs_f64();
+    if a.chart.is_some() && src.series.len() > 1 {
+        anyhow::bail!(
+            "--chart draws one series but {} has {}; pick one with --id ID",
+            src.label,
+            src.series.len()
+        );
+    }
+    let end = src.series.iter().map(|s| s.end()).max().unwrap_or(0);
+    let h = resolve::horizon(a.horizon, a.until.as_deref(), src.kind, end, src.builtin.is_some())?;
+
+    let (t_fit, cpu0) = (Instant::now(), cpu_seconds());
+    let results: Vec<Result<Projection, String>> = src
+        .series
+        .par_iter()
+        .map(|s| project(s, choice, h, &a.model.levels).map_err(|e| e.to_string()))
+        .collect();
+    let (fit_s, fit_cpu_s) = (t_fit.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
+
+    let label = format!("chipcast:{}", a.model.model.label());
+    let t_write = Instant::now();
+    if let Some(out) = &a.output {
+        write_table(out, &src, &results, &a, &label, h)?;
+    }
+    let write_s = t_write.elapsed().as_secs_f64();
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    if let Some(t) = &a.timing {
+        let text = format!(
+            "tool,model,n_series,n_failed,read_s,fit_s,write_s,fit_cpu_s\nchipcast,{label},{},{failed},{read_s},{fit_s},{write_s},{fit_cpu_s}\n",
+            results.len()
+        );
+        chipcast::outputs::atomic::write_atomically(t, |tmp| {
+            std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write { path: t.clone(), message: e.to_string() })
+        })?;
+    }
+
+    if src.series.len() == 1 {
+        let projection = match &results[0] {
+            Ok(p) => p,
+            Err(e) => anyhow::bail!("{}: {e}", src.series[0].id()),
+        };
+        single_report(&a, &src, projection)
+    } else {
+        let mut s = format!(
+            "Forecast {} series from {} with {label}, {h} steps, levels {:?}: {} fitted, {failed} failed.\n",
+            results.len(),
+            src.label,
+            a.model.levels,
+            results.len() - failed
+        );
+        for (series, r) in src.series.iter().zip(&results).filter(|(_, r)| r.is_err()).take(10) {
+            let _ = writeln!(s, "  {}: {}", series.id(), r.as_ref().err().map(String::as_str).unwrap_or(""));
+        }
+        if let Some(o) = &a.output {
+            let _ = writeln!(s, "Wrote {}", o.display());
+        }
+        eprint!("{s}");
+        Ok(())
+    }
+}
+
+fn write_table(
+    out: &Path,
+    src: &Source,
+    results: &[Result<Projection, String>],
+    a: &ForecastArgs,
+    label: &str,
+    h: usize,
+) -> anyhow::Result<()> {
+    let rows: Vec<Result<SeriesForecast, Failed>> = src
+        .series
+        .iter()
+        .zip(results)
+        .map(|(s, r)| match r {
+            Ok(p) => Ok(p.forecast.clone()),
+            Err(_) => Err(Failed { id: s.id().to_string(), end: s.end() }),
+        })
+        .collect();
+    let mut table = ForecastTable::new(&src.id_col, &src.time_col, src.kind, label, &a.model.levels, h, &rows);
+    let mut meta = vec![
+        ("chipcast.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        ("chipcast.data_source".to_string(), src.source_tag.clone()),
+        ("chipcast.model".to_string(), label.to_string()),
+        ("chipcast.levels".to_string(), format!("{:?}", a.model.levels)),
+        ("chipcast.horizon".to_string(), h.to_string()),
+        (
+            "chipcast.as_of".to_string(),
+            src.as_of.map(|o| src.kind.format(o)).unwrap_or_else(|| "latest".into()),
+        ),
+        ("chipcast.unit".to_string(), src.series[0].unit().label().to_string()),
+    ];
+    if let [Ok(p)] = results {
+        meta.push(("chipcast.fitted_model".into(), p.forecast.description.clone()));
+        meta.push(("chipcast.params".into(), serde_json::to_string(&p.forecast.params)?));
+        meta.push(("chipcast.train_window".into(), format!("{}..{}", src.kind.format(p.forecast.train_start), src.kind.format(p.forecast.train_end))));
+        if let Some(sel) = &p.forecast.selection {
+            meta.push(("chipcast.selection".into(), serde_json::to_string(sel)?));
+        }
+    }
+    table.metadata = meta;
+    table.write(out).with_context(|| "writing the forecast table")?;
+    Ok(())
+}
+
+fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Result<()> {
+    let series = &src.series[0];
+    let f = &p.forecast;
+    let unit = series.unit().label();
+    let mut s = String::new();
+    let _ = writeln!(s, "chipcast forecast — {}", src.label);
+    let _ = writeln!(s, "Unit: {unit}.{}", match src.as_of {
+        Some(o) => format!(" As of {}: only data up to {} is used.", a.source.as_of.as_deref().unwrap_or(""), src.kind.format(o)),
+        None => String::new(),
+    });
+    let _ = writeln!(s, "\nLast observations:\n{}", report::history(series, src.provenance.as_deref(), 6));
+    let _ = writeln!(s, "\n{}", report::model(f));
+    let levels: Vec<String> = f.levels.iter().map(|l| format!("{l}%")).collect();
+    let _ = writeln!(
+        s,
+        "Forecast, {} to {} (point forecast with {} prediction intervals):\n{}",
+        src.kind.format(f.periods[0]),
+        src.kind.format(*f.periods.last().unwrap_or(&f.periods[0])),
+        levels.join(" and "),
+        report::forecast(f, src.full.first())
+    );
+    let show_milestone = src.builtin.is_some() || a.target != 1000.0;
+    if show_milestone && src.kind.year_of(series.end()).is_some() {
+        let sim = Simulation { paths: a.model.paths, seed: a.model.seed };
+        let m = milestone(series, p.model.as_ref(), a.target, a.by, sim);
+        let last = series.values()[series.len() - 1];
+        let _ = writeln!(s, "\n{}", report::milestone(&m, f, last, unit));
+    }
+    if let Some(c) = &a.chart {
+        let later = src.full.first().filter(|full| full.end() > series.end()).and_then(|full| full.since(series.end() + 1).ok());
+        let chart = FanChart {
+            title: format!("{}: history and {} forecast", series_title(src), f.model),
+            subtitle: format!(
+                "{} · intervals {} · fitted {}–{}{}",
+                f.description.split(" (").next().unwrap_or(&f.description),
+                levels.join("/"),
+                src.kind.format(f.train_start),
+                src.kind.format(f.train_end),
+                src.as_of.map(|o| format!(" · as of {}", src.kind.format(o))).unwrap_or_default()
+            ),
+            y_label: unit.to_string(),
+            x_label: if src.builtin.is_some() { "year".into() } else { src.time_col.clone() },
+            history: series,
+            later_actuals: later.as_ref(),
+            forecast: f,
+            threshold: (show_milestone).then(|| (a.target, if src.builtin.is_some() && a.target == 1000.0 { "$1T (1,000 USD bn)".to_string() } else { format!("target {}", report::num(a.target)) })),
+            as_of: src.as_of.map(|o| (o, format!("as of {} ", src.kind.format(o)))),
+            footnote: format!("Source: {}. Chart: chipcast {}.", src.source_tag, env!("CARGO_PKG_VERSION")),
+        };
+        chart.write(c).with_context(|| "drawing the chart")?;
+        let _ = writeln!(s, "Chart written to {}", c.display());
+    }
+    if let Some(o) = &a.output {
+        let _ = writeln!(s, "Forecast table written to {}", o.display());
+    }
+    print(&s)
+}
+
+/// Chart title for the series: the built-in name in words, or the input id.
+pub(crate) fn series_title(src: &Source) -> String {
+    match src.builtin.as_deref() {
+        Some("worldwide") => "Worldwide semiconductor sales".to_string(),
+        Some(region) => format!("Semiconductor sales, {region}"),
+        None => format!("Series {}", src.series[0].id()),
+    }
+}

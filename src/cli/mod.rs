@@ -1,0 +1,144 @@
+//! Command-line interface (binary only): clap definitions and argument resolution.
+//! No modelling happens here; each command calls the library's pipeline stages.
+
+mod data;
+mod forecast;
+mod gap;
+mod resolve;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Forecast the semiconductor market from built-in WSTS/SIA data or your own series:
+/// when does it cross $1T, how likely was that by 2030, and how big is the gap to
+/// compute-demand estimates?
+#[derive(Debug, Parser)]
+#[command(name = "chipcast", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Forecast a series (default: worldwide annual sales to 2030) with intervals and the $1T odds
+    Forecast(forecast::ForecastArgs),
+    /// Compare projected chip sales with compute-demand estimates (default: Altman's $5T and $7T)
+    Gap(gap::GapArgs),
+    /// List or print the built-in datasets
+    #[command(subcommand)]
+    Data(data::DataCommand),
+}
+
+/// Where the series comes from and which part of it is used.
+#[derive(Debug, Args)]
+pub(crate) struct SourceArgs {
+    /// Built-in series (worldwide, americas, europe, japan, asia-pacific) [default: worldwide]
+    #[arg(long, conflicts_with = "input")]
+    series: Option<String>,
+    /// Your own long-format data: .csv, .parquet, .json or .ndjson
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Series id column of --input
+    #[arg(long, default_value = "unique_id", value_name = "NAME")]
+    id_col: String,
+    /// Time column of --input: integer period, YYYY-MM or ISO date
+    #[arg(long, default_value = "ds", value_name = "NAME")]
+    time_col: String,
+    /// Value column of --input
+    #[arg(long, default_value = "y", value_name = "NAME")]
+    value_col: String,
+    /// Use only the series with this id from --input
+    #[arg(long, requires = "input")]
+    id: Option<String>,
+    /// Use only data that existed then: YEAR, or YYYY-MM (annual series keep complete years only)
+    #[arg(long, value_name = "PERIOD")]
+    as_of: Option<String>,
+    /// Fit on data from this period on (e.g. 2000)
+    #[arg(long, value_name = "PERIOD")]
+    since: Option<String>,
+}
+
+/// Model and interval settings shared by forecast and gap.
+#[derive(Debug, Args)]
+pub(crate) struct ModelArgs {
+    /// Model. auto = lowest rolling-origin holdout MASE among naive, drift, logdrift, loglinear and damped
+    /// over the last 5 origins (see README, "Models")
+    #[arg(long, value_enum, default_value_t = ModelName::Auto)]
+    model: ModelName,
+    /// Prediction interval level in percent; repeat for several
+    #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
+    levels: Vec<f64>,
+    /// Point forecast of the loglinear model is the predictive mean instead of the median
+    #[arg(long)]
+    bias_adjust: bool,
+    /// Number of simulated sample paths for probabilities
+    #[arg(long, default_value_t = 10_000)]
+    paths: usize,
+    /// Random seed for the sample paths
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModelName {
+    /// Choose by rolling-origin holdout (default)
+    Auto,
+    /// Last value carried forward
+    Naive,
+    /// Random walk with drift
+    Drift,
+    /// Geometric random walk with drift: average growth rate from the last value
+    Logdrift,
+    /// Constant growth: OLS on ln(y) (linfa-linear), t intervals
+    Loglinear,
+    /// ETS(A,Ad,N): Holt's damped trend by maximum likelihood
+    Damped,
+}
+
+impl ModelName {
+    fn label(self) -> &'static str {
+        match self {
+            ModelName::Auto => "auto",
+            ModelName::Naive => "naive",
+            ModelName::Drift => "drift",
+            ModelName::Logdrift => "logdrift",
+            ModelName::Loglinear => "loglinear",
+            ModelName::Damped => "damped",
+        }
+    }
+}
+
+/// Run a parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Forecast(a) => forecast::run(a),
+        Command::Gap(a) => gap::run(a),
+        Command::Data(c) => data::run(c),
+    }
+}
+
+/// Write text to stdout in one go; a closed pipe surfaces as an error `main` treats as success.
+pub(crate) fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether an error is a closed stdout (e.g. `chipcast data show x | head`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

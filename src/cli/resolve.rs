@@ -1,0 +1,193 @@
+//! Turn what the user typed into library values: series, as-of cut, model choice, horizon.
+
+use super::{ModelArgs, ModelName, SourceArgs};
+use anyhow::{bail, Context};
+use chipcast::evaluation::select::ModelChoice;
+use chipcast::ingest::builtin::{self, Provenance};
+use chipcast::ingest::{load_long, LongFormat};
+use chipcast::models::ModelSpec;
+use chipcast::series::time::{days_from_civil, ordinal, parse_time, RawTime};
+use chipcast::series::{MarketSeries, TimeKind};
+
+/// The data a command works on.
+pub(crate) struct Source {
+    /// Series after --as-of / --since, in input order.
+    pub series: Vec<MarketSeries>,
+    /// For a built-in series: provenance aligned with `series[0]`.
+    pub provenance: Option<Vec<Provenance>>,
+    /// The full (uncut) series, to show later actuals next to an as-of forecast.
+    pub full: Vec<MarketSeries>,
+    /// Human description of the data (for reports, metadata and chart footnotes).
+    pub label: String,
+    /// Short data-source tag for metadata.
+    pub source_tag: String,
+    /// The as-of cut applied (ordinal), if any.
+    pub as_of: Option<i64>,
+    /// Built-in series name, or None for --input.
+    pub builtin: Option<String>,
+    /// Id and time column names for outputs.
+    pub id_col: String,
+    /// Time column name.
+    pub time_col: String,
+    /// Time kind of all series.
+    pub kind: TimeKind,
+}
+
+/// Parse a period the user typed, in the series' time kind.
+/// For annual series a `YYYY-MM` as-of keeps complete years only.
+pub(crate) fn parse_period(text: &str, kind: TimeKind, flag: &str, as_of: bool) -> anyhow::Result<i64> {
+    let raw = parse_time(text).with_context(|| {
+        format!("{flag} {text:?} is not a period; expected YEAR (e.g. 2024), YYYY-MM or YYYY-MM-DD")
+    })?;
+    Ok(match (kind, raw) {
+        (TimeKind::Integer | TimeKind::AnnualDate { .. }, RawTime::Int(i)) => i,
+        (TimeKind::Integer | TimeKind::AnnualDate { .. }, RawTime::Month(y, m) | RawTime::Date(y, m, _)) if as_of => {
+            if m == 12 { y } else { y - 1 }
+        }
+        (TimeKind::Integer, _) => bail!("{flag} {text:?}: this series has integer periods; give an integer"),
+        // a bare year on a monthly or daily series: up to the end of that year
+        (TimeKind::YearMonth | TimeKind::MonthlyDate { .. }, RawTime::Int(y)) if as_of => y * 12 + 11,
+        (TimeKind::Daily, RawTime::Int(y)) if as_of => days_from_civil(y, 12, 31),
+        (_, raw) => ordinal(kind, raw),
+    })
+}
+
+pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
+    if let Some(path) = &src.input {
+        let cols = LongFormat {
+            id_col: src.id_col.clone(),
+            time_col: src.time_col.clone(),
+            value_col: src.value_col.clone(),
+        };
+        let loaded = load_long(path, &cols)?;
+        let mut series = loaded.series;
+        if let Some(id) = &src.id {
+            let ids: Vec<String> = series.iter().map(|s| s.id().to_string()).collect();
+            series.retain(|s| s.id() == id);
+            if series.is_empty() {
+                let shown: Vec<&str> = ids.iter().take(10).map(String::as_str).collect();
+                bail!(
+                    "{}: no series with id {id:?} in column {:?}; ids include: {}{}",
+                    path.display(),
+                    cols.id_col,
+                    shown.join(", "),
+                    if ids.len() > 10 { ", ..." } else { "" }
+                );
+            }
+        }
+        let kind = series[0].kind();
+        let full = series.clone();
+        let as_of = src.as_of.as_deref().map(|t| parse_period(t, kind, "--as-of", true)).transpose()?;
+        let since = src.since.as_deref().map(|t| parse_period(t, kind, "--since", false)).transpose()?;
+        let series = cut(series, as_of, since)?;
+        return Ok(Source {
+            series,
+            provenance: None,
+            full,
+            label: format!("{} ({} rows)", path.display(), loaded.rows),
+            source_tag: path.display().to_string(),
+            as_of,
+            builtin: None,
+            id_col: cols.id_col,
+            time_col: cols.time_col,
+            kind,
+        });
+    }
+    let name = src.series.clone().unwrap_or_else(|| "worldwide".into());
+    let sourced = builtin::series(&name)?;
+    let kind = sourced.series.kind();
+    let as_of = src.as_of.as_deref().map(|t| parse_period(t, kind, "--as-of", true)).transpose()?;
+    let since = src.since.as_deref().map(|t| parse_period(t, kind, "--since", false)).transpose()?;
+    let mut cut_sourced = sourced.clone();
+    if let Some(a) = as_of {
+        cut_sourced = cut_sourced.truncate_to(a)?;
+    }
+    if let Some(s) = since {
+        cut_sourced = cut_sourced.since(s)?;
+    }
+    let dataset = sourced.provenance[0].dataset;
+    Ok(Source {
+        label: format!(
+            "{name}: built-in {dataset} (WSTS Historical Billings Report, May-2026 vintage; {} to {})",
+            kind.format(sourced.series.start()),
+            kind.format(sourced.series.end())
+        ),
+        source_tag: format!("chipcast built-in {dataset}.csv (WSTS HBR May-2026 vintage)"),
+        series: vec![cut_sourced.series],
+        provenance: Some(cut_sourced.provenance),
+        full: vec![sourced.series],
+        as_of,
+        builtin: Some(name),
+        id_col: "unique_id".into(),
+        time_col: "ds".into(),
+        kind,
+    })
+}
+
+fn cut(series: Vec<MarketSeries>, as_of: Option<i64>, since: Option<i64>) -> anyhow::Result<Vec<MarketSeries>> {
+    series
+        .into_iter()
+        .map(|mut s| {
+            if let Some(a) = as_of {
+                s = s.truncate_to(a)?;
+            }
+            if let Some(f) = since {
+                s = s.since(f)?;
+            }
+            Ok(s)
+        })
+        .collect()
+}
+
+/// The model choice, refusing options the model would ignore.
+pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
+    if m.bias_adjust && m.model != ModelName::Loglinear {
+        bail!(
+            "--bias-adjust only changes the loglinear model's back-transform; it would be ignored by --model {} (use --model loglinear)",
+            m.model.label()
+        );
+    }
+    if m.paths == 0 {
+        bail!("--paths must be at least 1 (default 10000)");
+    }
+    Ok(match m.model {
+        ModelName::Auto => ModelChoice::Auto,
+        ModelName::Naive => ModelChoice::Fixed(ModelSpec::Naive),
+        ModelName::Drift => ModelChoice::Fixed(ModelSpec::Drift),
+        ModelName::Logdrift => ModelChoice::Fixed(ModelSpec::LogDrift),
+        ModelName::Loglinear => ModelChoice::Fixed(ModelSpec::LogLinear { bias_adjust: m.bias_adjust }),
+        ModelName::Damped => ModelChoice::Fixed(ModelSpec::Damped),
+    })
+}
+
+/// Steps ahead from `--horizon` or `--until`, or the default (to 2030 for annual built-in
+/// series, 12 for monthly input, 6 otherwise).
+pub(crate) fn horizon(
+    horizon: Option<usize>,
+    until: Option<&str>,
+    kind: TimeKind,
+    end: i64,
+    builtin: bool,
+) -> anyhow::Result<usize> {
+    if let Some(h) = horizon {
+        if h == 0 {
+            bail!("--horizon must be at least 1");
+        }
+        return Ok(h);
+    }
+    if let Some(u) = until {
+        let last = parse_period(u, kind, "--until", false)?;
+        if last <= end {
+            bail!(
+                "--until {u} is not after the last period used ({}); give a later period",
+                kind.format(end)
+            );
+        }
+        return Ok((last - end) as usize);
+    }
+    Ok(match kind {
+        _ if builtin => (2030 - end).max(1) as usize,
+        TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => 12,
+        _ => 6,
+    })
+}

@@ -1,0 +1,5 @@
+//! Evaluation: accuracy metrics, rolling-origin splits, and model selection by holdout.
+
+pub mod backtest;
+pub mod metrics;
+pub mod select;

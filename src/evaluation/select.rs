@@ -1,0 +1,158 @@
+//! `--model auto`: choose among the fitted models by rolling-origin holdout error.
+//!
+//! Criterion: for the last (up to) 5 origins of the series, each candidate is refitted on
+//! the data before the origin and forecasts up to `h` steps; the candidate with the lowest
+//! mean absolute scaled error (MASE, scaled by the training window's mean absolute first
+//! difference) wins, ties going to the simpler model. A holdout is used rather than AICc
+//! because the candidates are fitted on different scales (levels vs logs), where AICc
+//! values are not comparable.
+
+use super::backtest::rolling_origins;
+use super::metrics::{mase, mase_scale};
+use crate::error::{Error, Result};
+use crate::models::{ets, FittedModel, ModelSpec};
+use serde::Serialize;
+
+/// What the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ModelChoice {
+    /// A named model.
+    Fixed(ModelSpec),
+    /// Pick by holdout.
+    Auto,
+}
+
+/// One candidate's holdout score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateScore {
+    /// Model name.
+    pub model: &'static str,
+    /// Mean MASE over origins and steps (`None` when it could not be fitted).
+    pub mase: Option<f64>,
+    /// Number of forecast points scored.
+    pub points: usize,
+}
+
+/// How auto chose.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Selection {
+    /// The criterion in words.
+    pub criterion: String,
+    /// Every candidate's score, in candidate order.
+    pub scores: Vec<CandidateScore>,
+    /// The winner.
+    pub chosen: &'static str,
+}
+
+/// A fitted model plus, for auto, how it was chosen.
+#[derive(Debug)]
+pub struct Fitted {
+    /// The model that forecasts.
+    pub model: Box<dyn FittedModel>,
+    /// Present when `--model auto` chose it.
+    pub selection: Option<Selection>,
+}
+
+/// Candidates tried by auto, simplest first (ties go to the earlier one).
+pub const AUTO_CANDIDATES: [ModelSpec; 5] = [
+    ModelSpec::Naive,
+    ModelSpec::Drift,
+    ModelSpec::LogDrift,
+    ModelSpec::LogLinear { bias_adjust: false },
+    ModelSpec::Damped,
+];
+
+/// Number of rolling origins auto scores.
+pub const AUTO_ORIGINS: usize = 5;
+
+/// Fit the user's choice to `y` for forecasts `h` steps ahead.
+pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
+    match choice {
+        ModelChoice::Fixed(spec) => Ok(Fitted { model: spec.fit(y)?, selection: None }),
+        ModelChoice::Auto => auto(y, h),
+    }
+}
+
+fn auto(y: &[f64], h: usize) -> Result<Fitted> {
+    let n = y.len();
+    let min_train = (ets::MIN_OBS + 2).max(n / 2);
+    let splits = rolling_origins(n, h.max(1), AUTO_ORIGINS, min_train);
+    if splits.is_empty() {
+        let spec = if n >= 2 { ModelSpec::Drift } else { ModelSpec::Naive };
+        let model = spec.fit(y)?;
+        return Ok(Fitted {
+            model,
+            selection: Some(Selection {
+                criterion: format!(
+                    "series of {n} points is too short for a holdout (needs more than {min_train}); fallback: {}",
+                    spec.name()
+                ),
+                scores: Vec::new(),
+                chosen: spec.name(),
+            }),
+        });
+    }
+    let mut scores = Vec::with_capacity(AUTO_CANDIDATES.len());
+    for spec in AUTO_CANDIDATES {
+        let mut total = 0.0;
+        let mut points = 0;
+        let mut ok = true;
+        for s in &splits {
+            let train = &y[..s.train_end];
+            let actual = &y[s.test_range()];
+            let Ok(model) = spec.fit(train) else {
+                ok = false;
+                break;
+            };
+            let f = model.forecast(s.horizon, &[]);
+            let scale = mase_scale(train, 1).unwrap_or(1.0);
+            total += mase(actual, &f.point, scale) * s.horizon as f64;
+            points += s.horizon;
+        }
+        let score = (ok && points > 0).then(|| total / points as f64).filter(|v| v.is_finite());
+        scores.push(CandidateScore { model: spec.name(), mase: score, points });
+    }
+    let best = AUTO_CANDIDATES
+        .iter()
+        .zip(&scores)
+        .filter_map(|(spec, s)| s.mase.map(|m| (spec, m)))
+        .fold(None::<(&ModelSpec, f64)>, |acc, (spec, m)| match acc {
+            Some((_, bm)) if bm <= m => acc,
+            _ => Some((spec, m)),
+        })
+        .ok_or_else(|| Error::Fit { model: "auto".into(), reason: "no candidate could be fitted".into() })?;
+    let model = best.0.fit(y)?;
+    Ok(Fitted {
+        model,
+        selection: Some(Selection {
+            criterion: format!(
+                "lowest mean MASE over the last {} rolling origins (horizons 1-{}), refitting each candidate on data before each origin",
+                splits.len(),
+                h.max(1)
+            ),
+            chosen: best.0.name(),
+            scores,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_prefers_loglinear_for_a_clean_exponential() {
+        let y: Vec<f64> = (0..30).map(|t| 50.0 * 1.08f64.powi(t) * (1.0 + 0.01 * ((t * 7) % 3) as f64)).collect();
+        let fitted = fit_choice(&y, ModelChoice::Auto, 5).unwrap();
+        let sel = fitted.selection.unwrap();
+        assert_eq!(sel.chosen, "loglinear", "{sel:?}");
+        assert_eq!(sel.scores.len(), AUTO_CANDIDATES.len());
+    }
+
+    #[test]
+    fn auto_falls_back_to_drift_on_a_short_series() {
+        let fitted = fit_choice(&[1.0, 2.0, 4.0], ModelChoice::Auto, 3).unwrap();
+        assert_eq!(fitted.model.name(), "drift");
+        assert!(fitted.selection.unwrap().criterion.contains("too short"));
+    }
+}

@@ -1,0 +1,111 @@
+//! What a model returns: point forecasts plus central prediction intervals with their levels.
+
+use serde::Serialize;
+
+/// A central prediction interval at one level (e.g. 95 = the 2.5% and 97.5% quantiles).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interval {
+    /// Coverage level in percent, 0 < level < 100.
+    pub level: f64,
+    /// Lower bound per horizon step.
+    pub lower: Vec<f64>,
+    /// Upper bound per horizon step.
+    pub upper: Vec<f64>,
+}
+
+/// A named model parameter with its fitted value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Param {
+    /// Name as printed (e.g. `alpha`, `cagr`).
+    pub name: String,
+    /// Fitted value.
+    pub value: f64,
+}
+
+impl Param {
+    /// Build a parameter.
+    pub fn new(name: impl Into<String>, value: f64) -> Self {
+        Self { name: name.into(), value }
+    }
+}
+
+/// The output of a fitted model for `h` steps ahead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Forecast {
+    /// Point forecast per step (the median or mean, as the model documents).
+    pub point: Vec<f64>,
+    /// Intervals, in the order the levels were requested.
+    pub intervals: Vec<Interval>,
+}
+
+impl Forecast {
+    /// Number of steps.
+    pub fn horizon(&self) -> usize {
+        self.point.len()
+    }
+
+    /// Clamp every number at `floor` (used for positive series: a market cannot be negative).
+    pub fn floor_at(&mut self, floor: f64) {
+        for v in self.point.iter_mut() {
+            *v = v.max(floor);
+        }
+        for iv in self.intervals.iter_mut() {
+            for v in iv.lower.iter_mut().chain(iv.upper.iter_mut()) {
+                *v = v.max(floor);
+            }
+        }
+    }
+
+    /// The interval at a level, if requested.
+    pub fn interval(&self, level: f64) -> Option<&Interval> {
+        self.intervals.iter().find(|i| (i.level - level).abs() < 1e-9)
+    }
+}
+
+/// Standard-normal quantile for a central interval at `level` percent.
+pub fn normal_z(level: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let n = Normal::new(0.0, 1.0).expect("standard normal is valid");
+    n.inverse_cdf(0.5 + level / 200.0)
+}
+
+/// Student-t quantile for a central interval at `level` percent with `df` degrees of freedom.
+pub fn student_t(level: f64, df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(0.5 + level / 200.0),
+        Err(_) => normal_z(level),
+    }
+}
+
+/// Gaussian intervals around `point` with standard errors `se` for each level.
+pub fn gaussian_intervals(point: &[f64], se: &[f64], levels: &[f64]) -> Vec<Interval> {
+    levels
+        .iter()
+        .map(|&level| {
+            let z = normal_z(level);
+            Interval {
+                level,
+                lower: point.iter().zip(se).map(|(p, s)| p - z * s).collect(),
+                upper: point.iter().zip(se).map(|(p, s)| p + z * s).collect(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_95_percent_normal_quantile_is_1_96() {
+        assert!((normal_z(95.0) - 1.959_964).abs() < 1e-5);
+        assert!((normal_z(80.0) - 1.281_552).abs() < 1e-5);
+    }
+
+    #[test]
+    fn student_t_is_wider_than_normal_for_few_degrees_of_freedom() {
+        assert!(student_t(95.0, 5.0) > normal_z(95.0));
+        assert!((student_t(95.0, 1e6) - normal_z(95.0)).abs() < 1e-3);
+    }
+}

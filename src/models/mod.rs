@@ -1,0 +1,105 @@
+//! Models: an unfitted specification fits to a fitted model, which forecasts.
+//!
+//! Every model takes plain `&[f64]` observations (already validated by
+//! [`crate::series::MarketSeries`]) and returns a [`FittedModel`] that can produce point
+//! forecasts, prediction intervals at any list of levels, and simulated sample paths.
+
+pub mod ets;
+pub mod forecast;
+pub mod log_linear;
+pub mod naive;
+pub mod optim;
+
+use crate::error::{Error, Result};
+pub use forecast::{Forecast, Interval, Param};
+use rand::rngs::StdRng;
+
+/// A fitted model: the only thing that can forecast.
+pub trait FittedModel: Send + Sync + std::fmt::Debug {
+    /// Short machine name (`naive`, `drift`, `logdrift`, `loglinear`, `damped`).
+    fn name(&self) -> &'static str;
+    /// Human description including the variant (e.g. `ETS(A,Ad,N)`).
+    fn description(&self) -> String;
+    /// Fitted parameters.
+    fn params(&self) -> Vec<Param>;
+    /// Point forecasts and central intervals for `h` steps at `levels` (percent).
+    fn forecast(&self, h: usize, levels: &[f64]) -> Forecast;
+    /// One simulated future sample path of `h` steps, drawn from the model's predictive
+    /// distribution (parameter uncertainty included where the model documents it).
+    fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64>;
+}
+
+/// A model specification that can be fitted.
+pub trait Forecaster {
+    /// The fitted type.
+    type Fitted: FittedModel + 'static;
+    /// Fit to observations (oldest first).
+    fn fit(&self, y: &[f64]) -> Result<Self::Fitted>;
+}
+
+/// The models the CLI can name, resolved from user input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelSpec {
+    /// Last value carried forward (random walk).
+    Naive,
+    /// Random walk with drift.
+    Drift,
+    /// Geometric random walk with drift: drift on ln(y), forecasts from the last value.
+    LogDrift,
+    /// Constant growth rate: OLS of ln(y) on time.
+    LogLinear {
+        /// Back-transform to the mean (`true`) rather than the median (`false`).
+        bias_adjust: bool,
+    },
+    /// Holt's linear method with additive damped trend, ETS(A,Ad,N), maximum likelihood.
+    Damped,
+}
+
+impl ModelSpec {
+    /// Machine name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelSpec::Naive => "naive",
+            ModelSpec::Drift => "drift",
+            ModelSpec::LogDrift => "logdrift",
+            ModelSpec::LogLinear { .. } => "loglinear",
+            ModelSpec::Damped => "damped",
+        }
+    }
+
+    /// Fit this specification to observations.
+    pub fn fit(self, y: &[f64]) -> Result<Box<dyn FittedModel>> {
+        fn boxed<F: Forecaster>(f: F, y: &[f64]) -> Result<Box<dyn FittedModel>> {
+            Ok(Box::new(f.fit(y)?))
+        }
+        match self {
+            ModelSpec::Naive => boxed(naive::Naive, y),
+            ModelSpec::Drift => boxed(naive::Drift, y),
+            ModelSpec::LogDrift => boxed(naive::LogDrift, y),
+            ModelSpec::LogLinear { bias_adjust } => boxed(log_linear::LogLinear { bias_adjust }, y),
+            ModelSpec::Damped => boxed(ets::DampedTrend, y),
+        }
+    }
+}
+
+/// Error for a series too short for a model.
+pub(crate) fn too_short(model: &str, n: usize, need: usize) -> Error {
+    Error::Fit {
+        model: model.into(),
+        reason: format!("needs at least {need} observations, the series has {n}"),
+    }
+}
+
+/// Cumulative sum of i.i.d. Gaussian shocks added to a deterministic path.
+pub(crate) fn gaussian_walk(start: f64, drift: f64, sigma: f64, h: usize, rng: &mut StdRng) -> Vec<f64> {
+    use rand_distr::{Distribution, Normal};
+    let normal = Normal::new(0.0, sigma.max(0.0)).expect("sigma is finite and non-negative");
+    let mut level = start;
+    (0..h)
+        .map(|_| {
+            level += drift + normal.sample(rng);
+            level
+        })
+        .collect()
+}

@@ -1,0 +1,392 @@
+//! Charts with plotters: a fan chart (history, forecast, shaded interval bands, a
+//! threshold line, the as-of marker) and a gap bar chart. PNG or SVG by extension.
+//!
+//! Text is laid out with an embedded DejaVu Sans (Bitstream Vera licence, see
+//! `assets/README.md`), so charts render on machines without any system fonts.
+
+use super::atomic::write_atomically;
+use crate::error::{Error, Result};
+use crate::scenarios::gap::GapReport;
+use crate::scenarios::projection::SeriesForecast;
+use crate::series::{MarketSeries, TimeKind};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+use std::sync::Once;
+
+static FONT: Once = Once::new();
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+
+fn register_fonts() {
+    FONT.call_once(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            // The embedded font is valid (a unit test renders with it); ignore the impossible error.
+            let _ = plotters::style::register_font("sans-serif", style, FONT_BYTES);
+        }
+    });
+}
+
+/// Chart size in pixels (16:9, readable on a slide).
+pub const SIZE: (u32, u32) = (1280, 720);
+
+/// Everything the fan chart shows.
+#[derive(Debug, Clone)]
+pub struct FanChart<'a> {
+    /// Title line.
+    pub title: String,
+    /// Second line (model, levels, data vintage).
+    pub subtitle: String,
+    /// Y axis label, e.g. "USD bn (nominal)".
+    pub y_label: String,
+    /// X axis label, e.g. "year".
+    pub x_label: String,
+    /// Observed history (the full series, even beyond the as-of date, is allowed).
+    pub history: &'a MarketSeries,
+    /// Observations after the as-of date, drawn as hollow points if given.
+    pub later_actuals: Option<&'a MarketSeries>,
+    /// The forecast.
+    pub forecast: &'a SeriesForecast,
+    /// Horizontal threshold and its label (e.g. 1000, "$1T").
+    pub threshold: Option<(f64, String)>,
+    /// Vertical as-of marker at this ordinal, with a label.
+    pub as_of: Option<(i64, String)>,
+    /// Footnote (data source).
+    pub footnote: String,
+}
+
+fn x_of(kind: TimeKind, ordinal: i64) -> f64 {
+    match kind {
+        TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => ordinal as f64 / 12.0,
+        TimeKind::Daily => ordinal as f64 / 365.25 + 1970.0,
+        TimeKind::Integer | TimeKind::AnnualDate { .. } => ordinal as f64,
+    }
+}
+
+fn draw_err<E: std::fmt::Debug>(path: &Path) -> impl Fn(E) -> Error + '_ {
+    move |e| Error::Write { path: path.into(), message: format!("chart drawing failed: {e:?}") }
+}
+
+/// Trait object-free dispatch: a chart knows how to draw itself on any backend.
+trait Drawable {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()>;
+}
+
+fn render_with<C: Drawable>(chart: &C, path: &Path) -> Result<()> {
+    register_fonts();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if ext != "png" && ext != "svg" {
+        return Err(Error::Write {
+            path: path.into(),
+            message: format!("unsupported chart extension {ext:?}; valid: .png, .svg"),
+        });
+    }
+    write_atomically(path, |tmp| {
+        if ext == "png" {
+            let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
+            chart.draw(&root, path)?;
+            root.present().map_err(draw_err(path))
+        } else {
+            let root = SVGBackend::new(tmp, SIZE).into_drawing_area();
+            chart.draw(&root, path)?;
+            root.present().map_err(draw_err(path))
+        }
+    })
+}
+
+const BAND_95: RGBColor = RGBColor(0xD5, 0xDB, 0xFF);
+const BAND_80: RGBColor = RGBColor(0x9C, 0xA9, 0xEE);
+const FORECAST: RGBColor = RGBColor(0x1F, 0x3F, 0xB8);
+const HISTORY: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const THRESHOLD: RGBColor = RGBColor(0xC0, 0x39, 0x2B);
+const MUTED: RGBColor = RGBColor(0x77, 0x77, 0x77);
+
+fn money(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        let s = format!("{:.0}", v);
+        let (neg, digits) = s.strip_prefix('-').map(|d| (true, d)).unwrap_or((false, &s));
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if neg { format!("-{out}") } else { out }
+    } else if v.abs() >= 10.0 || v == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Split off a title band (title + subtitle) and a footnote band; return the plot area.
+fn frame<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    footnote: &str,
+    path: &'a Path,
+) -> Result<DrawingArea<DB, Shift>> {
+    let e = draw_err(path);
+    root.fill(&WHITE).map_err(&e)?;
+    let (head, rest) = root.split_vertically(84);
+    let (body, foot) = rest.split_vertically(SIZE.1 - 84 - 34);
+    head.draw(&Text::new(title.to_string(), (24, 14), ("sans-serif", 30).into_font().style(FontStyle::Bold)))
+        .map_err(&e)?;
+    head.draw(&Text::new(subtitle.to_string(), (24, 54), ("sans-serif", 18).into_font().color(&MUTED)))
+        .map_err(&e)?;
+    foot.draw(&Text::new(footnote.to_string(), (24, 8), ("sans-serif", 15).into_font().color(&MUTED)))
+        .map_err(&e)?;
+    Ok(body)
+}
+
+impl FanChart<'_> {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+impl Drawable for FanChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let kind = self.history.kind();
+        let f = self.forecast;
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let hist: Vec<(f64, f64)> = self.history.ordinals().zip(self.history.values()).map(|(o, v)| (x_of(kind, o), *v)).collect();
+        let fc: Vec<(f64, f64)> = f.periods.iter().zip(&f.forecast.point).map(|(o, v)| (x_of(kind, *o), *v)).collect();
+        let later: Vec<(f64, f64)> = self
+            .later_actuals
+            .map(|s| s.ordinals().zip(s.values()).map(|(o, v)| (x_of(kind, o), *v)).collect())
+            .unwrap_or_default();
+        let all_y = hist
+            .iter()
+            .chain(&fc)
+            .chain(&later)
+            .map(|p| p.1)
+            .chain(f.forecast.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper).copied()))
+            .chain(self.threshold.iter().map(|t| t.0));
+        let (ymin, ymax) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let ymin = if ymin >= 0.0 { 0.0 } else { ymin * 1.05 };
+        let ymax = ymax * 1.05 + 1e-9;
+        let x0 = hist.first().map(|p| p.0).unwrap_or(0.0);
+        let x1 = fc.last().map(|p| p.0).unwrap_or(x0 + 1.0).max(later.last().map(|p| p.0).unwrap_or(x0));
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(85)
+            .build_cartesian_2d(x0 - 0.5..x1 + 0.5, ymin..ymax)
+            .map_err(&e)?;
+        let integer_x = matches!(kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) || x1 - x0 > 3.0;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .y_desc(self.y_label.clone())
+            .x_desc(self.x_label.clone())
+            .x_label_formatter(&|x| if integer_x { format!("{:.0}", x) } else { format!("{x:.1}") })
+            .y_label_formatter(&|y| money(*y))
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(&e)?;
+        // bands: widest first, each anchored at the last observation so the fan opens there
+        let anchor = hist.last().copied();
+        let mut levels: Vec<&crate::models::Interval> = f.forecast.intervals.iter().collect();
+        levels.sort_by(|a, b| b.level.total_cmp(&a.level));
+        let n_levels = levels.len();
+        for (i, iv) in levels.iter().enumerate() {
+            let color = if n_levels == 1 || i == 0 { BAND_95 } else { BAND_80 };
+            let mut poly: Vec<(f64, f64)> = anchor.into_iter().collect();
+            poly.extend(f.periods.iter().zip(&iv.upper).map(|(o, v)| (x_of(kind, *o), *v)));
+            poly.extend(f.periods.iter().zip(&iv.lower).rev().map(|(o, v)| (x_of(kind, *o), *v)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, color.filled())))
+                .map_err(&e)?
+                .label(format!("{}% interval", iv.level))
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled()));
+        }
+        if let Some((value, label)) = &self.threshold {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x0 - 0.5, *value), (x1 + 0.5, *value)],
+                    10,
+                    6,
+                    THRESHOLD.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label(label.clone())
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], THRESHOLD.stroke_width(2)));
+        }
+        if let Some((ordinal, label)) = &self.as_of {
+            let x = x_of(kind, *ordinal);
+            chart
+                .draw_series(DashedLineSeries::new(vec![(x, ymin), (x, ymax)], 4, 4, MUTED.stroke_width(1)))
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (x, ymax * 0.97),
+                    ("sans-serif", 16).into_font().color(&MUTED).pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Right,
+                        plotters::style::text_anchor::VPos::Top,
+                    )),
+                )))
+                .map_err(&e)?;
+        }
+        chart
+            .draw_series(LineSeries::new(hist.clone(), HISTORY.stroke_width(2)))
+            .map_err(&e)?
+            .label("actual")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HISTORY.stroke_width(2)));
+        if !later.is_empty() {
+            chart
+                .draw_series(later.iter().map(|p| Circle::new(*p, 4, HISTORY.stroke_width(2))))
+                .map_err(&e)?
+                .label("actual after the as-of date")
+                .legend(|(x, y)| Circle::new((x + 10, y), 4, HISTORY.stroke_width(2)));
+        }
+        let mut fc_line: Vec<(f64, f64)> = anchor.into_iter().collect();
+        fc_line.extend(fc.iter().copied());
+        chart
+            .draw_series(LineSeries::new(fc_line, FORECAST.stroke_width(3)))
+            .map_err(&e)?
+            .label(format!("forecast ({})", f.model))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FORECAST.stroke_width(3)));
+        chart
+            .draw_series(fc.iter().map(|p| Circle::new(*p, 3, FORECAST.filled())))
+            .map_err(&e)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(15)
+            .label_font(("sans-serif", 17))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    }
+}
+
+/// Bar chart of cumulative projected supply against demand figures.
+#[derive(Debug, Clone)]
+pub struct GapChart<'a> {
+    /// Title.
+    pub title: String,
+    /// Second line.
+    pub subtitle: String,
+    /// The report.
+    pub report: &'a GapReport,
+    /// Footnote.
+    pub footnote: String,
+}
+
+impl GapChart<'_> {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+impl Drawable for GapChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let r = self.report;
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let mut bars: Vec<(String, f64, RGBColor)> =
+            vec![(format!("Chip sales {}-{}", r.from, r.to), r.cumulative, FORECAST)];
+        for row in &r.rows {
+            bars.push((row.demand.label.clone(), row.demand.value, THRESHOLD));
+        }
+        let ymax = bars
+            .iter()
+            .map(|b| b.1)
+            .chain(r.cumulative_95.map(|c| c.1))
+            .fold(0.0, f64::max)
+            * 1.15;
+        let n = bars.len();
+        let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(95)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| money(*y))
+            .y_desc("USD bn (nominal), cumulative over the window")
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(&e)?;
+        for (i, (_, v, color)) in bars.iter().enumerate() {
+            let x = i as f64;
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *v)], color.mix(0.8).filled())))
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("${}B", money(*v)),
+                    (x - 0.12, *v + ymax * 0.015),
+                    ("sans-serif", 18).into_font(),
+                )))
+                .map_err(&e)?;
+            if i > 0 {
+                let ratio = r.rows[i - 1].ratio;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{ratio:.1}x sales"),
+                        (x - 0.12, *v * 0.5),
+                        ("sans-serif", 18).into_font().color(&WHITE),
+                    )))
+                    .map_err(&e)?;
+            }
+        }
+        if let Some((lo, hi)) = r.cumulative_95 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(0.0, lo), (0.0, hi)], HISTORY.stroke_width(2))))
+                .map_err(&e)?;
+            for y in [lo, hi] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(vec![(-0.08, y), (0.08, y)], HISTORY.stroke_width(2))))
+                    .map_err(&e)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_labels_use_thousands_separators() {
+        assert_eq!(money(1000.0), "1,000");
+        assert_eq!(money(12345.6), "12,346");
+        assert_eq!(money(630.5), "630");
+        assert_eq!(money(0.0), "0");
+        assert_eq!(money(2.5), "2.50");
+    }
+
+    #[test]
+    fn the_embedded_font_is_a_valid_font() {
+        assert!(plotters::style::register_font("test-font", FontStyle::Normal, FONT_BYTES).is_ok());
+    }
+}

@@ -1,0 +1,6 @@
+//! Outputs: tidy tables (CSV, JSON, Parquet), charts (PNG, SVG) and text reports.
+
+pub mod atomic;
+pub mod chart;
+pub mod export;
+pub mod report;

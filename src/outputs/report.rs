@@ -1,0 +1,203 @@
+//! Plain-text reports for the terminal. Every number printed comes from a dataset row or
+//! a fitted model passed in here; nothing is computed that the caller did not supply.
+
+use crate::ingest::builtin::Provenance;
+use crate::scenarios::gap::GapReport;
+use crate::scenarios::milestone::Milestone;
+use crate::scenarios::projection::SeriesForecast;
+use crate::series::MarketSeries;
+use comfy_table::{presets::UTF8_BORDERS_ONLY, CellAlignment, Table};
+use std::fmt::Write;
+
+fn table(header: Vec<String>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    t
+}
+
+fn right_align(t: &mut Table, from: usize) {
+    let n = t.column_count();
+    for i in from..n {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// Format a value with one decimal (USD bn).
+pub fn num(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// Format a share as a percentage with one decimal.
+pub fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// The last `n` observations, with their dataset line and confidence flag when known.
+pub fn history(series: &MarketSeries, provenance: Option<&[Provenance]>, n: usize) -> String {
+    let kind = series.kind();
+    let mut t = table(vec!["period".into(), "actual".into(), "dataset row".into(), "confidence".into()]);
+    let skip = series.len().saturating_sub(n);
+    for (i, (o, v)) in series.ordinals().zip(series.values()).enumerate().skip(skip) {
+        let (row, conf) = match provenance.and_then(|p| p.get(i)) {
+            Some(p) => (format!("{}.csv:{}", p.dataset, p.line), p.confidence.clone()),
+            None => (String::new(), String::new()),
+        };
+        t.add_row(vec![kind.format(o), num(*v), row, conf]);
+    }
+    right_align(&mut t, 1);
+    t.to_string()
+}
+
+/// Model, how it was chosen, and its parameters.
+pub fn model(f: &SeriesForecast) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Model: {} — {}", f.model, f.description);
+    if let Some(sel) = &f.selection {
+        let _ = writeln!(s, "Chosen by --model auto: {}.", sel.criterion);
+        if !sel.scores.is_empty() {
+            let scores: Vec<String> = sel
+                .scores
+                .iter()
+                .map(|c| format!("{} {}", c.model, c.mase.map(|m| format!("{m:.3}")).unwrap_or_else(|| "n/a".into())))
+                .collect();
+            let _ = writeln!(s, "  holdout MASE: {}", scores.join(", "));
+        }
+    }
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| {
+            if p.name.starts_with("cagr") {
+                format!("{} = {}", p.name, pct(p.value))
+            } else {
+                format!("{} = {:.4}", p.name, p.value)
+            }
+        })
+        .collect();
+    let _ = writeln!(s, "Parameters: {}", params.join(", "));
+    let _ = writeln!(
+        s,
+        "Fitted on {} to {} ({} observations).",
+        f.kind.format(f.train_start),
+        f.kind.format(f.train_end),
+        f.train_end - f.train_start + 1
+    );
+    s
+}
+
+/// The forecast table, with later actuals beside it when known.
+pub fn forecast(f: &SeriesForecast, later: Option<&MarketSeries>) -> String {
+    let mut header = vec!["period".to_string(), "forecast".to_string()];
+    for iv in &f.forecast.intervals {
+        header.push(format!("lo{}", iv.level));
+        header.push(format!("hi{}", iv.level));
+    }
+    let show_actual = later.is_some_and(|l| f.periods.iter().any(|p| l.value_at(*p).is_some()));
+    if show_actual {
+        header.push("actual (later data)".into());
+    }
+    let mut t = table(header);
+    for (k, p) in f.periods.iter().enumerate() {
+        let mut row = vec![f.kind.format(*p), num(f.forecast.point[k])];
+        for iv in &f.forecast.intervals {
+            row.push(num(iv.lower[k]));
+            row.push(num(iv.upper[k]));
+        }
+        if show_actual {
+            row.push(later.and_then(|l| l.value_at(*p)).map(num).unwrap_or_default());
+        }
+        t.add_row(row);
+    }
+    right_align(&mut t, 1);
+    t.to_string()
+}
+
+/// The milestone answer in words and a small table.
+pub fn milestone(m: &Milestone, f: &SeriesForecast, last: f64, unit: &str) -> String {
+    let mut s = String::new();
+    let target = num(m.target);
+    let _ = writeln!(s, "Milestone: {target} {unit}");
+    if let Some(c) = m.crossed_in_history {
+        let _ = writeln!(s, "  Already reached in the data: {} (first period at or above {target}).", f.kind.format(c));
+    }
+    match m.point_crossing {
+        Some(c) => {
+            let _ = writeln!(s, "  First period the point forecast is at or above {target}: {}.", f.kind.format(c));
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "  The point forecast stays below {target} through {}.",
+                f.kind.format(m.by + crate::scenarios::milestone::EXTRA_PERIODS as i64)
+            );
+        }
+    }
+    let _ = writeln!(s, "  P(value in {} ≥ {target}) = {}", m.by, pct(m.p_at_least_in_by));
+    let _ = writeln!(s, "  P(reached in any period up to {}) = {}", m.by, pct(m.p_crossed_by));
+    if let Some(mc) = m.median_crossing {
+        let _ = writeln!(s, "  Median first-crossing period of the sample paths: {}", f.kind.format(mc));
+    }
+    if let Some(g) = m.required_growth {
+        let _ = writeln!(
+            s,
+            "  Constant growth needed from {} ({}) to reach {target} in {}: {}/period",
+            f.kind.format(f.train_end),
+            num(last),
+            m.by,
+            pct(g)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  Method: {} simulated sample paths of the fitted {} model (seed {}); probabilities are shares of paths.",
+        m.simulation.paths, f.model, m.simulation.seed
+    );
+    s
+}
+
+/// The gap table.
+pub fn gap(r: &GapReport) -> String {
+    let mut s = String::new();
+    let mut t = table(vec!["year".into(), "chip sales".into(), "basis".into()]);
+    for y in &r.supply {
+        t.add_row(vec![y.year.to_string(), num(y.value), if y.actual { "actual" } else { "forecast" }.to_string()]);
+    }
+    right_align(&mut t, 1);
+    let _ = writeln!(s, "{t}");
+    let _ = write!(s, "Cumulative chip sales {}-{}: {} USD bn", r.from, r.to, num(r.cumulative));
+    if let Some((lo, hi)) = r.cumulative_95 {
+        let _ = write!(s, " (95% range from sample paths: {} to {})", num(lo), num(hi));
+    }
+    let _ = writeln!(s, "\n");
+    let mut g = table(vec![
+        "demand estimate".into(),
+        "USD bn".into(),
+        "demand / sales".into(),
+        "shortfall".into(),
+        "years of sales".into(),
+        "growth to close".into(),
+    ]);
+    for row in &r.rows {
+        g.add_row(vec![
+            row.demand.label.clone(),
+            num(row.demand.value),
+            format!("{:.2}x", row.ratio),
+            num(row.shortfall),
+            format!("{:.1}", row.years_of_sales),
+            row.growth_needed.map(pct).unwrap_or_else(|| "not needed".into()),
+        ]);
+    }
+    right_align(&mut g, 1);
+    let _ = writeln!(s, "{g}");
+    let _ = writeln!(
+        s,
+        "years of sales = demand / mean annual sales in the window; growth to close = constant yearly growth from the last actual that makes cumulative sales equal the demand by {}.",
+        r.to
+    );
+    for row in &r.rows {
+        let _ = writeln!(s, "  {}: {}", row.demand.label, row.demand.source);
+    }
+    s
+}

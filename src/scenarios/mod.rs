@@ -1,0 +1,5 @@
+//! Scenarios: projections under a model, the $1T milestone, and the demand gap.
+
+pub mod gap;
+pub mod milestone;
+pub mod projection;

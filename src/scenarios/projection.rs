@@ -1,0 +1,152 @@
+//! A series projected forward under a model choice: the forecast with its dates, unit,
+//! model, parameters and interval levels.
+
+use crate::error::{Error, Result};
+use crate::evaluation::select::{fit_choice, ModelChoice, Selection};
+use crate::models::{Forecast, FittedModel, Param};
+use crate::series::{MarketSeries, TimeKind, Unit};
+use serde::Serialize;
+
+/// Everything a forecast output needs to say about itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesForecast {
+    /// Series id.
+    pub id: String,
+    /// Unit of every number.
+    pub unit: Unit,
+    /// Time kind of `periods`.
+    pub kind: TimeKind,
+    /// First and last training period (ordinals).
+    pub train_start: i64,
+    /// Last training period: the forecast origin.
+    pub train_end: i64,
+    /// Forecast periods (ordinals), one per step.
+    pub periods: Vec<i64>,
+    /// Model name (`naive`, `drift`, `loglinear`, `damped`).
+    pub model: String,
+    /// Model description.
+    pub description: String,
+    /// Fitted parameters.
+    pub params: Vec<Param>,
+    /// Interval levels, percent, in requested order.
+    pub levels: Vec<f64>,
+    /// The numbers.
+    pub forecast: Forecast,
+    /// How `auto` chose, if it did.
+    pub selection: Option<Selection>,
+}
+
+/// A forecast plus the fitted model that made it (for simulation).
+#[derive(Debug)]
+pub struct Projection {
+    /// The forecast.
+    pub forecast: SeriesForecast,
+    /// The fitted model.
+    pub model: Box<dyn FittedModel>,
+}
+
+/// Check interval levels: each strictly between 0 and 100, no duplicates.
+pub fn validate_levels(levels: &[f64]) -> Result<()> {
+    for (i, l) in levels.iter().enumerate() {
+        if !(l.is_finite() && *l > 0.0 && *l < 100.0) {
+            return Err(Error::invalid(format!(
+                "--level {l} is not a valid interval level; give a percentage strictly between 0 and 100, e.g. --level 80 --level 95"
+            )));
+        }
+        if levels[..i].iter().any(|p| (p - l).abs() < 1e-9) {
+            return Err(Error::invalid(format!("--level {l} is given twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Fit `choice` to `series` and forecast `h` steps at `levels`.
+///
+/// For a series whose every value is positive, forecasts of the damped-trend model are
+/// floored at zero (a market cannot sell a negative amount). Naive and drift are left
+/// exactly as defined so that they stay comparable with other tools' baselines.
+pub fn project(series: &MarketSeries, choice: ModelChoice, h: usize, levels: &[f64]) -> Result<Projection> {
+    if h == 0 {
+        return Err(Error::invalid("the horizon must be at least 1 step"));
+    }
+    validate_levels(levels)?;
+    let fitted = fit_choice(series.values(), choice, h)?;
+    let mut forecast = fitted.model.forecast(h, levels);
+    let positive = series.values().iter().all(|v| *v > 0.0);
+    if positive && fitted.model.name() == "damped" {
+        forecast.floor_at(0.0);
+    }
+    let periods = (1..=h as i64).map(|k| series.end() + k).collect();
+    Ok(Projection {
+        forecast: SeriesForecast {
+            id: series.id().to_string(),
+            unit: series.unit().clone(),
+            kind: series.kind(),
+            train_start: series.start(),
+            train_end: series.end(),
+            periods,
+            model: fitted.model.name().to_string(),
+            description: fitted.model.description(),
+            params: fitted.model.params(),
+            levels: levels.to_vec(),
+            forecast,
+            selection: fitted.selection,
+        },
+        model: fitted.model,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ModelSpec;
+    use proptest::prelude::*;
+
+    fn series(values: Vec<f64>) -> MarketSeries {
+        MarketSeries::new("s", TimeKind::Integer, 2000, values, Unit::UsdBillions).unwrap()
+    }
+
+    #[test]
+    fn forecast_periods_follow_the_last_observation() {
+        let p = project(&series(vec![1.0, 2.0, 3.0]), ModelChoice::Fixed(ModelSpec::Drift), 2, &[95.0]).unwrap();
+        assert_eq!(p.forecast.periods, vec![2003, 2004]);
+        assert_eq!(p.forecast.levels, vec![95.0]);
+    }
+
+    #[test]
+    fn invalid_levels_are_refused() {
+        assert!(validate_levels(&[0.0]).is_err());
+        assert!(validate_levels(&[100.0]).is_err());
+        assert!(validate_levels(&[80.0, 80.0]).is_err());
+        assert!(validate_levels(&[50.0, 99.9]).is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn lower_is_at_most_point_is_at_most_upper_for_every_model_and_level(
+            values in proptest::collection::vec(1.0f64..1000.0, 8..40),
+            h in 1usize..8,
+            which in 0usize..6,
+        ) {
+            let choice = match which {
+                0 => ModelChoice::Fixed(ModelSpec::Naive),
+                1 => ModelChoice::Fixed(ModelSpec::Drift),
+                2 => ModelChoice::Fixed(ModelSpec::LogLinear { bias_adjust: false }),
+                3 => ModelChoice::Fixed(ModelSpec::Damped),
+                4 => ModelChoice::Fixed(ModelSpec::LogDrift),
+                _ => ModelChoice::Auto,
+            };
+            let p = project(&series(values), choice, h, &[50.0, 80.0, 95.0]).unwrap();
+            let f = &p.forecast.forecast;
+            for k in 0..h {
+                for iv in &f.intervals {
+                    prop_assert!(iv.lower[k] <= f.point[k] + 1e-9 && f.point[k] <= iv.upper[k] + 1e-9);
+                }
+                for w in f.intervals.windows(2) {
+                    prop_assert!(w[1].lower[k] <= w[0].lower[k] + 1e-9 && w[0].upper[k] <= w[1].upper[k] + 1e-9);
+                }
+                prop_assert!(f.point[k].is_finite());
+            }
+        }
+    }
+}
