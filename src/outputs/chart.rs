@@ -340,20 +340,26 @@ impl Drawable for GapChart<'_> {
             chart
                 .draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *v)], color.mix(0.8).filled())))
                 .map_err(&e)?;
+            let centre = plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Bottom,
+            );
+            // the supply bar carries a whisker at its centre: put its label beside it
+            let label_x = if i == 0 && r.cumulative_95.is_some() { x + 0.16 } else { x };
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("${}B", money(*v)),
-                    (x - 0.12, *v + ymax * 0.015),
-                    ("sans-serif", 18).into_font(),
+                    (label_x, *v + ymax * 0.012),
+                    ("sans-serif", 20).into_font().color(&BLACK).pos(centre),
                 )))
                 .map_err(&e)?;
             if i > 0 {
                 let ratio = r.rows[i - 1].ratio;
                 chart
                     .draw_series(std::iter::once(Text::new(
-                        format!("{ratio:.1}x sales"),
-                        (x - 0.12, *v * 0.5),
-                        ("sans-serif", 18).into_font().color(&WHITE),
+                        format!("{ratio:.2}x sales"),
+                        (x, *v * 0.5),
+                        ("sans-serif", 20).into_font().color(&WHITE).pos(centre),
                     )))
                     .map_err(&e)?;
             }

@@ -186,7 +186,10 @@ pub fn gap(r: &GapReport) -> String {
             format!("{:.2}x", row.ratio),
             num(row.shortfall),
             format!("{:.1}", row.years_of_sales),
-            row.growth_needed.map(pct).unwrap_or_else(|| "not needed".into()),
+            match row.growth_needed {
+                Some(g) if row.shortfall > 0.0 => format!("{}/yr", pct(g)),
+                _ => "none: sales cover it".into(),
+            },
         ]);
     }
     right_align(&mut g, 1);
