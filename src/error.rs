@@ -68,7 +68,9 @@ pub enum Error {
         problem: String,
     },
     /// The file has a header but no data rows.
-    #[error("{path}: the file has no data rows; expected a header and at least one row of {expected}")]
+    #[error(
+        "{path}: the file has no data rows; expected a header line naming {expected} and at least one data row"
+    )]
     Empty {
         /// The file.
         path: PathBuf,

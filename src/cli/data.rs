@@ -2,9 +2,9 @@
 
 use super::print;
 use anyhow::Context;
-use chipcast::ingest::builtin::{dataset, DATASETS, SERIES};
+use chipcast::ingest::builtin::{DATASETS, SERIES, dataset};
 use clap::{Subcommand, ValueEnum};
-use comfy_table::{presets::UTF8_BORDERS_ONLY, Table};
+use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DataCommand {
@@ -34,18 +34,32 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
     match c {
         DataCommand::List => {
             let mut t = Table::new();
-            t.load_preset(UTF8_BORDERS_ONLY).set_header(vec!["dataset", "rows", "description"]);
+            t.load_preset(UTF8_BORDERS_ONLY)
+                .set_header(vec!["dataset", "rows", "description"]);
             for d in DATASETS {
-                let rows = d.table().with_context(|| format!("parsing {}", d.name))?.rows.len();
-                t.add_row(vec![d.name.to_string(), rows.to_string(), d.description.to_string()]);
+                let rows = d
+                    .table()
+                    .with_context(|| format!("parsing {}", d.name))?
+                    .rows
+                    .len();
+                t.add_row(vec![
+                    d.name.to_string(),
+                    rows.to_string(),
+                    d.description.to_string(),
+                ]);
             }
-            let mut s = format!("Built-in datasets (datasets/README.md has columns, units and sources):\n{t}\n");
+            let mut s = format!(
+                "Built-in datasets (datasets/README.md has columns, units and sources):\n{t}\n"
+            );
             let mut st = Table::new();
-            st.load_preset(UTF8_BORDERS_ONLY).set_header(vec!["series (--series)", "description"]);
+            st.load_preset(UTF8_BORDERS_ONLY)
+                .set_header(vec!["series (--series)", "description"]);
             for (name, desc) in SERIES {
                 st.add_row(vec![*name, *desc]);
             }
-            s.push_str(&format!("\nSeries for `chipcast forecast --series NAME`:\n{st}\n"));
+            s.push_str(&format!(
+                "\nSeries for `chipcast forecast --series NAME`:\n{st}\n"
+            ));
             print(&s)
         }
         DataCommand::Show { name, format } => {
@@ -59,7 +73,11 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
                         .iter()
                         .map(|r| {
                             serde_json::Value::Object(
-                                t.columns.iter().cloned().zip(r.iter().map(|c| c.clone().into())).collect(),
+                                t.columns
+                                    .iter()
+                                    .cloned()
+                                    .zip(r.iter().map(|c| c.clone().into()))
+                                    .collect(),
                             )
                         })
                         .collect();
@@ -68,9 +86,14 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
                 Format::Table => {
                     let t = d.table()?;
                     let mut out = Table::new();
-                    out.load_preset(UTF8_BORDERS_ONLY).set_header(t.columns.clone());
+                    out.load_preset(UTF8_BORDERS_ONLY)
+                        .set_header(t.columns.clone());
                     for r in &t.rows {
-                        out.add_row(r.iter().map(|c| c.clone().unwrap_or_default()).collect::<Vec<_>>());
+                        out.add_row(
+                            r.iter()
+                                .map(|c| c.clone().unwrap_or_default())
+                                .collect::<Vec<_>>(),
+                        );
                     }
                     print(&format!("{out}\n"))
                 }

@@ -1,13 +1,13 @@
 //! `chipcast forecast`: one built-in series with a full report, or every series of a file.
 
 use super::resolve::{self, Source};
-use super::{print, ModelArgs, SourceArgs};
+use super::{ModelArgs, SourceArgs, print};
 use anyhow::Context;
 use chipcast::outputs::chart::FanChart;
 use chipcast::outputs::export::{Failed, ForecastTable};
 use chipcast::outputs::report;
-use chipcast::scenarios::milestone::{milestone, Simulation};
-use chipcast::scenarios::projection::{project, validate_levels, Projection, SeriesForecast};
+use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::projection::{Projection, SeriesForecast, project, validate_levels};
 use clap::Args;
 use rayon::prelude::*;
 use std::fmt::Write;
@@ -46,7 +46,10 @@ pub(crate) struct ForecastArgs {
 fn cpu_seconds() -> f64 {
     #[cfg(unix)]
     {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
         if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0 {
             return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
@@ -69,7 +72,13 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         );
     }
     let end = src.series.iter().map(|s| s.end()).max().unwrap_or(0);
-    let h = resolve::horizon(a.horizon, a.until.as_deref(), src.kind, end, src.builtin.is_some())?;
+    let h = resolve::horizon(
+        a.horizon,
+        a.until.as_deref(),
+        src.kind,
+        end,
+        src.builtin.is_some(),
+    )?;
 
     let (t_fit, cpu0) = (Instant::now(), cpu_seconds());
     let results: Vec<Result<Projection, String>> = src
@@ -92,7 +101,10 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
             results.len()
         );
         chipcast::outputs::atomic::write_atomically(t, |tmp| {
-            std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write { path: t.clone(), message: e.to_string() })
+            std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write {
+                path: t.clone(),
+                message: e.to_string(),
+            })
         })?;
     }
 
@@ -110,8 +122,19 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
             a.model.levels,
             results.len() - failed
         );
-        for (series, r) in src.series.iter().zip(&results).filter(|(_, r)| r.is_err()).take(10) {
-            let _ = writeln!(s, "  {}: {}", series.id(), r.as_ref().err().map(String::as_str).unwrap_or(""));
+        for (series, r) in src
+            .series
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_err())
+            .take(10)
+        {
+            let _ = writeln!(
+                s,
+                "  {}: {}",
+                series.id(),
+                r.as_ref().err().map(String::as_str).unwrap_or("")
+            );
         }
         if let Some(o) = &a.output {
             let _ = writeln!(s, "Wrote {}", o.display());
@@ -135,32 +158,69 @@ fn write_table(
         .zip(results)
         .map(|(s, r)| match r {
             Ok(p) => Ok(p.forecast.clone()),
-            Err(_) => Err(Failed { id: s.id().to_string(), end: s.end() }),
+            Err(_) => Err(Failed {
+                id: s.id().to_string(),
+                end: s.end(),
+            }),
         })
         .collect();
-    let mut table = ForecastTable::new(&src.id_col, &src.time_col, src.kind, label, &a.model.levels, h, &rows);
+    let mut table = ForecastTable::new(
+        &src.id_col,
+        &src.time_col,
+        src.kind,
+        label,
+        &a.model.levels,
+        h,
+        &rows,
+    );
     let mut meta = vec![
-        ("chipcast.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        (
+            "chipcast.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
         ("chipcast.data_source".to_string(), src.source_tag.clone()),
         ("chipcast.model".to_string(), label.to_string()),
-        ("chipcast.levels".to_string(), format!("{:?}", a.model.levels)),
+        (
+            "chipcast.levels".to_string(),
+            format!("{:?}", a.model.levels),
+        ),
         ("chipcast.horizon".to_string(), h.to_string()),
         (
             "chipcast.as_of".to_string(),
-            src.as_of.map(|o| src.kind.format(o)).unwrap_or_else(|| "latest".into()),
+            src.as_of
+                .map(|o| src.kind.format(o))
+                .unwrap_or_else(|| "latest".into()),
         ),
-        ("chipcast.unit".to_string(), src.series[0].unit().label().to_string()),
+        (
+            "chipcast.unit".to_string(),
+            src.series[0].unit().label().to_string(),
+        ),
     ];
     if let [Ok(p)] = results {
-        meta.push(("chipcast.fitted_model".into(), p.forecast.description.clone()));
-        meta.push(("chipcast.params".into(), serde_json::to_string(&p.forecast.params)?));
-        meta.push(("chipcast.train_window".into(), format!("{}..{}", src.kind.format(p.forecast.train_start), src.kind.format(p.forecast.train_end))));
+        meta.push((
+            "chipcast.fitted_model".into(),
+            p.forecast.description.clone(),
+        ));
+        meta.push((
+            "chipcast.params".into(),
+            serde_json::to_string(&p.forecast.params)?,
+        ));
+        meta.push((
+            "chipcast.train_window".into(),
+            format!(
+                "{}..{}",
+                src.kind.format(p.forecast.train_start),
+                src.kind.format(p.forecast.train_end)
+            ),
+        ));
         if let Some(sel) = &p.forecast.selection {
             meta.push(("chipcast.selection".into(), serde_json::to_string(sel)?));
         }
     }
     table.metadata = meta;
-    table.write(out).with_context(|| "writing the forecast table")?;
+    table
+        .write(out)
+        .with_context(|| "writing the forecast table")?;
     Ok(())
 }
 
@@ -170,11 +230,23 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     let unit = series.unit().label();
     let mut s = String::new();
     let _ = writeln!(s, "chipcast forecast — {}", src.label);
-    let _ = writeln!(s, "Unit: {unit}.{}", match src.as_of {
-        Some(o) => format!(" As of {}: only data up to {} is used.", a.source.as_of.as_deref().unwrap_or(""), src.kind.format(o)),
-        None => String::new(),
-    });
-    let _ = writeln!(s, "\nLast observations:\n{}", report::history(series, src.provenance.as_deref(), 6));
+    let _ = writeln!(
+        s,
+        "Unit: {unit}.{}",
+        match src.as_of {
+            Some(o) => format!(
+                " As of {}: only data up to {} is used.",
+                a.source.as_of.as_deref().unwrap_or(""),
+                src.kind.format(o)
+            ),
+            None => String::new(),
+        }
+    );
+    let _ = writeln!(
+        s,
+        "\nLast observations:\n{}",
+        report::history(series, src.provenance.as_deref(), 6)
+    );
     let _ = writeln!(s, "\n{}", report::model(f));
     let levels: Vec<String> = f.levels.iter().map(|l| format!("{l}%")).collect();
     let _ = writeln!(
@@ -187,13 +259,20 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     );
     let show_milestone = src.builtin.is_some() || a.target != 1000.0;
     if show_milestone && src.kind.year_of(series.end()).is_some() {
-        let sim = Simulation { paths: a.model.paths, seed: a.model.seed };
+        let sim = Simulation {
+            paths: a.model.paths,
+            seed: a.model.seed,
+        };
         let m = milestone(series, p.model.as_ref(), a.target, a.by, sim);
         let last = series.values()[series.len() - 1];
         let _ = writeln!(s, "\n{}", report::milestone(&m, f, last, unit));
     }
     if let Some(c) = &a.chart {
-        let later = src.full.first().filter(|full| full.end() > series.end()).and_then(|full| full.since(series.end() + 1).ok());
+        let later = src
+            .full
+            .first()
+            .filter(|full| full.end() > series.end())
+            .and_then(|full| full.since(series.end() + 1).ok());
         let chart = FanChart {
             title: format!("{}: history and {} forecast", series_title(src), f.model),
             subtitle: format!(
@@ -202,16 +281,37 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
                 levels.join("/"),
                 src.kind.format(f.train_start),
                 src.kind.format(f.train_end),
-                src.as_of.map(|o| format!(" · as of {}", src.kind.format(o))).unwrap_or_default()
+                src.as_of
+                    .map(|o| format!(" · as of {}", src.kind.format(o)))
+                    .unwrap_or_default()
             ),
             y_label: unit.to_string(),
-            x_label: if src.builtin.is_some() { "year".into() } else { src.time_col.clone() },
+            x_label: if src.builtin.is_some() {
+                "year".into()
+            } else {
+                src.time_col.clone()
+            },
             history: series,
             later_actuals: later.as_ref(),
             forecast: f,
-            threshold: (show_milestone).then(|| (a.target, if src.builtin.is_some() && a.target == 1000.0 { "$1T (1,000 USD bn)".to_string() } else { format!("target {}", report::num(a.target)) })),
-            as_of: src.as_of.map(|o| (o, format!("as of {} ", src.kind.format(o)))),
-            footnote: format!("Source: {}. Chart: chipcast {}.", src.source_tag, env!("CARGO_PKG_VERSION")),
+            threshold: (show_milestone).then(|| {
+                (
+                    a.target,
+                    if src.builtin.is_some() && a.target == 1000.0 {
+                        "$1T (1,000 USD bn)".to_string()
+                    } else {
+                        format!("target {}", report::num(a.target))
+                    },
+                )
+            }),
+            as_of: src
+                .as_of
+                .map(|o| (o, format!("as of {} ", src.kind.format(o)))),
+            footnote: format!(
+                "Source: {}. Chart: chipcast {}.",
+                src.source_tag,
+                env!("CARGO_PKG_VERSION")
+            ),
         };
         chart.write(c).with_context(|| "drawing the chart")?;
         let _ = writeln!(s, "Chart written to {}", c.display());

@@ -2,13 +2,13 @@
 
 use super::forecast::series_title;
 use super::resolve;
-use super::{print, ModelArgs, SourceArgs};
-use anyhow::{bail, Context};
+use super::{ModelArgs, SourceArgs, print};
+use anyhow::{Context, bail};
 use chipcast::ingest::builtin::demand_rows;
 use chipcast::outputs::chart::GapChart;
 use chipcast::outputs::report;
-use chipcast::scenarios::gap::{gap, DemandFigure};
-use chipcast::scenarios::milestone::{sample_paths, Simulation};
+use chipcast::scenarios::gap::{DemandFigure, gap};
+use chipcast::scenarios::milestone::{Simulation, sample_paths};
 use chipcast::scenarios::projection::project;
 use clap::Args;
 use std::fmt::Write;
@@ -47,7 +47,10 @@ fn default_demands() -> anyhow::Result<Vec<DemandFigure>> {
             value: r.value_busd,
             source: format!(
                 "demand_estimates.csv:{} \"{}\" ({}; {})",
-                r.line, r.name, r.confidence, r.source.split(" (").next().unwrap_or(&r.source)
+                r.line,
+                r.name,
+                r.confidence,
+                r.source.split(" (").next().unwrap_or(&r.source)
             ),
         })
         .collect())
@@ -57,11 +60,19 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     let choice = resolve::choice(&a.model)?;
     let src = resolve::load(&a.source)?;
     if src.series.len() != 1 {
-        bail!("gap compares one series but {} has {}; pick one with --id ID", src.label, src.series.len());
+        bail!(
+            "gap compares one series but {} has {}; pick one with --id ID",
+            src.label,
+            src.series.len()
+        );
     }
     let series = &src.series[0];
     if a.from > a.to {
-        bail!("--from {} is after --to {}; the window must run forward", a.from, a.to);
+        bail!(
+            "--from {} is after --to {}; the window must run forward",
+            a.from,
+            a.to
+        );
     }
     if a.from < series.start() {
         bail!(
@@ -88,14 +99,29 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     };
     let h = (a.to - series.end()).max(1) as usize;
     let p = project(series, choice, h, &a.model.levels)?;
-    let sim = Simulation { paths: a.model.paths, seed: a.model.seed };
+    let sim = Simulation {
+        paths: a.model.paths,
+        seed: a.model.seed,
+    };
     let paths = sample_paths(p.model.as_ref(), h, sim);
-    let r = gap(series, &p.forecast.forecast.point, Some(&paths), a.from, a.to, &demands);
+    let r = gap(
+        series,
+        &p.forecast.forecast.point,
+        Some(&paths),
+        a.from,
+        a.to,
+        &demands,
+    );
 
     let mut s = String::new();
     let _ = writeln!(s, "chipcast gap — {}", src.label);
     if let Some(o) = src.as_of {
-        let _ = writeln!(s, "As of {}: data up to {} is actual, later years are forecasts.", a.source.as_of.as_deref().unwrap_or(""), src.kind.format(o));
+        let _ = writeln!(
+            s,
+            "As of {}: data up to {} is actual, later years are forecasts.",
+            a.source.as_of.as_deref().unwrap_or(""),
+            src.kind.format(o)
+        );
     }
     let _ = writeln!(s, "{}", report::model(&p.forecast));
     let _ = writeln!(s, "{}", report::gap(&r));

@@ -1,12 +1,12 @@
 //! Turn what the user typed into library values: series, as-of cut, model choice, horizon.
 
 use super::{ModelArgs, ModelName, SourceArgs};
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin::{self, Provenance};
-use chipcast::ingest::{load_long, LongFormat};
+use chipcast::ingest::{LongFormat, load_long};
 use chipcast::models::ModelSpec;
-use chipcast::series::time::{days_from_civil, ordinal, parse_time, RawTime};
+use chipcast::series::time::{RawTime, days_from_civil, ordinal, parse_time};
 use chipcast::series::{MarketSeries, TimeKind};
 
 /// The data a command works on.
@@ -35,18 +35,34 @@ pub(crate) struct Source {
 
 /// Parse a period the user typed, in the series' time kind.
 /// For annual series a `YYYY-MM` as-of keeps complete years only.
-pub(crate) fn parse_period(text: &str, kind: TimeKind, flag: &str, as_of: bool) -> anyhow::Result<i64> {
+pub(crate) fn parse_period(
+    text: &str,
+    kind: TimeKind,
+    flag: &str,
+    as_of: bool,
+) -> anyhow::Result<i64> {
     let raw = parse_time(text).with_context(|| {
         format!("{flag} {text:?} is not a period; expected YEAR (e.g. 2024), YYYY-MM or YYYY-MM-DD")
     })?;
     Ok(match (kind, raw) {
         (TimeKind::Integer | TimeKind::AnnualDate { .. }, RawTime::Int(i)) => i,
-        (TimeKind::Integer | TimeKind::AnnualDate { .. }, RawTime::Month(y, m) | RawTime::Date(y, m, _)) if as_of => {
-            if m == 12 { y } else { y - 1 }
+        (
+            TimeKind::Integer | TimeKind::AnnualDate { .. },
+            RawTime::Month(y, m) | RawTime::Date(y, m, _),
+        ) if as_of => {
+            if m == 12 {
+                y
+            } else {
+                y - 1
+            }
         }
-        (TimeKind::Integer, _) => bail!("{flag} {text:?}: this series has integer periods; give an integer"),
+        (TimeKind::Integer, _) => {
+            bail!("{flag} {text:?}: this series has integer periods; give an integer")
+        }
         // a bare year on a monthly or daily series: up to the end of that year
-        (TimeKind::YearMonth | TimeKind::MonthlyDate { .. }, RawTime::Int(y)) if as_of => y * 12 + 11,
+        (TimeKind::YearMonth | TimeKind::MonthlyDate { .. }, RawTime::Int(y)) if as_of => {
+            y * 12 + 11
+        }
         (TimeKind::Daily, RawTime::Int(y)) if as_of => days_from_civil(y, 12, 31),
         (_, raw) => ordinal(kind, raw),
     })
@@ -77,8 +93,16 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
         }
         let kind = series[0].kind();
         let full = series.clone();
-        let as_of = src.as_of.as_deref().map(|t| parse_period(t, kind, "--as-of", true)).transpose()?;
-        let since = src.since.as_deref().map(|t| parse_period(t, kind, "--since", false)).transpose()?;
+        let as_of = src
+            .as_of
+            .as_deref()
+            .map(|t| parse_period(t, kind, "--as-of", true))
+            .transpose()?;
+        let since = src
+            .since
+            .as_deref()
+            .map(|t| parse_period(t, kind, "--since", false))
+            .transpose()?;
         let series = cut(series, as_of, since)?;
         return Ok(Source {
             series,
@@ -96,8 +120,16 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     let name = src.series.clone().unwrap_or_else(|| "worldwide".into());
     let sourced = builtin::series(&name)?;
     let kind = sourced.series.kind();
-    let as_of = src.as_of.as_deref().map(|t| parse_period(t, kind, "--as-of", true)).transpose()?;
-    let since = src.since.as_deref().map(|t| parse_period(t, kind, "--since", false)).transpose()?;
+    let as_of = src
+        .as_of
+        .as_deref()
+        .map(|t| parse_period(t, kind, "--as-of", true))
+        .transpose()?;
+    let since = src
+        .since
+        .as_deref()
+        .map(|t| parse_period(t, kind, "--since", false))
+        .transpose()?;
     let mut cut_sourced = sourced.clone();
     if let Some(a) = as_of {
         cut_sourced = cut_sourced.truncate_to(a)?;
@@ -124,7 +156,11 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     })
 }
 
-fn cut(series: Vec<MarketSeries>, as_of: Option<i64>, since: Option<i64>) -> anyhow::Result<Vec<MarketSeries>> {
+fn cut(
+    series: Vec<MarketSeries>,
+    as_of: Option<i64>,
+    since: Option<i64>,
+) -> anyhow::Result<Vec<MarketSeries>> {
     series
         .into_iter()
         .map(|mut s| {
@@ -155,7 +191,9 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
         ModelName::Naive => ModelChoice::Fixed(ModelSpec::Naive),
         ModelName::Drift => ModelChoice::Fixed(ModelSpec::Drift),
         ModelName::Logdrift => ModelChoice::Fixed(ModelSpec::LogDrift),
-        ModelName::Loglinear => ModelChoice::Fixed(ModelSpec::LogLinear { bias_adjust: m.bias_adjust }),
+        ModelName::Loglinear => ModelChoice::Fixed(ModelSpec::LogLinear {
+            bias_adjust: m.bias_adjust,
+        }),
         ModelName::Damped => ModelChoice::Fixed(ModelSpec::Damped),
     })
 }

@@ -28,7 +28,10 @@ pub fn rolling_origins(n: usize, h: usize, origins: usize, min_train: usize) -> 
     }
     let first = n.saturating_sub(origins).max(min_train);
     (first..n)
-        .map(|train_end| Split { train_end, horizon: h.min(n - train_end) })
+        .map(|train_end| Split {
+            train_end,
+            horizon: h.min(n - train_end),
+        })
         .collect()
 }
 
@@ -41,8 +44,20 @@ mod tests {
     fn the_last_origins_end_at_the_series_end() {
         let s = rolling_origins(10, 3, 4, 3);
         assert_eq!(s.len(), 4);
-        assert_eq!(s[0], Split { train_end: 6, horizon: 3 });
-        assert_eq!(s[3], Split { train_end: 9, horizon: 1 });
+        assert_eq!(
+            s[0],
+            Split {
+                train_end: 6,
+                horizon: 3
+            }
+        );
+        assert_eq!(
+            s[3],
+            Split {
+                train_end: 9,
+                horizon: 1
+            }
+        );
     }
 
     #[test]

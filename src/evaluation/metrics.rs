@@ -7,7 +7,11 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
         .zip(forecast)
         .map(|(y, f)| {
             let d = y.abs() + f.abs();
-            if d == 0.0 { 0.0 } else { 200.0 * (y - f).abs() / d }
+            if d == 0.0 {
+                0.0
+            } else {
+                200.0 * (y - f).abs() / d
+            }
         })
         .collect();
     mean(&terms)
@@ -18,13 +22,24 @@ pub fn mase_scale(train: &[f64], m: usize) -> Option<f64> {
     if train.len() <= m {
         return None;
     }
-    let s = mean(&train.windows(m + 1).map(|w| (w[m] - w[0]).abs()).collect::<Vec<_>>());
+    let s = mean(
+        &train
+            .windows(m + 1)
+            .map(|w| (w[m] - w[0]).abs())
+            .collect::<Vec<_>>(),
+    );
     (s > 0.0).then_some(s)
 }
 
 /// Mean absolute scaled error given a scale from [`mase_scale`].
 pub fn mase(actual: &[f64], forecast: &[f64], scale: f64) -> f64 {
-    mean(&actual.iter().zip(forecast).map(|(y, f)| (y - f).abs() / scale).collect::<Vec<_>>())
+    mean(
+        &actual
+            .iter()
+            .zip(forecast)
+            .map(|(y, f)| (y - f).abs() / scale)
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Share of actuals inside [lower, upper].
@@ -57,7 +72,11 @@ pub fn msis(actual: &[f64], lower: &[f64], upper: &[f64], alpha: f64, scale: f64
 }
 
 fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use super::backtest::rolling_origins;
 use super::metrics::{mase, mase_scale};
 use crate::error::{Error, Result};
-use crate::models::{ets, FittedModel, ModelSpec};
+use crate::models::{FittedModel, ModelSpec, ets};
 use serde::Serialize;
 
 /// What the user asked for.
@@ -68,7 +68,10 @@ pub const AUTO_ORIGINS: usize = 5;
 /// Fit the user's choice to `y` for forecasts `h` steps ahead.
 pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
     match choice {
-        ModelChoice::Fixed(spec) => Ok(Fitted { model: spec.fit(y)?, selection: None }),
+        ModelChoice::Fixed(spec) => Ok(Fitted {
+            model: spec.fit(y)?,
+            selection: None,
+        }),
         ModelChoice::Auto => auto(y, h),
     }
 }
@@ -78,7 +81,11 @@ fn auto(y: &[f64], h: usize) -> Result<Fitted> {
     let min_train = (ets::MIN_OBS + 2).max(n / 2);
     let splits = rolling_origins(n, h.max(1), AUTO_ORIGINS, min_train);
     if splits.is_empty() {
-        let spec = if n >= 2 { ModelSpec::Drift } else { ModelSpec::Naive };
+        let spec = if n >= 2 {
+            ModelSpec::Drift
+        } else {
+            ModelSpec::Naive
+        };
         let model = spec.fit(y)?;
         return Ok(Fitted {
             model,
@@ -109,8 +116,14 @@ fn auto(y: &[f64], h: usize) -> Result<Fitted> {
             total += mase(actual, &f.point, scale) * s.horizon as f64;
             points += s.horizon;
         }
-        let score = (ok && points > 0).then(|| total / points as f64).filter(|v| v.is_finite());
-        scores.push(CandidateScore { model: spec.name(), mase: score, points });
+        let score = (ok && points > 0)
+            .then(|| total / points as f64)
+            .filter(|v| v.is_finite());
+        scores.push(CandidateScore {
+            model: spec.name(),
+            mase: score,
+            points,
+        });
     }
     let best = AUTO_CANDIDATES
         .iter()
@@ -120,7 +133,10 @@ fn auto(y: &[f64], h: usize) -> Result<Fitted> {
             Some((_, bm)) if bm <= m => acc,
             _ => Some((spec, m)),
         })
-        .ok_or_else(|| Error::Fit { model: "auto".into(), reason: "no candidate could be fitted".into() })?;
+        .ok_or_else(|| Error::Fit {
+            model: "auto".into(),
+            reason: "no candidate could be fitted".into(),
+        })?;
     let model = best.0.fit(y)?;
     Ok(Fitted {
         model,
@@ -142,7 +158,9 @@ mod tests {
 
     #[test]
     fn auto_prefers_loglinear_for_a_clean_exponential() {
-        let y: Vec<f64> = (0..30).map(|t| 50.0 * 1.08f64.powi(t) * (1.0 + 0.01 * ((t * 7) % 3) as f64)).collect();
+        let y: Vec<f64> = (0..30)
+            .map(|t| 50.0 * 1.08f64.powi(t) * (1.0 + 0.01 * ((t * 7) % 3) as f64))
+            .collect();
         let fitted = fit_choice(&y, ModelChoice::Auto, 5).unwrap();
         let sel = fitted.selection.unwrap();
         assert_eq!(sel.chosen, "loglinear", "{sel:?}");

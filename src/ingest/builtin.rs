@@ -31,15 +31,42 @@ macro_rules! dataset {
 
 /// Every built-in dataset, in the order `data list` prints them.
 pub const DATASETS: &[Dataset] = &[
-    dataset!("wsts_annual", "Worldwide semiconductor sales by year, 1986-2025, USD bn (WSTS HBR May-2026)"),
-    dataset!("wsts_regional_annual", "Annual sales by region (WSTS: Americas, Europe, Japan, Asia Pacific; SIA: China), USD bn"),
-    dataset!("wsts_quarterly", "Quarterly billings by region, 1986Q1-2026Q1, USD bn (WSTS HBR)"),
-    dataset!("wsts_monthly_raw", "Monthly billings by region, 1986-01 to 2026-03, USD bn (WSTS HBR, unsmoothed)"),
-    dataset!("sia_monthly", "Monthly 3-month moving average by region as SIA announces it, plus as-announced SIA values"),
-    dataset!("wsts_segments_annual", "Annual sales by product segment (partial years), USD bn"),
-    dataset!("forecast_vintages", "Published industry forecasts (WSTS, Gartner, IDC, SIA, McKinsey ...) with publication dates"),
-    dataset!("demand_estimates", "Compute-demand, capex and investment estimates (Altman $5-7T, McKinsey, hyperscalers ...)"),
-    dataset!("annual_alt_estimates", "As-announced annual totals and other houses' estimates of the same years"),
+    dataset!(
+        "wsts_annual",
+        "Worldwide semiconductor sales by year, 1986-2025, USD bn (WSTS HBR May-2026)"
+    ),
+    dataset!(
+        "wsts_regional_annual",
+        "Annual sales by region (WSTS: Americas, Europe, Japan, Asia Pacific; SIA: China), USD bn"
+    ),
+    dataset!(
+        "wsts_quarterly",
+        "Quarterly billings by region, 1986Q1-2026Q1, USD bn (WSTS HBR)"
+    ),
+    dataset!(
+        "wsts_monthly_raw",
+        "Monthly billings by region, 1986-01 to 2026-03, USD bn (WSTS HBR, unsmoothed)"
+    ),
+    dataset!(
+        "sia_monthly",
+        "Monthly 3-month moving average by region as SIA announces it, plus as-announced SIA values"
+    ),
+    dataset!(
+        "wsts_segments_annual",
+        "Annual sales by product segment (partial years), USD bn"
+    ),
+    dataset!(
+        "forecast_vintages",
+        "Published industry forecasts (WSTS, Gartner, IDC, SIA, McKinsey ...) with publication dates"
+    ),
+    dataset!(
+        "demand_estimates",
+        "Compute-demand, capex and investment estimates (Altman $5-7T, McKinsey, hyperscalers ...)"
+    ),
+    dataset!(
+        "annual_alt_estimates",
+        "As-announced annual totals and other houses' estimates of the same years"
+    ),
 ];
 
 /// Find a dataset by name, suggesting the closest one when it is unknown.
@@ -82,14 +109,22 @@ impl Dataset {
             .with_infer_schema_length(Some(0))
             .into_reader_with_file_handle(std::io::Cursor::new(self.text.as_bytes()))
             .finish()
-            .map_err(|e| Error::invalid(format!("built-in dataset {} is corrupt: {e}", self.name)))?;
-        let columns: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+            .map_err(|e| {
+                Error::invalid(format!("built-in dataset {} is corrupt: {e}", self.name))
+            })?;
+        let columns: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let mut cols = Vec::with_capacity(columns.len());
         for c in df.columns() {
             let s = c.str().map_err(|e| Error::invalid(e.to_string()))?;
             cols.push(s.iter().map(|o| o.map(str::to_string)).collect::<Vec<_>>());
         }
-        let rows = (0..df.height()).map(|i| cols.iter().map(|c| c[i].clone()).collect()).collect();
+        let rows = (0..df.height())
+            .map(|i| cols.iter().map(|c| c[i].clone()).collect())
+            .collect();
         Ok(Table { columns, rows })
     }
 }
@@ -133,11 +168,26 @@ pub struct SourcedSeries {
 
 /// Named built-in series: `(name, description)`.
 pub const SERIES: &[(&str, &str)] = &[
-    ("worldwide", "Worldwide semiconductor sales, annual, USD bn (wsts_annual)"),
-    ("americas", "Americas, annual, USD bn (wsts_regional_annual, WSTS scheme)"),
-    ("europe", "Europe, annual, USD bn (wsts_regional_annual, WSTS scheme)"),
-    ("japan", "Japan, annual, USD bn (wsts_regional_annual, WSTS scheme)"),
-    ("asia-pacific", "Asia Pacific incl. China, annual, USD bn (wsts_regional_annual, WSTS scheme)"),
+    (
+        "worldwide",
+        "Worldwide semiconductor sales, annual, USD bn (wsts_annual)",
+    ),
+    (
+        "americas",
+        "Americas, annual, USD bn (wsts_regional_annual, WSTS scheme)",
+    ),
+    (
+        "europe",
+        "Europe, annual, USD bn (wsts_regional_annual, WSTS scheme)",
+    ),
+    (
+        "japan",
+        "Japan, annual, USD bn (wsts_regional_annual, WSTS scheme)",
+    ),
+    (
+        "asia-pacific",
+        "Asia Pacific incl. China, annual, USD bn (wsts_regional_annual, WSTS scheme)",
+    ),
 ];
 
 /// Build a named built-in series.
@@ -157,9 +207,18 @@ pub fn series(name: &str) -> Result<SourcedSeries> {
             )));
         }
     };
-    let ds = dataset(if region.is_some() { "wsts_regional_annual" } else { "wsts_annual" })?;
+    let ds = dataset(if region.is_some() {
+        "wsts_regional_annual"
+    } else {
+        "wsts_annual"
+    })?;
     let t = ds.table()?;
-    let (cy, cv, cs, cc) = (t.col("year")?, t.col("value_busd")?, t.col("source")?, t.col("confidence")?);
+    let (cy, cv, cs, cc) = (
+        t.col("year")?,
+        t.col("value_busd")?,
+        t.col("source")?,
+        t.col("confidence")?,
+    );
     let filter = match region {
         Some(r) => {
             let (cr, csch) = (t.col("region")?, t.col("region_scheme")?);
@@ -175,7 +234,8 @@ pub fn series(name: &str) -> Result<SourcedSeries> {
                 continue;
             }
         }
-        let bad = |col: &str| Error::invalid(format!("built-in {} line {}: bad {col}", ds.name, i + 2));
+        let bad =
+            |col: &str| Error::invalid(format!("built-in {} line {}: bad {col}", ds.name, i + 2));
         let year: i64 = t.cell(i, cy).parse().map_err(|_| bad("year"))?;
         let v: f64 = t.cell(i, cv).parse().map_err(|_| bad("value_busd"))?;
         points.push((year, v));
@@ -190,21 +250,31 @@ pub fn series(name: &str) -> Result<SourcedSeries> {
         ));
     }
     prov.sort_by_key(|p| p.0);
-    let series = MarketSeries::from_points(ds.name, name, TimeKind::Integer, points, Unit::UsdBillions)?;
-    Ok(SourcedSeries { series, provenance: prov.into_iter().map(|p| p.1).collect() })
+    let series =
+        MarketSeries::from_points(ds.name, name, TimeKind::Integer, points, Unit::UsdBillions)?;
+    Ok(SourcedSeries {
+        series,
+        provenance: prov.into_iter().map(|p| p.1).collect(),
+    })
 }
 
 impl SourcedSeries {
     /// Keep observations up to and including ordinal `last`.
     pub fn truncate_to(&self, last: i64) -> Result<Self> {
         let series = self.series.truncate_to(last)?;
-        Ok(Self { provenance: self.provenance[..series.len()].to_vec(), series })
+        Ok(Self {
+            provenance: self.provenance[..series.len()].to_vec(),
+            series,
+        })
     }
     /// Keep observations from ordinal `first` on.
     pub fn since(&self, first: i64) -> Result<Self> {
         let series = self.series.since(first)?;
         let skip = self.provenance.len() - series.len();
-        Ok(Self { provenance: self.provenance[skip..].to_vec(), series })
+        Ok(Self {
+            provenance: self.provenance[skip..].to_vec(),
+            series,
+        })
     }
 }
 
@@ -227,7 +297,12 @@ pub struct DemandRow {
 pub fn demand_rows(needle: &str) -> Result<Vec<DemandRow>> {
     let ds = dataset("demand_estimates")?;
     let t = ds.table()?;
-    let (cn, cv, cs, cc) = (t.col("name")?, t.col("value_busd")?, t.col("source")?, t.col("confidence")?);
+    let (cn, cv, cs, cc) = (
+        t.col("name")?,
+        t.col("value_busd")?,
+        t.col("source")?,
+        t.col("confidence")?,
+    );
     let needle = needle.to_lowercase();
     Ok((0..t.rows.len())
         .filter(|&i| t.cell(i, cn).to_lowercase().contains(&needle))
@@ -283,7 +358,10 @@ mod tests {
     fn altman_rows_are_found_in_the_demand_data() {
         let rows = demand_rows("Altman").unwrap();
         let values: Vec<f64> = rows.iter().map(|r| r.value_busd).collect();
-        assert!(values.contains(&5000.0) && values.contains(&7000.0), "{values:?}");
+        assert!(
+            values.contains(&5000.0) && values.contains(&7000.0),
+            "{values:?}"
+        );
     }
 
     #[test]

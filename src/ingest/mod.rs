@@ -5,7 +5,7 @@
 pub mod builtin;
 
 use crate::error::{Error, Result};
-use crate::series::time::{decide_kind, ordinal, parse_time, RawTime};
+use crate::series::time::{RawTime, decide_kind, ordinal, parse_time};
 use crate::series::{MarketSeries, Unit};
 use polars::prelude::*;
 use std::collections::HashMap;
@@ -24,7 +24,11 @@ pub struct LongFormat {
 
 impl Default for LongFormat {
     fn default() -> Self {
-        Self { id_col: "unique_id".into(), time_col: "ds".into(), value_col: "y".into() }
+        Self {
+            id_col: "unique_id".into(),
+            time_col: "ds".into(),
+            value_col: "y".into(),
+        }
     }
 }
 
@@ -46,18 +50,28 @@ enum Format {
 }
 
 fn format_of(path: &Path) -> Result<Format> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" => Ok(Format::Csv),
         "parquet" | "pq" => Ok(Format::Parquet),
         "json" => Ok(Format::Json),
         "ndjson" | "jsonl" => Ok(Format::JsonLines),
-        _ => Err(Error::UnsupportedFormat { path: path.into(), ext }),
+        _ => Err(Error::UnsupportedFormat {
+            path: path.into(),
+            ext,
+        }),
     }
 }
 
 fn read_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Read { path: path.into(), message: e.to_string() }
+    Error::Read {
+        path: path.into(),
+        message: e.to_string(),
+    }
 }
 
 /// Read a whole table with polars. CSV columns are all read as text so that ids keep
@@ -69,7 +83,10 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
     }
     let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
     if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
-        return Err(Error::Empty { path: path.into(), expected: "a header line".into() });
+        return Err(Error::Empty {
+            path: path.into(),
+            expected: "the id, time and value columns".into(),
+        });
     }
     let df = match format {
         Format::Csv => CsvReadOptions::default()
@@ -79,28 +96,50 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
             .finish(),
         Format::Parquet => ParquetReader::new(file).finish(),
         Format::Json => JsonReader::new(file).finish(),
-        Format::JsonLines => JsonReader::new(file).with_json_format(JsonFormat::JsonLines).finish(),
+        Format::JsonLines => JsonReader::new(file)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(),
     };
     df.map_err(|e| read_err(path, e))
 }
 
 fn location(format_is_csv: bool, i: usize) -> String {
-    if format_is_csv { format!("line {}", i + 2) } else { format!("record {}", i + 1) }
+    if format_is_csv {
+        format!("line {}", i + 2)
+    } else {
+        format!("record {}", i + 1)
+    }
 }
 
-fn find_column<'a>(df: &'a DataFrame, path: &Path, name: &str, role: &'static str) -> Result<&'a Column> {
+fn find_column<'a>(
+    df: &'a DataFrame,
+    path: &Path,
+    name: &str,
+    role: &'static str,
+) -> Result<&'a Column> {
     df.column(name).map_err(|_| {
-        let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let best = names
             .iter()
-            .map(|c| (strsim::jaro_winkler(&c.to_lowercase(), &name.to_lowercase()), c))
+            .map(|c| {
+                (
+                    strsim::jaro_winkler(&c.to_lowercase(), &name.to_lowercase()),
+                    c,
+                )
+            })
             .filter(|(score, _)| *score > 0.7)
             .max_by(|a, b| a.0.total_cmp(&b.0));
         Error::UnknownColumn {
             path: path.into(),
             name: name.into(),
             role,
-            hint: best.map(|(_, c)| format!("; did you mean {c:?}?")).unwrap_or_default(),
+            hint: best
+                .map(|(_, c)| format!("; did you mean {c:?}?"))
+                .unwrap_or_default(),
             available: names.join(", "),
         }
     })
@@ -165,7 +204,13 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
     for i in 0..df.height() {
         let id = ids[i].as_deref().map(str::trim).unwrap_or("");
         if id.is_empty() {
-            return Err(bad(i, &cols.id_col, "", "missing series id", "every row needs an id"));
+            return Err(bad(
+                i,
+                &cols.id_col,
+                "",
+                "missing series id",
+                "every row needs an id",
+            ));
         }
         let t = times[i].as_deref().unwrap_or("");
         let rt = parse_time(t).ok_or_else(|| {
@@ -173,7 +218,11 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
                 i,
                 &cols.time_col,
                 t,
-                if t.trim().is_empty() { "missing period" } else { "not a period" },
+                if t.trim().is_empty() {
+                    "missing period"
+                } else {
+                    "not a period"
+                },
                 "expected an integer period (e.g. 2024 or 17), YYYY-MM, or an ISO date YYYY-MM-DD",
             )
         })?;
@@ -184,30 +233,41 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
                 i,
                 &cols.value_col,
                 v,
-                if v.trim().is_empty() { "missing value" } else { "not a number" },
+                if v.trim().is_empty() {
+                    "missing value"
+                } else {
+                    "not a number"
+                },
                 "expected a finite number such as 630.549",
             )
         })?;
         if !x.is_finite() {
-            return Err(bad(i, &cols.value_col, v, "non-finite value", "expected a finite number"));
+            return Err(bad(
+                i,
+                &cols.value_col,
+                v,
+                "non-finite value",
+                "expected a finite number",
+            ));
         }
         nums.push(x);
     }
-    let kind = decide_kind(&raw_times).map_err(|problem| {
-        let first_bad = raw_times
-            .iter()
-            .position(|c| std::mem::discriminant(c) != std::mem::discriminant(&raw_times[0]))
-            .unwrap_or(0);
+    let kind = decide_kind(&raw_times).map_err(|first_bad| {
+        let style = |c: &RawTime| match c {
+            RawTime::Int(_) => "an integer period",
+            RawTime::Month(..) => "YYYY-MM",
+            RawTime::Date(..) => "an ISO date",
+        };
         bad(
             first_bad,
             &cols.time_col,
             times[first_bad].as_deref().unwrap_or(""),
-            &problem,
-            match raw_times[0] {
-                RawTime::Int(_) => "the first row is an integer period, so every period must be",
-                RawTime::Month(..) => "the first row is YYYY-MM, so every period must be",
-                RawTime::Date(..) => "the first row is an ISO date, so every period must be",
-            },
+            &format!(
+                "{} but the first row is {}",
+                style(&raw_times[first_bad]),
+                style(&raw_times[0])
+            ),
+            "use one style for the whole column: integers, YYYY-MM, or YYYY-MM-DD",
         )
     })?;
 
@@ -240,7 +300,16 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
             });
         }
         let points = pts.into_iter().map(|(o, v, _)| (o, v)).collect();
-        series.push(MarketSeries::from_points(&context, id, kind, points, Unit::Unspecified)?);
+        series.push(MarketSeries::from_points(
+            &context,
+            id,
+            kind,
+            points,
+            Unit::Unspecified,
+        )?);
     }
-    Ok(LoadedFile { series, rows: df.height() })
+    Ok(LoadedFile {
+        series,
+        rows: df.height(),
+    })
 }

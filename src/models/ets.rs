@@ -9,9 +9,9 @@
 //! bounds of R's `ets`). The h-step variance is σ²[1 + Σ_{j<h} c_j²] with
 //! c_j = α + βφ(1 − φ^j)/(1 − φ) (class 1 state space model), σ² = SSE/(n − 5).
 
-use super::forecast::{gaussian_intervals, Forecast, Param};
-use super::optim::{nelder_mead, NmOptions};
-use super::{too_short, FittedModel, Forecaster};
+use super::forecast::{Forecast, Param, gaussian_intervals};
+use super::optim::{NmOptions, nelder_mead};
+use super::{FittedModel, Forecaster, too_short};
 use crate::error::Result;
 use rand::rngs::StdRng;
 
@@ -67,11 +67,17 @@ impl Forecaster for DampedTrend {
         let m = n.min(10);
         let t_mean = (m + 1) as f64 / 2.0;
         let z_mean = z[..m].iter().sum::<f64>() / m as f64;
-        let sxy: f64 = (0..m).map(|i| ((i + 1) as f64 - t_mean) * (z[i] - z_mean)).sum();
+        let sxy: f64 = (0..m)
+            .map(|i| ((i + 1) as f64 - t_mean) * (z[i] - z_mean))
+            .sum();
         let sxx: f64 = (0..m).map(|i| ((i + 1) as f64 - t_mean).powi(2)).sum();
         let b_init = sxy / sxx;
         let l_init = z_mean - b_init * t_mean;
-        let (zmin, zmax) = z.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let (zmin, zmax) = z
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
         let range = (zmax - zmin).max(1e-3);
         // x = [alpha, beta/alpha, phi, l0, b0]
         let lower = [1e-4, 1e-4, 0.8, l_init - 2.0 * range, b_init - range];
@@ -83,7 +89,16 @@ impl Forecaster for DampedTrend {
         let mut best = (vec![], f64::INFINITY);
         for start in [[0.5, 0.2, 0.9], [0.9, 0.05, 0.95], [0.2, 0.5, 0.85]] {
             let x0 = [start[0], start[1], start[2], l_init, b_init];
-            let r = nelder_mead(objective, &x0, &lower, &upper, NmOptions { max_evals: 1500, tol: 1e-9 });
+            let r = nelder_mead(
+                objective,
+                &x0,
+                &lower,
+                &upper,
+                NmOptions {
+                    max_evals: 1500,
+                    tol: 1e-9,
+                },
+            );
             if r.1 < best.1 {
                 best = r;
             }
@@ -95,9 +110,14 @@ impl Forecaster for DampedTrend {
         let sigma = (sse / dof as f64).sqrt() * scale;
         let k = (N_PARAMS + 1) as f64;
         let nf = n as f64;
-        let loglik = -0.5 * nf * ((2.0 * std::f64::consts::PI * sse * scale * scale / nf).ln() + 1.0);
+        let loglik =
+            -0.5 * nf * ((2.0 * std::f64::consts::PI * sse * scale * scale / nf).ln() + 1.0);
         let aic = -2.0 * loglik + 2.0 * k;
-        let aicc = if nf - k - 1.0 > 0.0 { aic + 2.0 * k * (k + 1.0) / (nf - k - 1.0) } else { f64::INFINITY };
+        let aicc = if nf - k - 1.0 > 0.0 {
+            aic + 2.0 * k * (k + 1.0) / (nf - k - 1.0)
+        } else {
+            f64::INFINITY
+        };
         Ok(FittedDamped {
             alpha,
             beta,
@@ -139,19 +159,25 @@ impl FittedModel for FittedDamped {
         ]
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
-        let point: Vec<f64> = (1..=h).map(|k| self.level + self.damped_sum(k) * self.trend).collect();
+        let point: Vec<f64> = (1..=h)
+            .map(|k| self.level + self.damped_sum(k) * self.trend)
+            .collect();
         let mut acc = 0.0;
         let se: Vec<f64> = (1..=h)
             .map(|k| {
                 if k > 1 {
                     let j = (k - 1) as i32;
-                    let c = self.alpha + self.beta * self.phi * (1.0 - self.phi.powi(j)) / (1.0 - self.phi);
+                    let c = self.alpha
+                        + self.beta * self.phi * (1.0 - self.phi.powi(j)) / (1.0 - self.phi);
                     acc += c * c;
                 }
                 self.sigma * (1.0 + acc).sqrt()
             })
             .collect();
-        Forecast { intervals: gaussian_intervals(&point, &se, levels), point }
+        Forecast {
+            intervals: gaussian_intervals(&point, &se, levels),
+            point,
+        }
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
         use rand_distr::{Distribution, Normal};
@@ -185,7 +211,9 @@ mod tests {
 
     #[test]
     fn parameters_stay_in_the_admissible_region() {
-        let y = [3.0, 5.0, 4.0, 6.0, 8.0, 7.0, 9.0, 12.0, 11.0, 13.0, 12.5, 15.0];
+        let y = [
+            3.0, 5.0, 4.0, 6.0, 8.0, 7.0, 9.0, 12.0, 11.0, 13.0, 12.5, 15.0,
+        ];
         let fit = DampedTrend.fit(&y).unwrap();
         assert!(0.0 < fit.beta && fit.beta < fit.alpha && fit.alpha < 1.0);
         assert!((0.8..=0.98).contains(&fit.phi));
@@ -196,7 +224,9 @@ mod tests {
     fn intervals_widen_with_the_horizon() {
         let y = [3.0, 5.0, 4.0, 6.0, 8.0, 7.0, 9.0, 12.0, 11.0, 13.0];
         let f = DampedTrend.fit(&y).unwrap().forecast(5, &[80.0]);
-        let w: Vec<f64> = (0..5).map(|k| f.intervals[0].upper[k] - f.intervals[0].lower[k]).collect();
+        let w: Vec<f64> = (0..5)
+            .map(|k| f.intervals[0].upper[k] - f.intervals[0].lower[k])
+            .collect();
         assert!(w.windows(2).all(|p| p[1] >= p[0]), "{w:?}");
     }
 

@@ -25,7 +25,10 @@ pub struct Param {
 impl Param {
     /// Build a parameter.
     pub fn new(name: impl Into<String>, value: f64) -> Self {
-        Self { name: name.into(), value }
+        Self {
+            name: name.into(),
+            value,
+        }
     }
 }
 
@@ -58,7 +61,9 @@ impl Forecast {
 
     /// The interval at a level, if requested.
     pub fn interval(&self, level: f64) -> Option<&Interval> {
-        self.intervals.iter().find(|i| (i.level - level).abs() < 1e-9)
+        self.intervals
+            .iter()
+            .find(|i| (i.level - level).abs() < 1e-9)
     }
 }
 

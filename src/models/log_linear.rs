@@ -10,11 +10,11 @@
 //! default; with `bias_adjust` it is the *mean* exp(μ̂ + se²/2) (Hyndman's "bias-adjusted"
 //! back-transform, as `biasadj = TRUE` in R's forecast).
 
-use super::forecast::{student_t, Forecast, Interval, Param};
-use super::{too_short, FittedModel, Forecaster};
+use super::forecast::{Forecast, Interval, Param, student_t};
+use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
-use linfa::traits::Fit;
 use linfa::Dataset;
+use linfa::traits::Fit;
 use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
@@ -62,10 +62,12 @@ impl Forecaster for LogLinear {
         let records = Array2::from_shape_fn((n, 1), |(i, _)| i as f64 - t_bar);
         let targets = Array1::from_iter(y.iter().map(|v| v.ln()));
         let dataset = Dataset::new(records, targets.clone());
-        let model = LinearRegression::new().fit(&dataset).map_err(|e| Error::Fit {
-            model: "loglinear".into(),
-            reason: e.to_string(),
-        })?;
+        let model = LinearRegression::new()
+            .fit(&dataset)
+            .map_err(|e| Error::Fit {
+                model: "loglinear".into(),
+                reason: e.to_string(),
+            })?;
         let slope = model.params()[0];
         let a_centre = model.intercept();
         let sxx: f64 = (0..n).map(|i| (i as f64 - t_bar).powi(2)).sum();
@@ -78,7 +80,16 @@ impl Forecaster for LogLinear {
         }
         let sigma = (rss / (n - 2) as f64).sqrt();
         let r2 = if tss > 0.0 { 1.0 - rss / tss } else { 1.0 };
-        Ok(FittedLogLinear { n, a_centre, slope, t_bar, sxx, sigma, r2, bias_adjust: self.bias_adjust })
+        Ok(FittedLogLinear {
+            n,
+            a_centre,
+            slope,
+            t_bar,
+            sxx,
+            sigma,
+            r2,
+            bias_adjust: self.bias_adjust,
+        })
     }
 }
 
@@ -115,7 +126,10 @@ impl FittedModel for FittedLogLinear {
             Param::new("cagr_hi95", (self.slope + q * slope_se).exp_m1()),
             Param::new("sigma_log", self.sigma),
             Param::new("r2_log", self.r2),
-            Param::new("fitted_last", (self.a_centre + self.slope * ((self.n - 1) as f64 - self.t_bar)).exp()),
+            Param::new(
+                "fitted_last",
+                (self.a_centre + self.slope * ((self.n - 1) as f64 - self.t_bar)).exp(),
+            ),
         ]
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
@@ -124,7 +138,11 @@ impl FittedModel for FittedLogLinear {
         let mut bounds: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); levels.len()];
         for k in 1..=h {
             let (mu, se) = self.log_mean_and_se(k);
-            point.push(if self.bias_adjust { (mu + se * se / 2.0).exp() } else { mu.exp() });
+            point.push(if self.bias_adjust {
+                (mu + se * se / 2.0).exp()
+            } else {
+                mu.exp()
+            });
             for (j, &level) in levels.iter().enumerate() {
                 let q = student_t(level, df);
                 bounds[j].0.push((mu - q * se).exp());
@@ -134,7 +152,11 @@ impl FittedModel for FittedLogLinear {
         let intervals = levels
             .iter()
             .zip(bounds)
-            .map(|(&level, (lower, upper))| Interval { level, lower, upper })
+            .map(|(&level, (lower, upper))| Interval {
+                level,
+                lower,
+                upper,
+            })
             .collect();
         Forecast { point, intervals }
     }
@@ -143,7 +165,10 @@ impl FittedModel for FittedLogLinear {
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
         use rand_distr::{ChiSquared, Distribution, Normal};
         let df = (self.n - 2) as f64;
-        let chi = ChiSquared::new(df).map(|c| c.sample(rng)).unwrap_or(df).max(1e-12);
+        let chi = ChiSquared::new(df)
+            .map(|c| c.sample(rng))
+            .unwrap_or(df)
+            .max(1e-12);
         let sigma = self.sigma * (df / chi).sqrt();
         let std = Normal::new(0.0, 1.0).expect("valid");
         let a = self.a_centre + sigma / (self.n as f64).sqrt() * std.sample(rng);
@@ -173,7 +198,10 @@ mod tests {
     #[test]
     fn intervals_widen_with_the_level_and_contain_the_point() {
         let y = [10.0, 12.0, 13.5, 15.0, 18.0, 19.0, 23.0, 24.0];
-        let f = LogLinear::default().fit(&y).unwrap().forecast(4, &[50.0, 80.0, 95.0]);
+        let f = LogLinear::default()
+            .fit(&y)
+            .unwrap()
+            .forecast(4, &[50.0, 80.0, 95.0]);
         for k in 0..4 {
             for w in f.intervals.windows(2) {
                 assert!(w[1].lower[k] < w[0].lower[k] && w[0].upper[k] < w[1].upper[k]);
@@ -185,14 +213,23 @@ mod tests {
     #[test]
     fn the_bias_adjusted_point_is_above_the_median() {
         let y = [10.0, 12.0, 11.0, 15.0, 14.0, 19.0, 18.0, 24.0];
-        let med = LogLinear { bias_adjust: false }.fit(&y).unwrap().forecast(1, &[]);
-        let mean = LogLinear { bias_adjust: true }.fit(&y).unwrap().forecast(1, &[]);
+        let med = LogLinear { bias_adjust: false }
+            .fit(&y)
+            .unwrap()
+            .forecast(1, &[]);
+        let mean = LogLinear { bias_adjust: true }
+            .fit(&y)
+            .unwrap()
+            .forecast(1, &[]);
         assert!(mean.point[0] > med.point[0]);
     }
 
     #[test]
     fn non_positive_values_are_refused_with_their_position() {
-        let e = LogLinear::default().fit(&[1.0, 0.0, 2.0]).unwrap_err().to_string();
+        let e = LogLinear::default()
+            .fit(&[1.0, 0.0, 2.0])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("observation 2 is 0"), "{e}");
     }
 }

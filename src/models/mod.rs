@@ -92,7 +92,13 @@ pub(crate) fn too_short(model: &str, n: usize, need: usize) -> Error {
 }
 
 /// Cumulative sum of i.i.d. Gaussian shocks added to a deterministic path.
-pub(crate) fn gaussian_walk(start: f64, drift: f64, sigma: f64, h: usize, rng: &mut StdRng) -> Vec<f64> {
+pub(crate) fn gaussian_walk(
+    start: f64,
+    drift: f64,
+    sigma: f64,
+    h: usize,
+    rng: &mut StdRng,
+) -> Vec<f64> {
     use rand_distr::{Distribution, Normal};
     let normal = Normal::new(0.0, sigma.max(0.0)).expect("sigma is finite and non-negative");
     let mut level = start;

@@ -2,8 +2,8 @@
 //! Both follow R's `forecast::naive` / `rwf(drift = TRUE)` definitions, so their point
 //! forecasts are identical to the peers' and their intervals comparable.
 
-use super::forecast::{gaussian_intervals, Forecast, Param};
-use super::{gaussian_walk, too_short, FittedModel, Forecaster};
+use super::forecast::{Forecast, Param, gaussian_intervals};
+use super::{FittedModel, Forecaster, gaussian_walk, too_short};
 use crate::error::Result;
 use rand::rngs::StdRng;
 
@@ -31,7 +31,10 @@ impl Forecaster for Naive {
         } else {
             0.0
         };
-        Ok(FittedNaive { last: y[n - 1], sigma })
+        Ok(FittedNaive {
+            last: y[n - 1],
+            sigma,
+        })
     }
 }
 
@@ -43,12 +46,18 @@ impl FittedModel for FittedNaive {
         "naive (random walk)".into()
     }
     fn params(&self) -> Vec<Param> {
-        vec![Param::new("last", self.last), Param::new("sigma", self.sigma)]
+        vec![
+            Param::new("last", self.last),
+            Param::new("sigma", self.sigma),
+        ]
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
         let point = vec![self.last; h];
         let se: Vec<f64> = (1..=h).map(|k| self.sigma * (k as f64).sqrt()).collect();
-        Forecast { intervals: gaussian_intervals(&point, &se, levels), point }
+        Forecast {
+            intervals: gaussian_intervals(&point, &se, levels),
+            point,
+        }
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
         gaussian_walk(self.last, 0.0, self.sigma, h, rng)
@@ -84,7 +93,12 @@ impl Forecaster for Drift {
         } else {
             0.0
         };
-        Ok(FittedDrift { last: y[n - 1], drift, drift_se: sigma / m.sqrt(), sigma })
+        Ok(FittedDrift {
+            last: y[n - 1],
+            drift,
+            drift_se: sigma / m.sqrt(),
+            sigma,
+        })
     }
 }
 
@@ -110,12 +124,17 @@ impl FittedModel for FittedDrift {
                 (k * self.sigma.powi(2) + (k * self.drift_se).powi(2)).sqrt()
             })
             .collect();
-        Forecast { intervals: gaussian_intervals(&point, &se, levels), point }
+        Forecast {
+            intervals: gaussian_intervals(&point, &se, levels),
+            point,
+        }
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
         use rand_distr::{Distribution, Normal};
         // drift uncertainty: one draw per path
-        let d = Normal::new(self.drift, self.drift_se).map(|n| n.sample(rng)).unwrap_or(self.drift);
+        let d = Normal::new(self.drift, self.drift_se)
+            .map(|n| n.sample(rng))
+            .unwrap_or(self.drift);
         gaussian_walk(self.last, d, self.sigma, h, rng)
     }
 }
@@ -126,7 +145,10 @@ mod tests {
 
     #[test]
     fn naive_repeats_the_last_value_with_widening_intervals() {
-        let f = Naive.fit(&[1.0, 3.0, 2.0, 4.0]).unwrap().forecast(3, &[80.0, 95.0]);
+        let f = Naive
+            .fit(&[1.0, 3.0, 2.0, 4.0])
+            .unwrap()
+            .forecast(3, &[80.0, 95.0]);
         assert_eq!(f.point, vec![4.0; 3]);
         let i95 = f.interval(95.0).unwrap();
         let i80 = f.interval(80.0).unwrap();
@@ -138,13 +160,19 @@ mod tests {
 
     #[test]
     fn drift_extends_the_line_through_first_and_last_points() {
-        let f = Drift.fit(&[10.0, 11.0, 15.0, 16.0]).unwrap().forecast(2, &[]);
+        let f = Drift
+            .fit(&[10.0, 11.0, 15.0, 16.0])
+            .unwrap()
+            .forecast(2, &[]);
         assert_eq!(f.point, vec![18.0, 20.0]);
     }
 
     #[test]
     fn drift_on_a_perfect_line_has_zero_width_intervals() {
-        let f = Drift.fit(&[1.0, 2.0, 3.0, 4.0]).unwrap().forecast(2, &[95.0]);
+        let f = Drift
+            .fit(&[1.0, 2.0, 3.0, 4.0])
+            .unwrap()
+            .forecast(2, &[95.0]);
         assert_eq!(f.intervals[0].lower, f.point);
     }
 
@@ -174,14 +202,20 @@ impl Forecaster for LogDrift {
         if let Some(i) = y.iter().position(|v| *v <= 0.0) {
             return Err(crate::error::Error::Fit {
                 model: "logdrift".into(),
-                reason: format!("observation {} is {} but growth rates need every value > 0", i + 1, y[i]),
+                reason: format!(
+                    "observation {} is {} but growth rates need every value > 0",
+                    i + 1,
+                    y[i]
+                ),
             });
         }
         if y.len() < 3 {
             return Err(too_short("logdrift", y.len(), 3));
         }
         let logs: Vec<f64> = y.iter().map(|v| v.ln()).collect();
-        Ok(FittedLogDrift { inner: Drift.fit(&logs)? })
+        Ok(FittedLogDrift {
+            inner: Drift.fit(&logs)?,
+        })
     }
 }
 
@@ -196,8 +230,14 @@ impl FittedModel for FittedLogDrift {
         let q = super::forecast::normal_z(95.0);
         vec![
             Param::new("cagr", self.inner.drift.exp_m1()),
-            Param::new("cagr_lo95", (self.inner.drift - q * self.inner.drift_se).exp_m1()),
-            Param::new("cagr_hi95", (self.inner.drift + q * self.inner.drift_se).exp_m1()),
+            Param::new(
+                "cagr_lo95",
+                (self.inner.drift - q * self.inner.drift_se).exp_m1(),
+            ),
+            Param::new(
+                "cagr_hi95",
+                (self.inner.drift + q * self.inner.drift_se).exp_m1(),
+            ),
             Param::new("sigma_log", self.inner.sigma),
         ]
     }
@@ -214,7 +254,11 @@ impl FittedModel for FittedLogDrift {
         f
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
-        self.inner.simulate(h, rng).into_iter().map(f64::exp).collect()
+        self.inner
+            .simulate(h, rng)
+            .into_iter()
+            .map(f64::exp)
+            .collect()
     }
 }
 

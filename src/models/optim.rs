@@ -12,7 +12,10 @@ pub struct NmOptions {
 
 impl Default for NmOptions {
     fn default() -> Self {
-        Self { max_evals: 2000, tol: 1e-10 }
+        Self {
+            max_evals: 2000,
+            tol: 1e-10,
+        }
     }
 }
 
@@ -43,7 +46,11 @@ pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
     for i in 0..d {
         let mut p = start.clone();
         let span = upper[i] - lower[i];
-        let step = if span.is_finite() { 0.1 * span } else { 0.1 * p[i].abs().max(1e-2) };
+        let step = if span.is_finite() {
+            0.1 * span
+        } else {
+            0.1 * p[i].abs().max(1e-2)
+        };
         p[i] += step;
         if p[i] > upper[i] {
             p[i] = start[i] - step;
@@ -65,7 +72,9 @@ pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
             .map(|j| simplex[..d].iter().map(|p| p[j]).sum::<f64>() / d as f64)
             .collect();
         let point = |t: f64| -> Vec<f64> {
-            let mut p: Vec<f64> = (0..d).map(|j| centroid[j] + t * (simplex[d][j] - centroid[j])).collect();
+            let mut p: Vec<f64> = (0..d)
+                .map(|j| centroid[j] + t * (simplex[d][j] - centroid[j]))
+                .collect();
             clamp(&mut p);
             p
         };
@@ -99,8 +108,9 @@ pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
                 values[d] = fc;
             } else {
                 for i in 1..=d {
-                    let mut p: Vec<f64> =
-                        (0..d).map(|j| simplex[0][j] + 0.5 * (simplex[i][j] - simplex[0][j])).collect();
+                    let mut p: Vec<f64> = (0..d)
+                        .map(|j| simplex[0][j] + 0.5 * (simplex[i][j] - simplex[0][j]))
+                        .collect();
                     clamp(&mut p);
                     values[i] = eval(&p, &mut evals);
                     simplex[i] = p;
@@ -108,7 +118,9 @@ pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
             }
         }
     }
-    let best = (0..=d).min_by(|&a, &b| values[a].total_cmp(&values[b])).unwrap_or(0);
+    let best = (0..=d)
+        .min_by(|&a, &b| values[a].total_cmp(&values[b]))
+        .unwrap_or(0);
     (simplex[best].clone(), values[best])
 }
 
@@ -125,13 +137,22 @@ mod tests {
             &[5.0, 5.0],
             NmOptions::default(),
         );
-        assert!((x[0] - 0.3).abs() < 1e-4 && (x[1] + 1.5).abs() < 1e-4, "{x:?}");
+        assert!(
+            (x[0] - 0.3).abs() < 1e-4 && (x[1] + 1.5).abs() < 1e-4,
+            "{x:?}"
+        );
         assert!(v < 1e-8);
     }
 
     #[test]
     fn respects_bounds_when_the_minimum_lies_outside() {
-        let (x, _) = nelder_mead(|x| (x[0] - 3.0).powi(2), &[0.5], &[0.0], &[1.0], NmOptions::default());
+        let (x, _) = nelder_mead(
+            |x| (x[0] - 3.0).powi(2),
+            &[0.5],
+            &[0.0],
+            &[1.0],
+            NmOptions::default(),
+        );
         assert!((x[0] - 1.0).abs() < 1e-6, "{x:?}");
     }
 }

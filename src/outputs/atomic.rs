@@ -10,7 +10,10 @@ pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&Path) -> Result<()>,
 {
-    let err = |message: String| Error::Write { path: path.into(), message };
+    let err = |message: String| Error::Write {
+        path: path.into(),
+        message,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -18,7 +21,10 @@ where
     if !dir.is_dir() {
         return Err(err(format!("directory {} does not exist", dir.display())));
     }
-    let suffix = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    let suffix = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
     let tmp = tempfile::Builder::new()
         .prefix(".chipcast-")
         .suffix(&suffix)
@@ -51,7 +57,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.csv");
         std::fs::write(&target, "old").unwrap();
-        write_atomically(&target, |p| std::fs::write(p, "new").map_err(|e| Error::invalid(e.to_string()))).unwrap();
+        write_atomically(&target, |p| {
+            std::fs::write(p, "new").map_err(|e| Error::invalid(e.to_string()))
+        })
+        .unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
     }
 }

@@ -63,7 +63,10 @@ fn x_of(kind: TimeKind, ordinal: i64) -> f64 {
 }
 
 fn draw_err<E: std::fmt::Debug>(path: &Path) -> impl Fn(E) -> Error + '_ {
-    move |e| Error::Write { path: path.into(), message: format!("chart drawing failed: {e:?}") }
+    move |e| Error::Write {
+        path: path.into(),
+        message: format!("chart drawing failed: {e:?}"),
+    }
 }
 
 /// Trait object-free dispatch: a chart knows how to draw itself on any backend.
@@ -73,7 +76,11 @@ trait Drawable {
 
 fn render_with<C: Drawable>(chart: &C, path: &Path) -> Result<()> {
     register_fonts();
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if ext != "png" && ext != "svg" {
         return Err(Error::Write {
             path: path.into(),
@@ -103,7 +110,10 @@ const MUTED: RGBColor = RGBColor(0x77, 0x77, 0x77);
 fn money(v: f64) -> String {
     if v.abs() >= 1000.0 {
         let s = format!("{:.0}", v);
-        let (neg, digits) = s.strip_prefix('-').map(|d| (true, d)).unwrap_or((false, &s));
+        let (neg, digits) = s
+            .strip_prefix('-')
+            .map(|d| (true, d))
+            .unwrap_or((false, &s));
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -131,12 +141,24 @@ fn frame<'a, DB: DrawingBackend>(
     root.fill(&WHITE).map_err(&e)?;
     let (head, rest) = root.split_vertically(84);
     let (body, foot) = rest.split_vertically(SIZE.1 - 84 - 34);
-    head.draw(&Text::new(title.to_string(), (24, 14), ("sans-serif", 30).into_font().style(FontStyle::Bold)))
-        .map_err(&e)?;
-    head.draw(&Text::new(subtitle.to_string(), (24, 54), ("sans-serif", 18).into_font().color(&MUTED)))
-        .map_err(&e)?;
-    foot.draw(&Text::new(footnote.to_string(), (24, 8), ("sans-serif", 15).into_font().color(&MUTED)))
-        .map_err(&e)?;
+    head.draw(&Text::new(
+        title.to_string(),
+        (24, 14),
+        ("sans-serif", 30).into_font().style(FontStyle::Bold),
+    ))
+    .map_err(&e)?;
+    head.draw(&Text::new(
+        subtitle.to_string(),
+        (24, 54),
+        ("sans-serif", 18).into_font().color(&MUTED),
+    ))
+    .map_err(&e)?;
+    foot.draw(&Text::new(
+        footnote.to_string(),
+        (24, 8),
+        ("sans-serif", 15).into_font().color(&MUTED),
+    ))
+    .map_err(&e)?;
     Ok(body)
 }
 
@@ -153,24 +175,50 @@ impl Drawable for FanChart<'_> {
         let kind = self.history.kind();
         let f = self.forecast;
         let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
-        let hist: Vec<(f64, f64)> = self.history.ordinals().zip(self.history.values()).map(|(o, v)| (x_of(kind, o), *v)).collect();
-        let fc: Vec<(f64, f64)> = f.periods.iter().zip(&f.forecast.point).map(|(o, v)| (x_of(kind, *o), *v)).collect();
+        let hist: Vec<(f64, f64)> = self
+            .history
+            .ordinals()
+            .zip(self.history.values())
+            .map(|(o, v)| (x_of(kind, o), *v))
+            .collect();
+        let fc: Vec<(f64, f64)> = f
+            .periods
+            .iter()
+            .zip(&f.forecast.point)
+            .map(|(o, v)| (x_of(kind, *o), *v))
+            .collect();
         let later: Vec<(f64, f64)> = self
             .later_actuals
-            .map(|s| s.ordinals().zip(s.values()).map(|(o, v)| (x_of(kind, o), *v)).collect())
+            .map(|s| {
+                s.ordinals()
+                    .zip(s.values())
+                    .map(|(o, v)| (x_of(kind, o), *v))
+                    .collect()
+            })
             .unwrap_or_default();
         let all_y = hist
             .iter()
             .chain(&fc)
             .chain(&later)
             .map(|p| p.1)
-            .chain(f.forecast.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper).copied()))
+            .chain(
+                f.forecast
+                    .intervals
+                    .iter()
+                    .flat_map(|i| i.lower.iter().chain(&i.upper).copied()),
+            )
             .chain(self.threshold.iter().map(|t| t.0));
-        let (ymin, ymax) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let (ymin, ymax) = all_y.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
         let ymin = if ymin >= 0.0 { 0.0 } else { ymin * 1.05 };
         let ymax = ymax * 1.05 + 1e-9;
         let x0 = hist.first().map(|p| p.0).unwrap_or(0.0);
-        let x1 = fc.last().map(|p| p.0).unwrap_or(x0 + 1.0).max(later.last().map(|p| p.0).unwrap_or(x0));
+        let x1 = fc
+            .last()
+            .map(|p| p.0)
+            .unwrap_or(x0 + 1.0)
+            .max(later.last().map(|p| p.0).unwrap_or(x0));
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
@@ -178,14 +226,21 @@ impl Drawable for FanChart<'_> {
             .y_label_area_size(85)
             .build_cartesian_2d(x0 - 0.5..x1 + 0.5, ymin..ymax)
             .map_err(&e)?;
-        let integer_x = matches!(kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) || x1 - x0 > 3.0;
+        let integer_x =
+            matches!(kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) || x1 - x0 > 3.0;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .y_desc(self.y_label.clone())
             .x_desc(self.x_label.clone())
-            .x_label_formatter(&|x| if integer_x { format!("{:.0}", x) } else { format!("{x:.1}") })
+            .x_label_formatter(&|x| {
+                if integer_x {
+                    format!("{:.0}", x)
+                } else {
+                    format!("{x:.1}")
+                }
+            })
             .y_label_formatter(&|y| money(*y))
             .label_style(("sans-serif", 17))
             .axis_desc_style(("sans-serif", 18))
@@ -197,15 +252,32 @@ impl Drawable for FanChart<'_> {
         levels.sort_by(|a, b| b.level.total_cmp(&a.level));
         let n_levels = levels.len();
         for (i, iv) in levels.iter().enumerate() {
-            let color = if n_levels == 1 || i == 0 { BAND_95 } else { BAND_80 };
+            let color = if n_levels == 1 || i == 0 {
+                BAND_95
+            } else {
+                BAND_80
+            };
             let mut poly: Vec<(f64, f64)> = anchor.into_iter().collect();
-            poly.extend(f.periods.iter().zip(&iv.upper).map(|(o, v)| (x_of(kind, *o), *v)));
-            poly.extend(f.periods.iter().zip(&iv.lower).rev().map(|(o, v)| (x_of(kind, *o), *v)));
+            poly.extend(
+                f.periods
+                    .iter()
+                    .zip(&iv.upper)
+                    .map(|(o, v)| (x_of(kind, *o), *v)),
+            );
+            poly.extend(
+                f.periods
+                    .iter()
+                    .zip(&iv.lower)
+                    .rev()
+                    .map(|(o, v)| (x_of(kind, *o), *v)),
+            );
             chart
                 .draw_series(std::iter::once(Polygon::new(poly, color.filled())))
                 .map_err(&e)?
                 .label(format!("{}% interval", iv.level))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled())
+                });
         }
         if let Some((value, label)) = &self.threshold {
             chart
@@ -217,21 +289,30 @@ impl Drawable for FanChart<'_> {
                 ))
                 .map_err(&e)?
                 .label(label.clone())
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], THRESHOLD.stroke_width(2)));
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], THRESHOLD.stroke_width(2))
+                });
         }
         if let Some((ordinal, label)) = &self.as_of {
             let x = x_of(kind, *ordinal);
             chart
-                .draw_series(DashedLineSeries::new(vec![(x, ymin), (x, ymax)], 4, 4, MUTED.stroke_width(1)))
+                .draw_series(DashedLineSeries::new(
+                    vec![(x, ymin), (x, ymax)],
+                    4,
+                    4,
+                    MUTED.stroke_width(1),
+                ))
                 .map_err(&e)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     label.clone(),
                     (x, ymax * 0.97),
-                    ("sans-serif", 16).into_font().color(&MUTED).pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Right,
-                        plotters::style::text_anchor::VPos::Top,
-                    )),
+                    ("sans-serif", 16).into_font().color(&MUTED).pos(
+                        plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Right,
+                            plotters::style::text_anchor::VPos::Top,
+                        ),
+                    ),
                 )))
                 .map_err(&e)?;
         }
@@ -242,7 +323,11 @@ impl Drawable for FanChart<'_> {
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HISTORY.stroke_width(2)));
         if !later.is_empty() {
             chart
-                .draw_series(later.iter().map(|p| Circle::new(*p, 4, HISTORY.stroke_width(2))))
+                .draw_series(
+                    later
+                        .iter()
+                        .map(|p| Circle::new(*p, 4, HISTORY.stroke_width(2))),
+                )
                 .map_err(&e)?
                 .label("actual after the as-of date")
                 .legend(|(x, y)| Circle::new((x + 10, y), 4, HISTORY.stroke_width(2)));
@@ -295,8 +380,11 @@ impl Drawable for GapChart<'_> {
         let e = draw_err(path);
         let r = self.report;
         let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
-        let mut bars: Vec<(String, f64, RGBColor)> =
-            vec![(format!("Chip sales {}-{}", r.from, r.to), r.cumulative, FORECAST)];
+        let mut bars: Vec<(String, f64, RGBColor)> = vec![(
+            format!("Chip sales {}-{}", r.from, r.to),
+            r.cumulative,
+            FORECAST,
+        )];
         for row in &r.rows {
             bars.push((row.demand.label.clone(), row.demand.value, THRESHOLD));
         }
@@ -338,14 +426,21 @@ impl Drawable for GapChart<'_> {
         for (i, (_, v, color)) in bars.iter().enumerate() {
             let x = i as f64;
             chart
-                .draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *v)], color.mix(0.8).filled())))
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, 0.0), (x + 0.3, *v)],
+                    color.mix(0.8).filled(),
+                )))
                 .map_err(&e)?;
             let centre = plotters::style::text_anchor::Pos::new(
                 plotters::style::text_anchor::HPos::Center,
                 plotters::style::text_anchor::VPos::Bottom,
             );
             // the supply bar carries a whisker at its centre: put its label beside it
-            let label_x = if i == 0 && r.cumulative_95.is_some() { x + 0.16 } else { x };
+            let label_x = if i == 0 && r.cumulative_95.is_some() {
+                x + 0.16
+            } else {
+                x
+            };
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("${}B", money(*v)),
@@ -366,11 +461,17 @@ impl Drawable for GapChart<'_> {
         }
         if let Some((lo, hi)) = r.cumulative_95 {
             chart
-                .draw_series(std::iter::once(PathElement::new(vec![(0.0, lo), (0.0, hi)], HISTORY.stroke_width(2))))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, lo), (0.0, hi)],
+                    HISTORY.stroke_width(2),
+                )))
                 .map_err(&e)?;
             for y in [lo, hi] {
                 chart
-                    .draw_series(std::iter::once(PathElement::new(vec![(-0.08, y), (0.08, y)], HISTORY.stroke_width(2))))
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(-0.08, y), (0.08, y)],
+                        HISTORY.stroke_width(2),
+                    )))
                     .map_err(&e)?;
             }
         }

@@ -110,7 +110,12 @@ impl ForecastTable {
 
     /// Column names in output order.
     pub fn header(&self) -> Vec<String> {
-        let mut h = vec![self.id_col.clone(), self.time_col.clone(), "model".into(), "mean".into()];
+        let mut h = vec![
+            self.id_col.clone(),
+            self.time_col.clone(),
+            "model".into(),
+            "mean".into(),
+        ];
         for l in &self.levels {
             h.push(format!("lo{}", level_name(*l)));
             h.push(format!("hi{}", level_name(*l)));
@@ -120,14 +125,22 @@ impl ForecastTable {
 
     /// Write by extension: `.csv`, `.json` or `.parquet`. Atomic: a failure leaves no file.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match ext.as_str() {
             "csv" => write_atomically(path, |tmp| self.write_csv(tmp).map_err(|e| werr(path, e))),
             "json" => write_atomically(path, |tmp| self.write_json(tmp).map_err(|e| werr(path, e))),
-            "parquet" => write_atomically(path, |tmp| self.write_parquet(tmp).map_err(|e| werr(path, e))),
+            "parquet" => write_atomically(path, |tmp| {
+                self.write_parquet(tmp).map_err(|e| werr(path, e))
+            }),
             other => Err(Error::Write {
                 path: path.into(),
-                message: format!("unsupported output extension {other:?}; valid: .csv, .json, .parquet"),
+                message: format!(
+                    "unsupported output extension {other:?}; valid: .csv, .json, .parquet"
+                ),
             }),
         }
     }
@@ -136,13 +149,25 @@ impl ForecastTable {
         let file = std::fs::File::create(tmp).map_err(|e| e.to_string())?;
         let mut w = std::io::BufWriter::new(file);
         let line = |w: &mut std::io::BufWriter<std::fs::File>, cells: Vec<String>| {
-            writeln!(w, "{}", cells.iter().map(|c| csv_quote(c)).collect::<Vec<_>>().join(","))
+            writeln!(
+                w,
+                "{}",
+                cells
+                    .iter()
+                    .map(|c| csv_quote(c))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
         };
         line(&mut w, self.header()).map_err(|e| e.to_string())?;
         let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for r in &self.rows {
-            let mut cells =
-                vec![r.id.clone(), self.kind.format(r.period), self.model_label.clone(), num(r.mean)];
+            let mut cells = vec![
+                r.id.clone(),
+                self.kind.format(r.period),
+                self.model_label.clone(),
+                num(r.mean),
+            ];
             for b in &r.bounds {
                 cells.push(num(b.map(|b| b.0)));
                 cells.push(num(b.map(|b| b.1)));
@@ -185,7 +210,10 @@ impl ForecastTable {
         let header = self.header();
         let ids: Vec<&str> = self.rows.iter().map(|r| r.id.as_str()).collect();
         let ds: Column = match self.kind {
-            TimeKind::Integer => Column::new(header[1].as_str().into(), self.rows.iter().map(|r| r.period).collect::<Vec<i64>>()),
+            TimeKind::Integer => Column::new(
+                header[1].as_str().into(),
+                self.rows.iter().map(|r| r.period).collect::<Vec<i64>>(),
+            ),
             kind => Column::new(
                 header[1].as_str().into(),
                 self.rows
@@ -198,17 +226,32 @@ impl ForecastTable {
         let mut cols = vec![
             Column::new(header[0].as_str().into(), ids),
             ds,
-            Column::new("model".into(), vec![self.model_label.as_str(); self.rows.len()]),
-            Column::new("mean".into(), self.rows.iter().map(|r| r.mean).collect::<Vec<Option<f64>>>()),
+            Column::new(
+                "model".into(),
+                vec![self.model_label.as_str(); self.rows.len()],
+            ),
+            Column::new(
+                "mean".into(),
+                self.rows
+                    .iter()
+                    .map(|r| r.mean)
+                    .collect::<Vec<Option<f64>>>(),
+            ),
         ];
         for i in 0..self.levels.len() {
             cols.push(Column::new(
                 header[4 + 2 * i].as_str().into(),
-                self.rows.iter().map(|r| r.bounds[i].map(|b| b.0)).collect::<Vec<Option<f64>>>(),
+                self.rows
+                    .iter()
+                    .map(|r| r.bounds[i].map(|b| b.0))
+                    .collect::<Vec<Option<f64>>>(),
             ));
             cols.push(Column::new(
                 header[5 + 2 * i].as_str().into(),
-                self.rows.iter().map(|r| r.bounds[i].map(|b| b.1)).collect::<Vec<Option<f64>>>(),
+                self.rows
+                    .iter()
+                    .map(|r| r.bounds[i].map(|b| b.1))
+                    .collect::<Vec<Option<f64>>>(),
             ));
         }
         DataFrame::new_infer_height(cols)
@@ -228,7 +271,10 @@ impl ForecastTable {
 }
 
 fn werr(path: &Path, message: String) -> Error {
-    Error::Write { path: path.into(), message }
+    Error::Write {
+        path: path.into(),
+        message,
+    }
 }
 
 fn csv_quote(s: &str) -> String {
@@ -241,13 +287,23 @@ fn csv_quote(s: &str) -> String {
 
 /// Read the key-value metadata of a Parquet file (for round-trip checks and `inspect`).
 pub fn parquet_metadata(path: &Path) -> Result<Vec<(String, String)>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::Read { path: path.into(), message: e.to_string() })?;
+    let file = std::fs::File::open(path).map_err(|e| Error::Read {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
     let mut reader = ParquetReader::new(file);
-    let meta = reader.get_metadata().map_err(|e| Error::Read { path: path.into(), message: e.to_string() })?;
+    let meta = reader.get_metadata().map_err(|e| Error::Read {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
     Ok(meta
         .key_value_metadata()
         .as_ref()
-        .map(|kv| kv.iter().map(|k| (k.key.clone(), k.value.clone().unwrap_or_default())).collect())
+        .map(|kv| {
+            kv.iter()
+                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                .collect()
+        })
         .unwrap_or_default())
 }
 
@@ -270,12 +326,30 @@ mod tests {
             levels: vec![80.0],
             forecast: Forecast {
                 point: vec![1.5, 0.1 + 0.2],
-                intervals: vec![Interval { level: 80.0, lower: vec![1.0, 0.0], upper: vec![2.0, 1.0] }],
+                intervals: vec![Interval {
+                    level: 80.0,
+                    lower: vec![1.0, 0.0],
+                    upper: vec![2.0, 1.0],
+                }],
             },
             selection: None,
         };
-        let results = vec![Ok(f), Err(Failed { id: "b,c".into(), end: 10 })];
-        ForecastTable::new("unique_id", "ds", kind, "chipcast:drift", &[80.0], 2, &results)
+        let results = vec![
+            Ok(f),
+            Err(Failed {
+                id: "b,c".into(),
+                end: 10,
+            }),
+        ];
+        ForecastTable::new(
+            "unique_id",
+            "ds",
+            kind,
+            "chipcast:drift",
+            &[80.0],
+            2,
+            &results,
+        )
     }
 
     #[test]
@@ -298,7 +372,9 @@ mod tests {
         let mut t = table(TimeKind::Integer);
         t.metadata = vec![("chipcast.model".into(), "drift".into())];
         t.write(&p).unwrap();
-        let df = ParquetReader::new(std::fs::File::open(&p).unwrap()).finish().unwrap();
+        let df = ParquetReader::new(std::fs::File::open(&p).unwrap())
+            .finish()
+            .unwrap();
         assert_eq!(df.height(), 4);
         assert_eq!(df.column("unique_id").unwrap().dtype(), &DataType::String);
         assert_eq!(df.column("ds").unwrap().dtype(), &DataType::Int64);

@@ -6,7 +6,7 @@ use crate::scenarios::gap::GapReport;
 use crate::scenarios::milestone::Milestone;
 use crate::scenarios::projection::SeriesForecast;
 use crate::series::MarketSeries;
-use comfy_table::{presets::UTF8_BORDERS_ONLY, CellAlignment, Table};
+use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 
 fn table(header: Vec<String>) -> Table {
@@ -37,11 +37,24 @@ pub fn pct(v: f64) -> String {
 /// The last `n` observations, with their dataset line and confidence flag when known.
 pub fn history(series: &MarketSeries, provenance: Option<&[Provenance]>, n: usize) -> String {
     let kind = series.kind();
-    let mut t = table(vec!["period".into(), "actual".into(), "dataset row".into(), "confidence".into()]);
+    let mut t = table(vec![
+        "period".into(),
+        "actual".into(),
+        "dataset row".into(),
+        "confidence".into(),
+    ]);
     let skip = series.len().saturating_sub(n);
-    for (i, (o, v)) in series.ordinals().zip(series.values()).enumerate().skip(skip) {
+    for (i, (o, v)) in series
+        .ordinals()
+        .zip(series.values())
+        .enumerate()
+        .skip(skip)
+    {
         let (row, conf) = match provenance.and_then(|p| p.get(i)) {
-            Some(p) => (format!("{}.csv:{}", p.dataset, p.line), p.confidence.clone()),
+            Some(p) => (
+                format!("{}.csv:{}", p.dataset, p.line),
+                p.confidence.clone(),
+            ),
             None => (String::new(), String::new()),
         };
         t.add_row(vec![kind.format(o), num(*v), row, conf]);
@@ -60,7 +73,15 @@ pub fn model(f: &SeriesForecast) -> String {
             let scores: Vec<String> = sel
                 .scores
                 .iter()
-                .map(|c| format!("{} {}", c.model, c.mase.map(|m| format!("{m:.3}")).unwrap_or_else(|| "n/a".into())))
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        c.model,
+                        c.mase
+                            .map(|m| format!("{m:.3}"))
+                            .unwrap_or_else(|| "n/a".into())
+                    )
+                })
                 .collect();
             let _ = writeln!(s, "  holdout MASE: {}", scores.join(", "));
         }
@@ -106,7 +127,12 @@ pub fn forecast(f: &SeriesForecast, later: Option<&MarketSeries>) -> String {
             row.push(num(iv.upper[k]));
         }
         if show_actual {
-            row.push(later.and_then(|l| l.value_at(*p)).map(num).unwrap_or_default());
+            row.push(
+                later
+                    .and_then(|l| l.value_at(*p))
+                    .map(num)
+                    .unwrap_or_default(),
+            );
         }
         t.add_row(row);
     }
@@ -120,24 +146,47 @@ pub fn milestone(m: &Milestone, f: &SeriesForecast, last: f64, unit: &str) -> St
     let target = num(m.target);
     let _ = writeln!(s, "Milestone: {target} {unit}");
     if let Some(c) = m.crossed_in_history {
-        let _ = writeln!(s, "  Already reached in the data: {} (first period at or above {target}).", f.kind.format(c));
+        let _ = writeln!(
+            s,
+            "  Already reached in the data: {} (first period at or above {target}).",
+            f.kind.format(c)
+        );
     }
     match m.point_crossing {
         Some(c) => {
-            let _ = writeln!(s, "  First period the point forecast is at or above {target}: {}.", f.kind.format(c));
+            let _ = writeln!(
+                s,
+                "  First period the point forecast is at or above {target}: {}.",
+                f.kind.format(c)
+            );
         }
         None => {
             let _ = writeln!(
                 s,
                 "  The point forecast stays below {target} through {}.",
-                f.kind.format(m.by + crate::scenarios::milestone::EXTRA_PERIODS as i64)
+                f.kind
+                    .format(m.by + crate::scenarios::milestone::EXTRA_PERIODS as i64)
             );
         }
     }
-    let _ = writeln!(s, "  P(value in {} ≥ {target}) = {}", m.by, pct(m.p_at_least_in_by));
-    let _ = writeln!(s, "  P(reached in any period up to {}) = {}", m.by, pct(m.p_crossed_by));
+    let _ = writeln!(
+        s,
+        "  P(value in {} ≥ {target}) = {}",
+        m.by,
+        pct(m.p_at_least_in_by)
+    );
+    let _ = writeln!(
+        s,
+        "  P(reached in any period up to {}) = {}",
+        m.by,
+        pct(m.p_crossed_by)
+    );
     if let Some(mc) = m.median_crossing {
-        let _ = writeln!(s, "  Median first-crossing period of the sample paths: {}", f.kind.format(mc));
+        let _ = writeln!(
+            s,
+            "  Median first-crossing period of the sample paths: {}",
+            f.kind.format(mc)
+        );
     }
     if let Some(g) = m.required_growth {
         let _ = writeln!(
@@ -162,13 +211,28 @@ pub fn gap(r: &GapReport) -> String {
     let mut s = String::new();
     let mut t = table(vec!["year".into(), "chip sales".into(), "basis".into()]);
     for y in &r.supply {
-        t.add_row(vec![y.year.to_string(), num(y.value), if y.actual { "actual" } else { "forecast" }.to_string()]);
+        t.add_row(vec![
+            y.year.to_string(),
+            num(y.value),
+            if y.actual { "actual" } else { "forecast" }.to_string(),
+        ]);
     }
     right_align(&mut t, 1);
     let _ = writeln!(s, "{t}");
-    let _ = write!(s, "Cumulative chip sales {}-{}: {} USD bn", r.from, r.to, num(r.cumulative));
+    let _ = write!(
+        s,
+        "Cumulative chip sales {}-{}: {} USD bn",
+        r.from,
+        r.to,
+        num(r.cumulative)
+    );
     if let Some((lo, hi)) = r.cumulative_95 {
-        let _ = write!(s, " (95% range from sample paths: {} to {})", num(lo), num(hi));
+        let _ = write!(
+            s,
+            " (95% range from sample paths: {} to {})",
+            num(lo),
+            num(hi)
+        );
     }
     let _ = writeln!(s, "\n");
     let mut g = table(vec![

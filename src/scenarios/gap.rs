@@ -81,7 +81,11 @@ pub fn gap(
     let supply: Vec<SupplyYear> = (from..=to)
         .map(|year| {
             let (value, actual) = value(year, point);
-            SupplyYear { year, value, actual }
+            SupplyYear {
+                year,
+                value,
+                actual,
+            }
         })
         .collect();
     let cumulative: f64 = supply.iter().map(|s| s.value).sum();
@@ -104,19 +108,44 @@ pub fn gap(
             ratio: d.value / cumulative,
             shortfall: d.value - cumulative,
             years_of_sales: d.value / (cumulative / years),
-            growth_needed: growth_needed(d.value, actual_sum, last_actual, end, from.max(end + 1), to),
+            growth_needed: growth_needed(
+                d.value,
+                actual_sum,
+                last_actual,
+                end,
+                from.max(end + 1),
+                to,
+            ),
         })
         .collect();
-    GapReport { from, to, supply, cumulative, cumulative_95, rows }
+    GapReport {
+        from,
+        to,
+        supply,
+        cumulative,
+        cumulative_95,
+        rows,
+    }
 }
 
 /// Solve Σ_{t=first..=to} last·(1+g)^(t−end) = demand − actual_sum for g by bisection.
-fn growth_needed(demand: f64, actual_sum: f64, last: f64, end: i64, first: i64, to: i64) -> Option<f64> {
+fn growth_needed(
+    demand: f64,
+    actual_sum: f64,
+    last: f64,
+    end: i64,
+    first: i64,
+    to: i64,
+) -> Option<f64> {
     let need = demand - actual_sum;
     if need <= 0.0 || first > to || last <= 0.0 {
         return None;
     }
-    let total = |g: f64| (first..=to).map(|t| last * (1.0 + g).powi((t - end) as i32)).sum::<f64>();
+    let total = |g: f64| {
+        (first..=to)
+            .map(|t| last * (1.0 + g).powi((t - end) as i32))
+            .sum::<f64>()
+    };
     let (mut lo, mut hi) = (-0.99, 1.0);
     while total(hi) < need {
         hi *= 2.0;
@@ -126,7 +155,11 @@ fn growth_needed(demand: f64, actual_sum: f64, last: f64, end: i64, first: i64, 
     }
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
-        if total(mid) < need { lo = mid } else { hi = mid }
+        if total(mid) < need {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     Some(0.5 * (lo + hi))
 }
@@ -137,14 +170,28 @@ mod tests {
     use crate::series::{TimeKind, Unit};
 
     fn hist() -> MarketSeries {
-        MarketSeries::new("w", TimeKind::Integer, 2022, vec![574.0, 527.0, 630.0], Unit::UsdBillions).unwrap()
+        MarketSeries::new(
+            "w",
+            TimeKind::Integer,
+            2022,
+            vec![574.0, 527.0, 630.0],
+            Unit::UsdBillions,
+        )
+        .unwrap()
     }
 
     #[test]
     fn actual_years_use_data_and_later_years_use_the_forecast() {
-        let d = [DemandFigure { label: "x".into(), value: 7000.0, source: "test".into() }];
+        let d = [DemandFigure {
+            label: "x".into(),
+            value: 7000.0,
+            source: "test".into(),
+        }];
         let r = gap(&hist(), &[700.0, 800.0], None, 2024, 2026, &d);
-        assert_eq!(r.supply.iter().map(|s| s.actual).collect::<Vec<_>>(), vec![true, false, false]);
+        assert_eq!(
+            r.supply.iter().map(|s| s.actual).collect::<Vec<_>>(),
+            vec![true, false, false]
+        );
         assert_eq!(r.cumulative, 2130.0);
         assert!((r.rows[0].ratio - 7000.0 / 2130.0).abs() < 1e-12);
         assert!((r.rows[0].years_of_sales - 7000.0 / 710.0).abs() < 1e-12);
@@ -153,7 +200,11 @@ mod tests {
 
     #[test]
     fn the_growth_needed_closes_the_gap_exactly() {
-        let d = [DemandFigure { label: "x".into(), value: 5000.0, source: "test".into() }];
+        let d = [DemandFigure {
+            label: "x".into(),
+            value: 5000.0,
+            source: "test".into(),
+        }];
         let r = gap(&hist(), &[700.0, 800.0, 900.0], None, 2024, 2027, &d);
         let g = r.rows[0].growth_needed.unwrap();
         let supplied: f64 = 630.0 + (1..=3).map(|k| 630.0 * (1.0 + g).powi(k)).sum::<f64>();
@@ -162,7 +213,11 @@ mod tests {
 
     #[test]
     fn no_growth_is_needed_when_supply_already_exceeds_demand() {
-        let d = [DemandFigure { label: "x".into(), value: 100.0, source: "test".into() }];
+        let d = [DemandFigure {
+            label: "x".into(),
+            value: 100.0,
+            source: "test".into(),
+        }];
         let r = gap(&hist(), &[700.0], None, 2024, 2025, &d);
         assert!(r.rows[0].growth_needed.is_none());
         assert!(r.rows[0].shortfall < 0.0);

@@ -3,8 +3,8 @@
 
 use crate::models::FittedModel;
 use crate::series::MarketSeries;
-use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rand::rngs::StdRng;
 use serde::Serialize;
 
 /// How many periods past the requested year paths are simulated, to place late crossings.
@@ -21,14 +21,19 @@ pub struct Simulation {
 
 impl Default for Simulation {
     fn default() -> Self {
-        Self { paths: 10_000, seed: 42 }
+        Self {
+            paths: 10_000,
+            seed: 42,
+        }
     }
 }
 
 /// Simulated future paths, one `Vec` per path, covering periods `end+1 ..= end+h`.
 pub fn sample_paths(model: &dyn FittedModel, h: usize, sim: Simulation) -> Vec<Vec<f64>> {
     let mut rng = StdRng::seed_from_u64(sim.seed);
-    (0..sim.paths).map(|_| model.simulate(h, &mut rng)).collect()
+    (0..sim.paths)
+        .map(|_| model.simulate(h, &mut rng))
+        .collect()
 }
 
 /// The answer to "when does the series reach `target`".
@@ -62,25 +67,49 @@ pub struct Milestone {
 }
 
 /// Compute the milestone answer for a series and its fitted model.
-pub fn milestone(series: &MarketSeries, model: &dyn FittedModel, target: f64, by: i64, sim: Simulation) -> Milestone {
+pub fn milestone(
+    series: &MarketSeries,
+    model: &dyn FittedModel,
+    target: f64,
+    by: i64,
+    sim: Simulation,
+) -> Milestone {
     let end = series.end();
-    let crossed_in_history = series.ordinals().zip(series.values()).find(|(_, v)| **v >= target).map(|(o, _)| o);
+    let crossed_in_history = series
+        .ordinals()
+        .zip(series.values())
+        .find(|(_, v)| **v >= target)
+        .map(|(o, _)| o);
     let h = ((by - end).max(1) as usize) + EXTRA_PERIODS;
     let point = model.forecast(h, &[]).point;
-    let point_crossing = point.iter().position(|v| *v >= target).map(|k| end + 1 + k as i64);
+    let point_crossing = point
+        .iter()
+        .position(|v| *v >= target)
+        .map(|k| end + 1 + k as i64);
     let paths = sample_paths(model, h, sim);
     let n = paths.len().max(1) as f64;
-    let firsts: Vec<Option<usize>> = paths.iter().map(|p| p.iter().position(|v| *v >= target)).collect();
+    let firsts: Vec<Option<usize>> = paths
+        .iter()
+        .map(|p| p.iter().position(|v| *v >= target))
+        .collect();
     let by_step = by - end - 1; // index of `by` in a path (may be negative if by <= end)
     let p_at_least_in_by = if by_step >= 0 {
-        paths.iter().filter(|p| p[by_step as usize] >= target).count() as f64 / n
+        paths
+            .iter()
+            .filter(|p| p[by_step as usize] >= target)
+            .count() as f64
+            / n
     } else {
         f64::from(series.value_at(by).is_some_and(|v| v >= target))
     };
     let p_crossed_by = if crossed_in_history.is_some_and(|c| c <= by) {
         1.0
     } else if by_step >= 0 {
-        firsts.iter().filter(|f| f.is_some_and(|k| k as i64 <= by_step)).count() as f64 / n
+        firsts
+            .iter()
+            .filter(|f| f.is_some_and(|k| k as i64 <= by_step))
+            .count() as f64
+            / n
     } else {
         0.0
     };
@@ -120,19 +149,26 @@ pub fn milestone(series: &MarketSeries, model: &dyn FittedModel, target: f64, by
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::{ModelSpec};
+    use crate::models::ModelSpec;
     use crate::series::{TimeKind, Unit};
 
     fn world() -> MarketSeries {
-        let v: Vec<f64> = (0..20).map(|t| 400.0 * 1.06f64.powi(t) * (1.0 + 0.03 * ((t % 4) as f64 - 1.5))).collect();
+        let v: Vec<f64> = (0..20)
+            .map(|t| 400.0 * 1.06f64.powi(t) * (1.0 + 0.03 * ((t % 4) as f64 - 1.5)))
+            .collect();
         MarketSeries::new("w", TimeKind::Integer, 2005, v, Unit::UsdBillions).unwrap()
     }
 
     #[test]
     fn the_same_seed_gives_the_same_probabilities() {
         let s = world();
-        let m = ModelSpec::LogLinear { bias_adjust: false }.fit(s.values()).unwrap();
-        let sim = Simulation { paths: 2000, seed: 7 };
+        let m = ModelSpec::LogLinear { bias_adjust: false }
+            .fit(s.values())
+            .unwrap();
+        let sim = Simulation {
+            paths: 2000,
+            seed: 7,
+        };
         let a = milestone(&s, m.as_ref(), 1000.0, 2030, sim);
         let b = milestone(&s, m.as_ref(), 1000.0, 2030, sim);
         assert_eq!(a, b);
@@ -142,7 +178,16 @@ mod tests {
     fn crossing_probabilities_are_cumulative_and_bounded() {
         let s = world();
         let m = ModelSpec::Drift.fit(s.values()).unwrap();
-        let r = milestone(&s, m.as_ref(), 1000.0, 2030, Simulation { paths: 3000, seed: 1 });
+        let r = milestone(
+            &s,
+            m.as_ref(),
+            1000.0,
+            2030,
+            Simulation {
+                paths: 3000,
+                seed: 1,
+            },
+        );
         assert!(r.by_period.windows(2).all(|w| w[1].2 >= w[0].2));
         assert!(r.p_crossed_by >= r.p_at_least_in_by - 1e-12);
         assert!((0.0..=1.0).contains(&r.p_crossed_by));
@@ -152,9 +197,22 @@ mod tests {
 
     #[test]
     fn required_growth_reaches_the_target_exactly() {
-        let s = MarketSeries::new("w", TimeKind::Integer, 2020, vec![500.0, 630.549], Unit::UsdBillions).unwrap();
+        let s = MarketSeries::new(
+            "w",
+            TimeKind::Integer,
+            2020,
+            vec![500.0, 630.549],
+            Unit::UsdBillions,
+        )
+        .unwrap();
         let m = ModelSpec::Naive.fit(s.values()).unwrap();
-        let r = milestone(&s, m.as_ref(), 1000.0, 2030, Simulation { paths: 10, seed: 1 });
+        let r = milestone(
+            &s,
+            m.as_ref(),
+            1000.0,
+            2030,
+            Simulation { paths: 10, seed: 1 },
+        );
         let g = r.required_growth.unwrap();
         assert!((630.549 * (1.0 + g).powi(9) - 1000.0).abs() < 1e-6);
     }

@@ -2,8 +2,8 @@
 //! model, parameters and interval levels.
 
 use crate::error::{Error, Result};
-use crate::evaluation::select::{fit_choice, ModelChoice, Selection};
-use crate::models::{Forecast, FittedModel, Param};
+use crate::evaluation::select::{ModelChoice, Selection, fit_choice};
+use crate::models::{FittedModel, Forecast, Param};
 use crate::series::{MarketSeries, TimeKind, Unit};
 use serde::Serialize;
 
@@ -65,7 +65,12 @@ pub fn validate_levels(levels: &[f64]) -> Result<()> {
 /// For a series whose every value is positive, forecasts of the damped-trend model are
 /// floored at zero (a market cannot sell a negative amount). Naive and drift are left
 /// exactly as defined so that they stay comparable with other tools' baselines.
-pub fn project(series: &MarketSeries, choice: ModelChoice, h: usize, levels: &[f64]) -> Result<Projection> {
+pub fn project(
+    series: &MarketSeries,
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+) -> Result<Projection> {
     if h == 0 {
         return Err(Error::invalid("the horizon must be at least 1 step"));
     }
@@ -108,7 +113,13 @@ mod tests {
 
     #[test]
     fn forecast_periods_follow_the_last_observation() {
-        let p = project(&series(vec![1.0, 2.0, 3.0]), ModelChoice::Fixed(ModelSpec::Drift), 2, &[95.0]).unwrap();
+        let p = project(
+            &series(vec![1.0, 2.0, 3.0]),
+            ModelChoice::Fixed(ModelSpec::Drift),
+            2,
+            &[95.0],
+        )
+        .unwrap();
         assert_eq!(p.forecast.periods, vec![2003, 2004]);
         assert_eq!(p.forecast.levels, vec![95.0]);
     }

@@ -67,7 +67,13 @@ impl MarketSeries {
                 ),
             });
         }
-        Ok(Self { id, kind, start, values, unit })
+        Ok(Self {
+            id,
+            kind,
+            start,
+            values,
+            unit,
+        })
     }
 
     /// Build from (ordinal, value) pairs in any order, rejecting duplicates and gaps.
@@ -101,7 +107,11 @@ impl MarketSeries {
                         kind.format(w[0].0),
                         kind.format(w[1].0),
                         w[1].0 - w[0].0 - 1,
-                        if w[1].0 - w[0].0 - 1 == 1 { "period" } else { "periods" },
+                        if w[1].0 - w[0].0 - 1 == 1 {
+                            "period"
+                        } else {
+                            "periods"
+                        },
                     ),
                 });
             }
@@ -157,7 +167,9 @@ impl MarketSeries {
     /// Value at an ordinal, if observed.
     pub fn value_at(&self, ordinal: i64) -> Option<f64> {
         let i = ordinal - self.start;
-        (i >= 0).then(|| self.values.get(i as usize).copied()).flatten()
+        (i >= 0)
+            .then(|| self.values.get(i as usize).copied())
+            .flatten()
     }
 
     /// The series truncated to observations with ordinal ≤ `last`.
@@ -171,7 +183,10 @@ impl MarketSeries {
             )));
         }
         let n = ((last - self.start + 1) as usize).min(self.values.len());
-        Ok(Self { values: self.values[..n].to_vec(), ..self.clone() })
+        Ok(Self {
+            values: self.values[..n].to_vec(),
+            ..self.clone()
+        })
     }
 
     /// The series starting at ordinal ≥ `first`.
@@ -242,8 +257,14 @@ mod tests {
 
     #[test]
     fn truncation_keeps_only_the_known_past() {
-        let s = MarketSeries::new("a", TimeKind::Integer, 2000, vec![1.0, 2.0, 3.0], Unit::UsdBillions)
-            .unwrap();
+        let s = MarketSeries::new(
+            "a",
+            TimeKind::Integer,
+            2000,
+            vec![1.0, 2.0, 3.0],
+            Unit::UsdBillions,
+        )
+        .unwrap();
         assert_eq!(s.truncate_to(2001).unwrap().values(), &[1.0, 2.0]);
         assert!(s.truncate_to(1999).is_err());
         assert_eq!(s.since(2002).unwrap().values(), &[3.0]);

@@ -144,21 +144,17 @@ pub fn parse_time(text: &str) -> Option<RawTime> {
     }
 }
 
-/// Decide one kind for a whole column of parsed cells. Mixed styles are an error
-/// (the message names the first cell of the minority style).
-pub fn decide_kind(cells: &[RawTime]) -> Result<TimeKind, String> {
+/// Decide one kind for a whole column of parsed cells. Mixed styles are an error that
+/// returns the index of the first cell whose style differs from the first cell's.
+pub fn decide_kind(cells: &[RawTime]) -> Result<TimeKind, usize> {
     let first = match cells.first() {
         Some(c) => *c,
         None => return Ok(TimeKind::Integer),
     };
-    let same_style = |a: &RawTime, b: &RawTime| {
-        std::mem::discriminant(a) == std::mem::discriminant(b)
-    };
+    let same_style =
+        |a: &RawTime, b: &RawTime| std::mem::discriminant(a) == std::mem::discriminant(b);
     if let Some(pos) = cells.iter().position(|c| !same_style(c, &first)) {
-        return Err(format!(
-            "mixed time formats: row {} differs from the first row's style",
-            pos + 1
-        ));
+        return Err(pos);
     }
     Ok(match first {
         RawTime::Int(_) => TimeKind::Integer,
@@ -167,7 +163,9 @@ pub fn decide_kind(cells: &[RawTime]) -> Result<TimeKind, String> {
             let all_md = cells
                 .iter()
                 .all(|c| matches!(c, RawTime::Date(_, m, d) if *m == m0 && *d == d0));
-            let all_d = cells.iter().all(|c| matches!(c, RawTime::Date(_, _, d) if *d == d0));
+            let all_d = cells
+                .iter()
+                .all(|c| matches!(c, RawTime::Date(_, _, d) if *d == d0));
             if all_md && distinct_years(cells) == cells_distinct(cells) {
                 TimeKind::AnnualDate { month: m0, day: d0 }
             } else if all_d {
@@ -281,9 +279,15 @@ mod tests {
 
     #[test]
     fn first_of_month_dates_are_monthly_and_same_day_each_year_is_annual() {
-        let m: Vec<_> = ["2020-01-01", "2020-02-01"].iter().map(|s| parse_time(s).unwrap()).collect();
+        let m: Vec<_> = ["2020-01-01", "2020-02-01"]
+            .iter()
+            .map(|s| parse_time(s).unwrap())
+            .collect();
         assert_eq!(decide_kind(&m).unwrap(), TimeKind::MonthlyDate { day: 1 });
-        let a: Vec<_> = ["2020-12-31", "2021-12-31"].iter().map(|s| parse_time(s).unwrap()).collect();
+        let a: Vec<_> = ["2020-12-31", "2021-12-31"]
+            .iter()
+            .map(|s| parse_time(s).unwrap())
+            .collect();
         let k = decide_kind(&a).unwrap();
         assert_eq!(k, TimeKind::AnnualDate { month: 12, day: 31 });
         assert_eq!(k.format(2022), "2022-12-31");
@@ -300,7 +304,11 @@ mod tests {
 
     #[test]
     fn mixed_time_styles_are_an_error() {
-        let cells = [RawTime::Int(2020), RawTime::Month(2020, 1)];
-        assert!(decide_kind(&cells).is_err());
+        let cells = [
+            RawTime::Int(2020),
+            RawTime::Int(2021),
+            RawTime::Month(2022, 1),
+        ];
+        assert_eq!(decide_kind(&cells), Err(2));
     }
 }

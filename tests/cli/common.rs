@@ -1,0 +1,77 @@
+//! Test harness: a temp working dir, fixture paths and the `chipcast` command.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// Path of a file under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// The binary under test, run inside `dir`.
+pub fn chipcast(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("chipcast").expect("binary is built");
+    c.current_dir(dir).env("RAYON_NUM_THREADS", "1");
+    c
+}
+
+/// Run, expect failure, and return stderr (asserting it is an error message, not a panic).
+pub fn fails_with(dir: &Path, args: &[&str]) -> String {
+    let out = chipcast(dir).args(args).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !out.status.success(),
+        "expected failure for {args:?}, got success\n{err}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "panic for {args:?}:\n{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+/// Run, expect success, and return stdout.
+pub fn succeeds(dir: &Path, args: &[&str]) -> String {
+    let out = chipcast(dir).args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Compare with a golden file under `tests/cli/golden`; `UPDATE_GOLDEN=1` rewrites it.
+pub fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {} (run with UPDATE_GOLDEN=1)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(5)
+            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .collect();
+        panic!(
+            "{name} differs from the golden file ({} vs {} lines):\n{}",
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
+}

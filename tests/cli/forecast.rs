@@ -1,0 +1,251 @@
+use crate::common::*;
+use polars::prelude::*;
+
+#[test]
+fn forecast_with_no_arguments_answers_the_one_trillion_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["forecast"]);
+    for needle in [
+        "wsts_annual.csv:41",
+        "2030",
+        "Milestone: 1000.0 USD bn",
+        "P(value in 2030 ≥ 1000.0) = ",
+        "simulated sample paths",
+        "Chosen by --model auto",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+}
+
+#[test]
+fn as_of_2024_uses_no_data_after_2024_and_shows_the_later_actual() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &["forecast", "--as-of", "2024", "--model", "logdrift"],
+    );
+    assert!(
+        out.contains("Fitted on 1986 to 2024 (39 observations)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("actual (later data)") && out.contains("795.6"),
+        "{out}"
+    );
+    assert!(out.contains("to reach 1000.0 in 2030: 8.0%"), "{out}");
+}
+
+#[test]
+fn as_of_a_month_keeps_complete_years_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &["forecast", "--as-of", "2024-11", "--model", "drift"],
+    );
+    assert!(out.contains("Fitted on 1986 to 2023"), "{out}");
+}
+
+#[test]
+fn the_same_seed_prints_the_same_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = succeeds(dir.path(), &["forecast", "--paths", "2000", "--seed", "9"]);
+    let b = succeeds(dir.path(), &["forecast", "--paths", "2000", "--seed", "9"]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_region_can_be_forecast_until_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "forecast", "--series", "japan", "--until", "2028", "--model", "damped",
+        ],
+    );
+    assert!(out.contains("2028") && !out.contains("│ 2029"), "{out}");
+}
+
+#[test]
+fn options_a_model_would_ignore_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = fails_with(
+        dir.path(),
+        &["forecast", "--model", "drift", "--bias-adjust"],
+    );
+    assert!(
+        e.contains("--bias-adjust only changes the loglinear model"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_levels_and_horizons_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        fails_with(dir.path(), &["forecast", "--level", "120"])
+            .contains("strictly between 0 and 100")
+    );
+    assert!(
+        fails_with(dir.path(), &["forecast", "--until", "2020"])
+            .contains("not after the last period")
+    );
+    assert!(fails_with(dir.path(), &["forecast", "--series", "mars"]).contains("valid: worldwide"));
+}
+
+#[test]
+fn png_and_svg_charts_are_written_with_text() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(
+        dir.path(),
+        &["forecast", "--as-of", "2024", "--chart", "fan.png"],
+    );
+    let png = std::fs::read(dir.path().join("fan.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        png.len() > 20_000,
+        "PNG suspiciously small: {} bytes",
+        png.len()
+    );
+    succeeds(dir.path(), &["forecast", "--chart", "fan.svg"]);
+    let svg = std::fs::read_to_string(dir.path().join("fan.svg")).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("history and"),
+        "SVG lacks its title"
+    );
+    assert!(svg.matches("<text").count() > 20);
+}
+
+#[test]
+fn a_chart_with_an_unknown_extension_fails_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = fails_with(dir.path(), &["forecast", "--chart", "fan.jpg"]);
+    assert!(e.contains("valid: .png, .svg"), "{e}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_parquet_export_round_trips_with_types_and_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(
+        dir.path(),
+        &[
+            "forecast",
+            "--as-of",
+            "2024",
+            "--level",
+            "80",
+            "--level",
+            "95",
+            "-o",
+            "fc.parquet",
+        ],
+    );
+    let path = dir.path().join("fc.parquet");
+    let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+        .finish()
+        .unwrap();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "unique_id",
+            "ds",
+            "model",
+            "mean",
+            "lo80",
+            "hi80",
+            "lo95",
+            "hi95"
+        ]
+    );
+    assert_eq!(df.height(), 6);
+    assert_eq!(df.column("ds").unwrap().dtype(), &DataType::Int64);
+    assert_eq!(df.column("mean").unwrap().dtype(), &DataType::Float64);
+    let ds: Vec<i64> = df
+        .column("ds")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(ds, vec![2025, 2026, 2027, 2028, 2029, 2030]);
+    let meta = chipcast::outputs::export::parquet_metadata(&path).unwrap();
+    let get = |k: &str| {
+        meta.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        get("chipcast.version").as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(get("chipcast.as_of").as_deref(), Some("2024"));
+    assert_eq!(get("chipcast.levels").as_deref(), Some("[80.0, 95.0]"));
+    assert!(
+        get("chipcast.data_source")
+            .unwrap()
+            .contains("wsts_annual.csv")
+    );
+    assert!(get("chipcast.params").unwrap().contains("\"name\""));
+}
+
+#[test]
+fn json_export_is_an_array_of_typed_records() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(
+        dir.path(),
+        &[
+            "forecast", "--model", "naive", "--level", "90", "-o", "fc.json",
+        ],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("fc.json")).unwrap())
+            .unwrap();
+    let first = &v.as_array().unwrap()[0];
+    assert_eq!(first["ds"], 2026);
+    assert_eq!(first["mean"], 795.64);
+    assert!(first["lo90"].as_f64().unwrap() < 795.64 && first["hi90"].as_f64().unwrap() > 795.64);
+}
+
+#[test]
+fn gap_reports_ratios_for_altmans_five_and_seven_trillion() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &["gap", "--as-of", "2024", "--chart", "gap.png"],
+    );
+    assert!(
+        out.contains("Altman $5T") && out.contains("Altman $7T"),
+        "{out}"
+    );
+    assert!(
+        out.contains("demand_estimates.csv:2") && out.contains("demand_estimates.csv:3"),
+        "{out}"
+    );
+    assert!(out.contains("│ 2024        630.5     actual │"), "{out}");
+    assert!(dir.path().join("gap.png").exists());
+}
+
+#[test]
+fn gap_accepts_a_user_demand_and_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "gap", "--demand", "3000", "--from", "2025", "--to", "2027", "--model", "naive",
+        ],
+    );
+    // naive: 2025 actual 795.64, then 795.64 twice
+    assert!(
+        out.contains("Cumulative chip sales 2025-2027: 2386.9 USD bn"),
+        "{out}"
+    );
+    assert!(out.contains("1.26x"), "{out}");
+    let e = fails_with(dir.path(), &["gap", "--from", "2031", "--to", "2030"]);
+    assert!(e.contains("must run forward"), "{e}");
+}
