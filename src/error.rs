@@ -41,22 +41,9 @@ pub enum Error {
         /// Comma-separated column names present.
         available: String,
     },
-    /// A cell failed validation.
-    #[error("{path}: {at}, column {column:?}: {problem} (value {value:?}); {expected}")]
-    BadCell {
-        /// The file.
-        path: PathBuf,
-        /// Where: `line N` for CSV (the header is line 1), `record N` otherwise.
-        at: String,
-        /// Column name.
-        column: String,
-        /// The raw value as text.
-        value: String,
-        /// What is wrong.
-        problem: String,
-        /// What would be valid.
-        expected: String,
-    },
+    /// A cell failed validation (boxed: it carries several strings).
+    #[error("{0}")]
+    BadCell(Box<CellProblem>),
     /// A series is malformed as a whole (gap, duplicate period, too short ...).
     #[error("{context}: series {id:?}: {problem}")]
     BadSeries {
@@ -102,5 +89,37 @@ impl Error {
     /// Shorthand for [`Error::Invalid`].
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::Invalid(msg.into())
+    }
+}
+
+/// What is wrong with one cell of an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellProblem {
+    /// The file.
+    pub path: PathBuf,
+    /// Where: `line N` for CSV (the header is line 1), `record N` otherwise.
+    pub at: String,
+    /// Column name.
+    pub column: String,
+    /// The raw value as text.
+    pub value: String,
+    /// What is wrong.
+    pub problem: String,
+    /// What would be valid.
+    pub expected: String,
+}
+
+impl std::fmt::Display for CellProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {}, column {:?}: {} (value {:?}); {}",
+            self.path.display(),
+            self.at,
+            self.column,
+            self.problem,
+            self.value,
+            self.expected
+        )
     }
 }

@@ -8,6 +8,7 @@ use chipcast::outputs::export::{Failed, ForecastTable};
 use chipcast::outputs::report;
 use chipcast::scenarios::milestone::{Simulation, milestone};
 use chipcast::scenarios::projection::{Projection, SeriesForecast, project, validate_levels};
+use chipcast::series::TimeKind;
 use clap::Args;
 use rayon::prelude::*;
 use std::fmt::Write;
@@ -258,14 +259,36 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         report::forecast(f, src.full.first())
     );
     let show_milestone = src.builtin.is_some() || a.target != 1000.0;
-    if show_milestone && src.kind.year_of(series.end()).is_some() {
+    let annual = matches!(src.kind, TimeKind::Integer | TimeKind::AnnualDate { .. });
+    if show_milestone && !annual {
+        let _ = writeln!(
+            s,
+            "\n(The milestone report needs an annual series; this one is {}.)",
+            src.kind.describe()
+        );
+    }
+    if show_milestone && annual {
         let sim = Simulation {
             paths: a.model.paths,
             seed: a.model.seed,
         };
         let m = milestone(series, p.model.as_ref(), a.target, a.by, sim);
         let last = series.values()[series.len() - 1];
-        let _ = writeln!(s, "\n{}", report::milestone(&m, f, last, unit));
+        let _ = writeln!(
+            s,
+            "\n{}",
+            report::milestone(
+                &m,
+                f,
+                last,
+                unit,
+                if src.builtin.is_some() {
+                    "year"
+                } else {
+                    "period"
+                }
+            )
+        );
     }
     if let Some(c) = &a.chart {
         let later = src

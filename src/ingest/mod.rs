@@ -4,7 +4,7 @@
 
 pub mod builtin;
 
-use crate::error::{Error, Result};
+use crate::error::{CellProblem, Error, Result};
 use crate::series::time::{RawTime, decide_kind, ordinal, parse_time};
 use crate::series::{MarketSeries, Unit};
 use polars::prelude::*;
@@ -190,13 +190,15 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
     let ids = text_cells(id_c).map_err(conv)?;
     let times = text_cells(time_c).map_err(conv)?;
     let values = text_cells(value_c).map_err(conv)?;
-    let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| Error::BadCell {
-        path: path.into(),
-        at: location(is_csv, i),
-        column: column.into(),
-        value: value.into(),
-        problem: problem.into(),
-        expected: expected.into(),
+    let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| {
+        Error::BadCell(Box::new(CellProblem {
+            path: path.into(),
+            at: location(is_csv, i),
+            column: column.into(),
+            value: value.into(),
+            problem: problem.into(),
+            expected: expected.into(),
+        }))
     };
 
     let mut raw_times = Vec::with_capacity(df.height());

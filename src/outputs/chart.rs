@@ -130,12 +130,12 @@ fn money(v: f64) -> String {
 }
 
 /// Split off a title band (title + subtitle) and a footnote band; return the plot area.
-fn frame<'a, DB: DrawingBackend>(
+fn frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitle: &str,
     footnote: &str,
-    path: &'a Path,
+    path: &Path,
 ) -> Result<DrawingArea<DB, Shift>> {
     let e = draw_err(path);
     root.fill(&WHITE).map_err(&e)?;

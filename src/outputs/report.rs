@@ -141,7 +141,7 @@ pub fn forecast(f: &SeriesForecast, later: Option<&MarketSeries>) -> String {
 }
 
 /// The milestone answer in words and a small table.
-pub fn milestone(m: &Milestone, f: &SeriesForecast, last: f64, unit: &str) -> String {
+pub fn milestone(m: &Milestone, f: &SeriesForecast, last: f64, unit: &str, per: &str) -> String {
     let mut s = String::new();
     let target = num(m.target);
     let _ = writeln!(s, "Milestone: {target} {unit}");
@@ -191,7 +191,7 @@ pub fn milestone(m: &Milestone, f: &SeriesForecast, last: f64, unit: &str) -> St
     if let Some(g) = m.required_growth {
         let _ = writeln!(
             s,
-            "  Constant growth needed from {} ({}) to reach {target} in {}: {}/period",
+            "  Constant growth needed from {} ({}) to reach {target} in {}: {}/{per}",
             f.kind.format(f.train_end),
             num(last),
             m.by,

@@ -1,0 +1,100 @@
+//! Fit + forecast timings for every model on real series: the 198-series M4 yearly sample
+//! (the shared benchmark's data, vendored under tests/fixtures) and the built-in worldwide
+//! annual series. Run with `cargo bench` (add `-- --reps 20` for more repetitions).
+//! Prints the median and min over repetitions, single-threaded, per model.
+
+use chipcast::evaluation::select::{ModelChoice, fit_choice};
+use chipcast::ingest::{LongFormat, builtin, load_long};
+use chipcast::models::ModelSpec;
+use chipcast::scenarios::milestone::{Simulation, milestone};
+use std::path::Path;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn time<F: FnMut()>(reps: usize, mut f: F) -> (f64, f64) {
+    f(); // warm-up
+    let runs: Vec<f64> = (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let min = runs.iter().copied().fold(f64::INFINITY, f64::min);
+    (median(runs), min)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let reps = args
+        .iter()
+        .position(|a| a == "--reps")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10);
+    let train =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/m4_yearly_sample/train.csv");
+    let (load_med, _) = time(reps, || {
+        load_long(&train, &LongFormat::default()).expect("fixture loads");
+    });
+    let series = load_long(&train, &LongFormat::default())
+        .expect("fixture loads")
+        .series;
+    println!(
+        "M4 yearly sample: {} series; read+validate CSV median {:.2} ms ({} reps)",
+        series.len(),
+        load_med * 1e3,
+        reps
+    );
+    println!(
+        "{:<10} {:>14} {:>14} {:>16}",
+        "model", "median ms", "min ms", "µs per series"
+    );
+    let models: [(&str, ModelChoice); 6] = [
+        ("naive", ModelChoice::Fixed(ModelSpec::Naive)),
+        ("drift", ModelChoice::Fixed(ModelSpec::Drift)),
+        ("logdrift", ModelChoice::Fixed(ModelSpec::LogDrift)),
+        (
+            "loglinear",
+            ModelChoice::Fixed(ModelSpec::LogLinear { bias_adjust: false }),
+        ),
+        ("damped", ModelChoice::Fixed(ModelSpec::Damped)),
+        ("auto", ModelChoice::Auto),
+    ];
+    for (name, choice) in models {
+        let (med, min) = time(reps, || {
+            for s in &series {
+                let fitted = fit_choice(s.values(), choice, 6).expect("fits");
+                std::hint::black_box(fitted.model.forecast(6, &[80.0, 95.0]));
+            }
+        });
+        println!(
+            "{name:<10} {:>14.2} {:>14.2} {:>16.1}",
+            med * 1e3,
+            min * 1e3,
+            med * 1e6 / series.len() as f64
+        );
+    }
+    let world = builtin::series("worldwide").expect("built-in").series;
+    let fitted = fit_choice(world.values(), ModelChoice::Auto, 5).expect("fits");
+    let (med, min) = time(reps, || {
+        std::hint::black_box(milestone(
+            &world,
+            fitted.model.as_ref(),
+            1000.0,
+            2030,
+            Simulation::default(),
+        ));
+    });
+    println!(
+        "milestone, worldwide, {} ({} paths): median {:.2} ms, min {:.2} ms",
+        fitted.model.name(),
+        Simulation::default().paths,
+        med * 1e3,
+        min * 1e3
+    );
+}
