@@ -19,7 +19,7 @@ for m in "${models[@]}"; do
     --output "$out/chipcast_$m.csv" --timing "$out/timing_$m.csv" 2>/dev/null
   read -r wall user sys < "$out/time_$m.txt"
   fit=$(tail -1 "$out/timing_$m.csv" | cut -d, -f8)
-  echo "chipcast:$m  process wall ${wall}s  cpu $(echo "$user + $sys" | bc)s  fit_cpu ${fit}s"
+  echo "chipcast:$m  process wall ${wall}s  cpu $(awk "BEGIN{print $user + $sys}")s  fit_cpu ${fit}s"
 done
 python3 "$bench/score.py" --test "$data/test.csv" --train "$data/train.csv" \
   "$out"/chipcast_*.csv "$bench/results/m4_yearly_sample/forecasts/"*.csv | tee "$out/scores.txt"
