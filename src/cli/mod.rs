@@ -95,6 +95,8 @@ pub(crate) enum ModelName {
     Loglinear,
     /// ETS(A,Ad,N): Holt's damped trend by maximum likelihood
     Damped,
+    /// Exponential smoothing: lowest-AICc of 8 non-seasonal ETS models (A/M errors; N, A, Ad, M, Md trends)
+    Ets,
 }
 
 impl ModelName {
@@ -106,6 +108,7 @@ impl ModelName {
             ModelName::Logdrift => "logdrift",
             ModelName::Loglinear => "loglinear",
             ModelName::Damped => "damped",
+            ModelName::Ets => "ets",
         }
     }
 }

@@ -195,6 +195,7 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
             bias_adjust: m.bias_adjust,
         }),
         ModelName::Damped => ModelChoice::Fixed(ModelSpec::Damped),
+        ModelName::Ets => ModelChoice::Fixed(ModelSpec::Ets),
     })
 }
 

@@ -54,6 +54,8 @@ pub enum ModelSpec {
     },
     /// Holt's linear method with additive damped trend, ETS(A,Ad,N), maximum likelihood.
     Damped,
+    /// Automatic exponential smoothing: the lowest-AICc non-seasonal ETS model.
+    Ets,
 }
 
 impl ModelSpec {
@@ -65,6 +67,7 @@ impl ModelSpec {
             ModelSpec::LogDrift => "logdrift",
             ModelSpec::LogLinear { .. } => "loglinear",
             ModelSpec::Damped => "damped",
+            ModelSpec::Ets => "ets",
         }
     }
 
@@ -78,7 +81,8 @@ impl ModelSpec {
             ModelSpec::Drift => boxed(naive::Drift, y),
             ModelSpec::LogDrift => boxed(naive::LogDrift, y),
             ModelSpec::LogLinear { bias_adjust } => boxed(log_linear::LogLinear { bias_adjust }, y),
-            ModelSpec::Damped => boxed(ets::DampedTrend, y),
+            ModelSpec::Damped => boxed(ets::DAMPED, y),
+            ModelSpec::Ets => boxed(ets::AutoEts, y),
         }
     }
 }

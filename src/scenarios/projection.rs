@@ -62,9 +62,9 @@ pub fn validate_levels(levels: &[f64]) -> Result<()> {
 
 /// Fit `choice` to `series` and forecast `h` steps at `levels`.
 ///
-/// For a series whose every value is positive, forecasts of the damped-trend model are
-/// floored at zero (a market cannot sell a negative amount). Naive and drift are left
-/// exactly as defined so that they stay comparable with other tools' baselines.
+/// For a series whose every value is positive, forecasts and interval bounds are floored
+/// at zero (a market cannot sell a negative amount). Naive and drift are left exactly as
+/// defined so that they stay comparable with other tools' baselines.
 pub fn project(
     series: &MarketSeries,
     choice: ModelChoice,
@@ -78,7 +78,7 @@ pub fn project(
     let fitted = fit_choice(series.values(), choice, h)?;
     let mut forecast = fitted.model.forecast(h, levels);
     let positive = series.values().iter().all(|v| *v > 0.0);
-    if positive && fitted.model.name() == "damped" {
+    if positive && !matches!(fitted.model.name(), "naive" | "drift") {
         forecast.floor_at(0.0);
     }
     let periods = (1..=h as i64).map(|k| series.end() + k).collect();
