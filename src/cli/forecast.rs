@@ -5,12 +5,15 @@ use super::{ModelArgs, SourceArgs, print};
 use anyhow::Context;
 use chipcast::outputs::chart::FanChart;
 use chipcast::outputs::export::{Failed, ForecastTable};
+use chipcast::outputs::params::ParamsTable;
 use chipcast::outputs::report;
 use chipcast::scenarios::milestone::{Simulation, milestone};
-use chipcast::scenarios::projection::{Projection, SeriesForecast, project, validate_levels};
+use chipcast::scenarios::projection::{
+    IntervalMethod, Projection, SeriesForecast, project_many, validate_levels,
+};
 use chipcast::series::TimeKind;
 use clap::Args;
-use rayon::prelude::*;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -42,6 +45,24 @@ pub(crate) struct ForecastArgs {
     /// Write fit timings (benchmark harness format)
     #[arg(long, value_name = "FILE")]
     timing: Option<PathBuf>,
+    /// Prediction intervals: the model's own, or conformal (calibrated on rolling-origin
+    /// errors inside the data, pooled over all series of the run)
+    #[arg(long, value_enum, default_value_t = Intervals::Model)]
+    intervals: Intervals,
+    /// Print, per series, the chosen model, its parameters, criteria and why it won
+    #[arg(long)]
+    explain: bool,
+    /// Write every series' fitted parameters (long format): .csv, .json or .parquet
+    #[arg(long, value_name = "FILE")]
+    params: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Intervals {
+    /// Analytic or simulated intervals of the fitted model
+    Model,
+    /// Normalised split-conformal intervals from rolling-origin residuals
+    Conformal,
 }
 
 fn cpu_seconds() -> f64 {
@@ -81,13 +102,51 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         src.builtin.is_some(),
     )?;
 
+    let method = match a.intervals {
+        Intervals::Model => IntervalMethod::Model,
+        Intervals::Conformal => IntervalMethod::Conformal,
+    };
+    let progress = ProgressBar::new(src.series.len() as u64);
+    if src.series.len() >= 50 {
+        progress.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} series {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+    } else {
+        progress.set_draw_target(ProgressDrawTarget::hidden());
+    }
     let (t_fit, cpu0) = (Instant::now(), cpu_seconds());
-    let results: Vec<Result<Projection, String>> = src
-        .series
-        .par_iter()
-        .map(|s| project(s, choice, h, &a.model.levels).map_err(|e| e.to_string()))
+    let results: Vec<Result<Projection, String>> =
+        project_many(&src.series, choice, h, &a.model.levels, method, &|| {
+            progress.inc(1)
+        })?
+        .into_iter()
+        .map(|r| r.map_err(|e| e.to_string()))
         .collect();
     let (fit_s, fit_cpu_s) = (t_fit.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
+    progress.finish_and_clear();
+    if let Some(path) = &a.params {
+        let ok: Vec<&SeriesForecast> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|p| &p.forecast)
+            .collect();
+        ParamsTable::new(&src.id_col, &ok)
+            .write(path)
+            .with_context(|| "writing the parameter table")?;
+    }
+    if a.explain {
+        let mut text = String::new();
+        for (s, r) in src.series.iter().zip(&results) {
+            match r {
+                Ok(p) => text.push_str(&report::explain(&p.forecast)),
+                Err(e) => {
+                    let _ = writeln!(text, "== {}: not fitted: {e}", s.id());
+                }
+            }
+        }
+        print(&text)?;
+    }
 
     let label = format!("chipcast:{}", a.model.model.label());
     let t_write = Instant::now();

@@ -4,6 +4,7 @@
 //! [`crate::series::MarketSeries`]) and returns a [`FittedModel`] that can produce point
 //! forecasts, prediction intervals at any list of levels, and simulated sample paths.
 
+pub mod combination;
 pub mod ets;
 pub mod forecast;
 pub mod log_linear;
@@ -56,6 +57,8 @@ pub enum ModelSpec {
     Damped,
     /// Automatic exponential smoothing: the lowest-AICc non-seasonal ETS model.
     Ets,
+    /// Mean or median of several models.
+    Combo(combination::ComboSpec),
 }
 
 impl ModelSpec {
@@ -68,6 +71,7 @@ impl ModelSpec {
             ModelSpec::LogLinear { .. } => "loglinear",
             ModelSpec::Damped => "damped",
             ModelSpec::Ets => "ets",
+            ModelSpec::Combo(_) => "combo",
         }
     }
 
@@ -83,6 +87,7 @@ impl ModelSpec {
             ModelSpec::LogLinear { bias_adjust } => boxed(log_linear::LogLinear { bias_adjust }, y),
             ModelSpec::Damped => boxed(ets::DAMPED, y),
             ModelSpec::Ets => boxed(ets::AutoEts, y),
+            ModelSpec::Combo(c) => Ok(Box::new(c.fit(y)?)),
         }
     }
 }

@@ -333,6 +333,7 @@ mod tests {
                 }],
             },
             selection: None,
+            interval_method: crate::scenarios::projection::IntervalMethod::Model,
         };
         let results = vec![
             Ok(f),

@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod chart;
 pub mod export;
+pub mod params;
 pub mod report;

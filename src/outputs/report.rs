@@ -268,3 +268,40 @@ pub fn gap(r: &GapReport) -> String {
     }
     s
 }
+
+/// `--explain`: the chosen model, its parameters, criteria and why it won.
+pub fn explain(f: &SeriesForecast) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "== {}: {} — {}", f.id, f.model, f.description);
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| format!("{}={:.6}", p.name, p.value))
+        .collect();
+    let _ = writeln!(s, "   parameters: {}", params.join(", "));
+    match &f.selection {
+        Some(sel) => {
+            let _ = writeln!(s, "   why: {}", sel.criterion);
+            for c in &sel.scores {
+                let mark = if c.model == sel.chosen {
+                    " <- chosen"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    s,
+                    "     {:<10} holdout MASE {}{mark}",
+                    c.model,
+                    c.mase
+                        .map(|m| format!("{m:.4}"))
+                        .unwrap_or_else(|| "not fitted".into())
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(s, "   why: named with --model");
+        }
+    }
+    let _ = writeln!(s, "   intervals: {:?}", f.interval_method);
+    s
+}

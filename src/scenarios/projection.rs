@@ -34,6 +34,8 @@ pub struct SeriesForecast {
     pub forecast: Forecast,
     /// How `auto` chose, if it did.
     pub selection: Option<Selection>,
+    /// How the intervals were made.
+    pub interval_method: IntervalMethod,
 }
 
 /// A forecast plus the fitted model that made it (for simulation).
@@ -60,6 +62,65 @@ pub fn validate_levels(levels: &[f64]) -> Result<()> {
     Ok(())
 }
 
+/// Floor forecasts of a positive series at zero, except for the naive and drift baselines.
+pub fn floor_positive(series: &MarketSeries, model: &str, forecast: &mut Forecast) {
+    if series.values().iter().all(|v| *v > 0.0) && !matches!(model, "naive" | "drift") {
+        forecast.floor_at(0.0);
+    }
+}
+
+/// How prediction intervals are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntervalMethod {
+    /// The model's own intervals (analytic or simulated).
+    Model,
+    /// Conformal calibration from rolling-origin residuals pooled over the run's series.
+    Conformal,
+}
+
+/// Project many series in parallel (rayon; one thread when `RAYON_NUM_THREADS=1`), with
+/// model or conformal intervals. `tick` is called once per finished series (for progress
+/// display). Per-series failures are returned, not fatal; a conformal calibration that
+/// cannot reach a level is fatal.
+pub fn project_many(
+    series: &[MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+    intervals: IntervalMethod,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Result<Projection>>> {
+    use crate::evaluation::conformal::{Calibration, ConformalSettings, series_scores};
+    use rayon::prelude::*;
+    validate_levels(levels)?;
+    let mut results: Vec<Result<Projection>> = series
+        .par_iter()
+        .map(|s| {
+            let r = project(s, choice, h, levels);
+            tick();
+            r
+        })
+        .collect();
+    if intervals == IntervalMethod::Conformal {
+        let settings = ConformalSettings::default();
+        let scores: Vec<Vec<Vec<f64>>> = series
+            .par_iter()
+            .map(|s| series_scores(s.values(), choice, h, settings))
+            .collect();
+        let calibration = Calibration::pool(scores, h);
+        for (s, r) in series.iter().zip(results.iter_mut()) {
+            if let Ok(p) = r {
+                let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);
+                calibration.apply(&mut p.forecast.forecast, &reference, levels)?;
+                floor_positive(s, &p.forecast.model, &mut p.forecast.forecast);
+                p.forecast.interval_method = IntervalMethod::Conformal;
+            }
+        }
+    }
+    Ok(results)
+}
+
 /// Fit `choice` to `series` and forecast `h` steps at `levels`.
 ///
 /// For a series whose every value is positive, forecasts and interval bounds are floored
@@ -77,10 +138,7 @@ pub fn project(
     validate_levels(levels)?;
     let fitted = fit_choice(series.values(), choice, h)?;
     let mut forecast = fitted.model.forecast(h, levels);
-    let positive = series.values().iter().all(|v| *v > 0.0);
-    if positive && !matches!(fitted.model.name(), "naive" | "drift") {
-        forecast.floor_at(0.0);
-    }
+    floor_positive(series, fitted.model.name(), &mut forecast);
     let periods = (1..=h as i64).map(|k| series.end() + k).collect();
     Ok(Projection {
         forecast: SeriesForecast {
@@ -96,6 +154,7 @@ pub fn project(
             levels: levels.to_vec(),
             forecast,
             selection: fitted.selection,
+            interval_method: IntervalMethod::Model,
         },
         model: fitted.model,
     })
