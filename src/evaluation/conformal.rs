@@ -91,8 +91,8 @@ impl Calibration {
         let s = &self.per_step[k];
         let m = s.len();
         let a = (1.0 - level / 100.0) / 2.0;
-        let lo_rank = ((m + 1) as f64 * a).floor() as usize;
-        let hi_rank = ((m + 1) as f64 * (1.0 - a)).ceil() as usize;
+        let lo_rank = ((m + 1) as f64 * a + 1e-9).floor() as usize;
+        let hi_rank = ((m + 1) as f64 * (1.0 - a) - 1e-9).ceil() as usize;
         if lo_rank < 1 || hi_rank > m {
             let need = (1.0 / a).ceil() as usize - 1;
             return Err(Error::invalid(format!(
