@@ -9,7 +9,7 @@ use chipcast::outputs::params::ParamsTable;
 use chipcast::outputs::report;
 use chipcast::scenarios::milestone::{Simulation, milestone};
 use chipcast::scenarios::projection::{
-    IntervalMethod, Projection, SeriesForecast, project_many, validate_levels,
+    IntervalMethod, Projection, SeriesForecast, project_fitted, project_many, validate_levels,
 };
 use chipcast::series::TimeKind;
 use clap::Args;
@@ -116,13 +116,26 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         progress.set_draw_target(ProgressDrawTarget::hidden());
     }
     let (t_fit, cpu0) = (Instant::now(), cpu_seconds());
-    let results: Vec<Result<Projection, String>> =
-        project_many(&src.series, choice, h, &a.model.levels, method, &|| {
+    let regression = resolve::regression(&a.model, &src, &src.series[0], h)?;
+    let results: Vec<Result<Projection, String>> = match regression {
+        Some(model) => {
+            if method == IntervalMethod::Conformal {
+                anyhow::bail!(
+                    "--intervals conformal is not available for --model regression (its regressors are fixed to the full history)"
+                );
+            }
+            vec![
+                project_fitted(&src.series[0], model, h, &a.model.levels)
+                    .map_err(|e| e.to_string()),
+            ]
+        }
+        None => project_many(&src.series, choice, h, &a.model.levels, method, &|| {
             progress.inc(1)
         })?
         .into_iter()
         .map(|r| r.map_err(|e| e.to_string()))
-        .collect();
+        .collect(),
+    };
     let (fit_s, fit_cpu_s) = (t_fit.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
     progress.finish_and_clear();
     if let Some(path) = &a.params {

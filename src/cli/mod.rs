@@ -79,6 +79,28 @@ pub(crate) struct ModelArgs {
     /// Random seed for the sample paths
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// External regressors for --model regression: a table with the time column (`ds`, or
+    /// --time-col for --input) and one column per regressor, covering every training and
+    /// forecast period
+    #[arg(long, value_name = "FILE")]
+    regressors: Option<PathBuf>,
+    /// Saturation level for --model logistic|gompertz (fitted when absent)
+    #[arg(long, value_name = "VALUE")]
+    cap: Option<f64>,
+    /// Members of --model combo, comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "MODELS")]
+    members: Vec<ModelName>,
+    /// How --model combo combines its members
+    #[arg(long, value_enum, default_value_t = Combine::Median)]
+    combine: Combine,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Combine {
+    /// Median of the members' forecasts and interval bounds
+    Median,
+    /// Mean of the members' forecasts and interval bounds
+    Mean,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,6 +117,26 @@ pub(crate) enum ModelName {
     Loglinear,
     /// ETS(A,Ad,N): Holt's damped trend by maximum likelihood
     Damped,
+    /// Standard Theta method (R thetaf): SES with drift
+    Theta,
+    /// Optimised Theta model (Fiorucci et al. 2016)
+    Otm,
+    /// Dynamic standard Theta model
+    Dstm,
+    /// Dynamic optimised Theta model
+    Dotm,
+    /// Theta model (STM, OTM, DSTM, DOTM) with the lowest in-sample MSE
+    Autotheta,
+    /// Logistic growth curve (saturating); cap fitted or --cap
+    Logistic,
+    /// Gompertz growth curve (saturating); cap fitted or --cap
+    Gompertz,
+    /// Mean or median of --members (default: ets, dotm, drift)
+    Combo,
+    /// Log-linear trend + external regressors from --regressors FILE (OLS, linfa-linear)
+    Regression,
+    /// Piecewise log-linear trend: growth rate changes at up to 2 changepoints (BIC)
+    Piecewise,
     /// Exponential smoothing: lowest-AICc of 8 non-seasonal ETS models (A/M errors; N, A, Ad, M, Md trends)
     Ets,
 }
@@ -109,6 +151,16 @@ impl ModelName {
             ModelName::Loglinear => "loglinear",
             ModelName::Damped => "damped",
             ModelName::Ets => "ets",
+            ModelName::Piecewise => "piecewise",
+            ModelName::Regression => "regression",
+            ModelName::Theta => "theta",
+            ModelName::Otm => "otm",
+            ModelName::Dstm => "dstm",
+            ModelName::Dotm => "dotm",
+            ModelName::Autotheta => "autotheta",
+            ModelName::Logistic => "logistic",
+            ModelName::Gompertz => "gompertz",
+            ModelName::Combo => "combo",
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Turn what the user typed into library values: series, as-of cut, model choice, horizon.
 
-use super::{ModelArgs, ModelName, SourceArgs};
+use super::{Combine, ModelArgs, ModelName, SourceArgs};
 use anyhow::{Context, bail};
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin::{self, Provenance};
 use chipcast::ingest::{LongFormat, load_long};
 use chipcast::models::ModelSpec;
+use chipcast::models::combination::ComboSpec;
 use chipcast::series::time::{RawTime, days_from_civil, ordinal, parse_time};
 use chipcast::series::{MarketSeries, TimeKind};
 
@@ -183,19 +184,82 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
             m.model.label()
         );
     }
+    if m.regressors.is_some() != (m.model == ModelName::Regression) {
+        bail!(
+            "--model regression and --regressors FILE go together (got --model {}{})",
+            m.model.label(),
+            if m.regressors.is_some() {
+                " with --regressors"
+            } else {
+                " without --regressors"
+            }
+        );
+    }
     if m.paths == 0 {
         bail!("--paths must be at least 1 (default 10000)");
     }
+    if m.cap.is_some() && !matches!(m.model, ModelName::Logistic | ModelName::Gompertz) {
+        bail!(
+            "--cap sets the saturation level of --model logistic or gompertz; --model {} would ignore it",
+            m.model.label()
+        );
+    }
+    if !m.members.is_empty() && m.model != ModelName::Combo {
+        bail!(
+            "--members lists the models of --model combo; --model {} would ignore it",
+            m.model.label()
+        );
+    }
+    if let Some(c) = m.cap {
+        if !(c.is_finite() && c > 0.0) {
+            bail!("--cap {c} must be a positive number above every observation");
+        }
+    }
     Ok(match m.model {
-        ModelName::Auto => ModelChoice::Auto,
-        ModelName::Naive => ModelChoice::Fixed(ModelSpec::Naive),
-        ModelName::Drift => ModelChoice::Fixed(ModelSpec::Drift),
-        ModelName::Logdrift => ModelChoice::Fixed(ModelSpec::LogDrift),
-        ModelName::Loglinear => ModelChoice::Fixed(ModelSpec::LogLinear {
+        ModelName::Auto | ModelName::Regression => ModelChoice::Auto,
+        ModelName::Combo => {
+            let members = if m.members.is_empty() {
+                vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Drift]
+            } else {
+                m.members
+                    .iter()
+                    .map(|n| single(*n, m))
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
+            ModelChoice::Fixed(ModelSpec::Combo(ComboSpec::new(
+                &members,
+                m.combine == Combine::Median,
+            )?))
+        }
+        other => ModelChoice::Fixed(single(other, m)?),
+    })
+}
+
+/// A single (non-combination) model.
+fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
+    Ok(match n {
+        ModelName::Naive => ModelSpec::Naive,
+        ModelName::Drift => ModelSpec::Drift,
+        ModelName::Logdrift => ModelSpec::LogDrift,
+        ModelName::Loglinear => ModelSpec::LogLinear {
             bias_adjust: m.bias_adjust,
-        }),
-        ModelName::Damped => ModelChoice::Fixed(ModelSpec::Damped),
-        ModelName::Ets => ModelChoice::Fixed(ModelSpec::Ets),
+        },
+        ModelName::Damped => ModelSpec::Damped,
+        ModelName::Ets => ModelSpec::Ets,
+        ModelName::Piecewise => ModelSpec::Piecewise,
+        ModelName::Theta => ModelSpec::Theta,
+        ModelName::Otm => ModelSpec::Otm,
+        ModelName::Dstm => ModelSpec::Dstm,
+        ModelName::Dotm => ModelSpec::Dotm,
+        ModelName::Autotheta => ModelSpec::AutoTheta,
+        ModelName::Logistic => ModelSpec::Logistic { cap: m.cap },
+        ModelName::Gompertz => ModelSpec::Gompertz { cap: m.cap },
+        ModelName::Auto | ModelName::Combo | ModelName::Regression => {
+            bail!(
+                "--members takes single models; {} cannot be a member",
+                n.label()
+            )
+        }
     })
 }
 
@@ -229,4 +293,37 @@ pub(crate) fn horizon(
         TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => 12,
         _ => 6,
     })
+}
+
+/// For `--model regression`: build the regression from the regressor file for one series.
+pub(crate) fn regression(
+    m: &ModelArgs,
+    src: &Source,
+    series: &MarketSeries,
+    h: usize,
+) -> anyhow::Result<Option<Box<dyn chipcast::models::FittedModel>>> {
+    use chipcast::models::Forecaster;
+    let Some(path) = &m.regressors else {
+        return Ok(None);
+    };
+    if src.series.len() != 1 {
+        bail!("--regressors applies to one series; pick one with --id ID");
+    }
+    let time_col = if src.builtin.is_some() {
+        "ds"
+    } else {
+        src.time_col.as_str()
+    };
+    let reg = chipcast::ingest::load_regressors(path, time_col, series.kind())?;
+    let kind = series.kind();
+    let history = reg.window(kind, series.start(), series.end(), "fitting")?;
+    let future = reg.window(
+        kind,
+        series.end() + 1,
+        series.end() + h as i64,
+        "the forecast",
+    )?;
+    let spec =
+        chipcast::models::regression::TrendRegression::new(reg.names.clone(), history, future, h)?;
+    Ok(Some(Box::new(spec.fit(series.values())?)))
 }

@@ -14,7 +14,7 @@ use crate::models::{FittedModel, ModelSpec, ets};
 use serde::Serialize;
 
 /// What the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum ModelChoice {
     /// A named model.
     Fixed(ModelSpec),

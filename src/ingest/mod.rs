@@ -315,3 +315,121 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
         rows: df.height(),
     })
 }
+
+/// External regressors for a forecast: a table with one time column and one numeric column
+/// per regressor (every other column), keyed by period ordinal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regressors {
+    /// Regressor names, in file order.
+    pub names: Vec<String>,
+    /// Values per period ordinal.
+    pub rows: std::collections::BTreeMap<i64, Vec<f64>>,
+}
+
+impl Regressors {
+    /// The rows for consecutive periods `first..=last`, or an error naming the first
+    /// missing period.
+    pub fn window(
+        &self,
+        kind: crate::series::TimeKind,
+        first: i64,
+        last: i64,
+        what: &str,
+    ) -> Result<Vec<Vec<f64>>> {
+        (first..=last)
+            .map(|o| {
+                self.rows.get(&o).cloned().ok_or_else(|| {
+                    Error::invalid(format!(
+                        "the regressors have no row for {} ({what} needs {} to {}); add it to the regressor file",
+                        kind.format(o),
+                        kind.format(first),
+                        kind.format(last)
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+/// Read a regressor file (CSV, Parquet or JSON) whose time column is `time_col`, parsing
+/// periods in `kind`. Every other column is a regressor and must be numeric and finite.
+pub fn load_regressors(
+    path: &Path,
+    time_col: &str,
+    kind: crate::series::TimeKind,
+) -> Result<Regressors> {
+    let df = read_table(path)?;
+    let is_csv = format_of(path)? == Format::Csv;
+    let t = find_column(&df, path, time_col, "the regressor time column")?;
+    let times = text_cells(t).map_err(|e| read_err(path, e))?;
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .filter(|c| c != time_col)
+        .collect();
+    if names.is_empty() || df.height() == 0 {
+        return Err(Error::Empty {
+            path: path.into(),
+            expected: format!("{time_col} and at least one regressor column"),
+        });
+    }
+    let mut cols = Vec::with_capacity(names.len());
+    for name in &names {
+        let c = df.column(name).map_err(|e| read_err(path, e))?;
+        cols.push(text_cells(c).map_err(|e| read_err(path, e))?);
+    }
+    let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| {
+        Error::BadCell(Box::new(CellProblem {
+            path: path.into(),
+            at: location(is_csv, i),
+            column: column.into(),
+            value: value.into(),
+            problem: problem.into(),
+            expected: expected.into(),
+        }))
+    };
+    let mut rows = std::collections::BTreeMap::new();
+    for i in 0..df.height() {
+        let text = times[i].as_deref().unwrap_or("");
+        let raw = parse_time(text).ok_or_else(|| {
+            bad(
+                i,
+                time_col,
+                text,
+                "not a period",
+                "expected the series' period format",
+            )
+        })?;
+        let o = ordinal(kind, raw);
+        let mut vals = Vec::with_capacity(names.len());
+        for (j, name) in names.iter().enumerate() {
+            let v = cols[j][i].as_deref().unwrap_or("");
+            let x: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite())
+                .ok_or_else(|| {
+                    bad(
+                        i,
+                        name,
+                        v,
+                        "not a finite number",
+                        "every regressor cell must be a finite number",
+                    )
+                })?;
+            vals.push(x);
+        }
+        if rows.insert(o, vals).is_some() {
+            return Err(bad(
+                i,
+                time_col,
+                text,
+                "period appears twice",
+                "one row per period",
+            ));
+        }
+    }
+    Ok(Regressors { names, rows })
+}

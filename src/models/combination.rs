@@ -15,13 +15,19 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 /// Models that can be members of a combination (bit i of the mask = `COMBINABLE[i]`).
-pub const COMBINABLE: [ModelSpec; 6] = [
+pub const COMBINABLE: [ModelSpec; 12] = [
     ModelSpec::Naive,
     ModelSpec::Drift,
     ModelSpec::LogDrift,
     ModelSpec::LogLinear { bias_adjust: false },
     ModelSpec::Damped,
     ModelSpec::Ets,
+    ModelSpec::Piecewise,
+    ModelSpec::Theta,
+    ModelSpec::Otm,
+    ModelSpec::Dstm,
+    ModelSpec::Dotm,
+    ModelSpec::AutoTheta,
 ];
 
 /// Which members, combined how.

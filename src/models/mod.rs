@@ -7,9 +7,13 @@
 pub mod combination;
 pub mod ets;
 pub mod forecast;
+pub mod growth;
 pub mod log_linear;
 pub mod naive;
 pub mod optim;
+pub mod piecewise;
+pub mod regression;
+pub mod theta;
 
 use crate::error::{Error, Result};
 pub use forecast::{Forecast, Interval, Param};
@@ -39,7 +43,7 @@ pub trait Forecaster {
 }
 
 /// The models the CLI can name, resolved from user input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelSpec {
     /// Last value carried forward (random walk).
@@ -57,6 +61,28 @@ pub enum ModelSpec {
     Damped,
     /// Automatic exponential smoothing: the lowest-AICc non-seasonal ETS model.
     Ets,
+    /// Piecewise log-linear trend, up to two changepoints chosen by BIC.
+    Piecewise,
+    /// Standard Theta method (R's `thetaf`): SES with drift.
+    Theta,
+    /// Optimised Theta model (Fiorucci et al. 2016).
+    Otm,
+    /// Dynamic standard Theta model.
+    Dstm,
+    /// Dynamic optimised Theta model.
+    Dotm,
+    /// The Theta model (STM, OTM, DSTM, DOTM) with the lowest in-sample MSE.
+    AutoTheta,
+    /// Logistic growth curve with a given or fitted cap.
+    Logistic {
+        /// Saturation level; fitted when `None`.
+        cap: Option<f64>,
+    },
+    /// Gompertz growth curve with a given or fitted cap.
+    Gompertz {
+        /// Saturation level; fitted when `None`.
+        cap: Option<f64>,
+    },
     /// Mean or median of several models.
     Combo(combination::ComboSpec),
 }
@@ -71,6 +97,14 @@ impl ModelSpec {
             ModelSpec::LogLinear { .. } => "loglinear",
             ModelSpec::Damped => "damped",
             ModelSpec::Ets => "ets",
+            ModelSpec::Piecewise => "piecewise",
+            ModelSpec::Theta => "theta",
+            ModelSpec::Otm => "otm",
+            ModelSpec::Dstm => "dstm",
+            ModelSpec::Dotm => "dotm",
+            ModelSpec::AutoTheta => "autotheta",
+            ModelSpec::Logistic { .. } => "logistic",
+            ModelSpec::Gompertz { .. } => "gompertz",
             ModelSpec::Combo(_) => "combo",
         }
     }
@@ -87,6 +121,14 @@ impl ModelSpec {
             ModelSpec::LogLinear { bias_adjust } => boxed(log_linear::LogLinear { bias_adjust }, y),
             ModelSpec::Damped => boxed(ets::DAMPED, y),
             ModelSpec::Ets => boxed(ets::AutoEts, y),
+            ModelSpec::Piecewise => boxed(piecewise::PiecewiseTrend, y),
+            ModelSpec::Theta => boxed(theta::Theta, y),
+            ModelSpec::Otm => boxed(theta::OptimizedTheta, y),
+            ModelSpec::Dstm => boxed(theta::DynamicTheta, y),
+            ModelSpec::Dotm => boxed(theta::DynamicOptimizedTheta, y),
+            ModelSpec::AutoTheta => boxed(theta::AutoTheta, y),
+            ModelSpec::Logistic { cap } => boxed(growth::Logistic { cap }, y),
+            ModelSpec::Gompertz { cap } => boxed(growth::Gompertz { cap }, y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit(y)?)),
         }
     }

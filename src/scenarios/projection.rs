@@ -121,6 +121,39 @@ pub fn project_many(
     Ok(results)
 }
 
+/// Forecast with an already fitted model (e.g. a regression with external regressors).
+pub fn project_fitted(
+    series: &MarketSeries,
+    model: Box<dyn FittedModel>,
+    h: usize,
+    levels: &[f64],
+) -> Result<Projection> {
+    if h == 0 {
+        return Err(Error::invalid("the horizon must be at least 1 step"));
+    }
+    validate_levels(levels)?;
+    let mut forecast = model.forecast(h, levels);
+    floor_positive(series, model.name(), &mut forecast);
+    Ok(Projection {
+        forecast: SeriesForecast {
+            id: series.id().to_string(),
+            unit: series.unit().clone(),
+            kind: series.kind(),
+            train_start: series.start(),
+            train_end: series.end(),
+            periods: (1..=h as i64).map(|k| series.end() + k).collect(),
+            model: model.name().to_string(),
+            description: model.description(),
+            params: model.params(),
+            levels: levels.to_vec(),
+            forecast,
+            selection: None,
+            interval_method: IntervalMethod::Model,
+        },
+        model,
+    })
+}
+
 /// Fit `choice` to `series` and forecast `h` steps at `levels`.
 ///
 /// For a series whose every value is positive, forecasts and interval bounds are floored
