@@ -82,9 +82,9 @@ fn cpu_seconds() -> f64 {
 
 pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
     let t_read = Instant::now();
-    let choice = resolve::choice(&a.model)?;
     validate_levels(&a.model.levels)?;
     let src = resolve::load(&a.source)?;
+    let (model_name, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
     let read_s = t_read.elapsed().as_secs_f64();
     if a.chart.is_some() && src.series.len() > 1 {
         anyhow::bail!(
@@ -161,7 +161,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         print(&text)?;
     }
 
-    let label = format!("chipcast:{}", a.model.model.label());
+    let label = format!("chipcast:{}", model_name.label());
     let t_write = Instant::now();
     if let Some(out) = &a.output {
         write_table(out, &src, &results, &a, &label, h)?;

@@ -57,8 +57,8 @@ fn default_demands() -> anyhow::Result<Vec<DemandFigure>> {
 }
 
 pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
-    let choice = resolve::choice(&a.model)?;
     let src = resolve::load(&a.source)?;
+    let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
     if src.series.len() != 1 {
         bail!(
             "gap compares one series but {} has {}; pick one with --id ID",

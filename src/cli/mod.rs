@@ -63,10 +63,11 @@ pub(crate) struct SourceArgs {
 /// Model and interval settings shared by forecast and gap.
 #[derive(Debug, Args)]
 pub(crate) struct ModelArgs {
-    /// Model. auto = lowest rolling-origin holdout MASE among naive, drift, logdrift, loglinear and damped
-    /// over the last 5 origins (see README, "Models")
-    #[arg(long, value_enum, default_value_t = ModelName::Auto)]
-    model: ModelName,
+    /// Model. auto = mean of ETS (AICc), dynamic optimised Theta and drift; select = per-series
+    /// lowest holdout MASE among simple models (see README, "Models")
+    /// [default: select for built-in market series, auto for --input]
+    #[arg(long, value_enum)]
+    model: Option<ModelName>,
     /// Prediction interval level in percent; repeat for several
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
@@ -105,8 +106,10 @@ pub(crate) enum Combine {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ModelName {
-    /// Choose by rolling-origin holdout (default)
+    /// chipcast's default: mean of ets, dotm and drift (chosen by rolling-origin evaluation; README "Models")
     Auto,
+    /// Per series, the lowest holdout MASE among naive, drift, logdrift, loglinear, damped
+    Select,
     /// Last value carried forward
     Naive,
     /// Random walk with drift
@@ -131,6 +134,8 @@ pub(crate) enum ModelName {
     Logistic,
     /// Gompertz growth curve (saturating); cap fitted or --cap
     Gompertz,
+    /// ARIMA, automatic order (Hyndman-Khandakar stepwise search, KPSS tests for d, AICc)
+    Arima,
     /// Mean or median of --members (default: ets, dotm, drift)
     Combo,
     /// Log-linear trend + external regressors from --regressors FILE (OLS, linfa-linear)
@@ -145,6 +150,7 @@ impl ModelName {
     fn label(self) -> &'static str {
         match self {
             ModelName::Auto => "auto",
+            ModelName::Select => "select",
             ModelName::Naive => "naive",
             ModelName::Drift => "drift",
             ModelName::Logdrift => "logdrift",
@@ -161,6 +167,7 @@ impl ModelName {
             ModelName::Logistic => "logistic",
             ModelName::Gompertz => "gompertz",
             ModelName::Combo => "combo",
+            ModelName::Arima => "arima",
         }
     }
 }

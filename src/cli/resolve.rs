@@ -177,17 +177,22 @@ fn cut(
 }
 
 /// The model choice, refusing options the model would ignore.
-pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
-    if m.bias_adjust && m.model != ModelName::Loglinear {
+pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName, ModelChoice)> {
+    let model = m.model.unwrap_or(if builtin {
+        ModelName::Select
+    } else {
+        ModelName::Auto
+    });
+    if m.bias_adjust && model != ModelName::Loglinear {
         bail!(
             "--bias-adjust only changes the loglinear model's back-transform; it would be ignored by --model {} (use --model loglinear)",
-            m.model.label()
+            model.label()
         );
     }
-    if m.regressors.is_some() != (m.model == ModelName::Regression) {
+    if m.regressors.is_some() != (model == ModelName::Regression) {
         bail!(
             "--model regression and --regressors FILE go together (got --model {}{})",
-            m.model.label(),
+            model.label(),
             if m.regressors.is_some() {
                 " with --regressors"
             } else {
@@ -198,16 +203,16 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
     if m.paths == 0 {
         bail!("--paths must be at least 1 (default 10000)");
     }
-    if m.cap.is_some() && !matches!(m.model, ModelName::Logistic | ModelName::Gompertz) {
+    if m.cap.is_some() && !matches!(model, ModelName::Logistic | ModelName::Gompertz) {
         bail!(
             "--cap sets the saturation level of --model logistic or gompertz; --model {} would ignore it",
-            m.model.label()
+            model.label()
         );
     }
-    if !m.members.is_empty() && m.model != ModelName::Combo {
+    if !m.members.is_empty() && model != ModelName::Combo {
         bail!(
             "--members lists the models of --model combo; --model {} would ignore it",
-            m.model.label()
+            model.label()
         );
     }
     if let Some(c) = m.cap {
@@ -215,8 +220,9 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
             bail!("--cap {c} must be a positive number above every observation");
         }
     }
-    Ok(match m.model {
+    let choice = match model {
         ModelName::Auto | ModelName::Regression => ModelChoice::Auto,
+        ModelName::Select => ModelChoice::Select,
         ModelName::Combo => {
             let members = if m.members.is_empty() {
                 vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Drift]
@@ -232,7 +238,8 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<ModelChoice> {
             )?))
         }
         other => ModelChoice::Fixed(single(other, m)?),
-    })
+    };
+    Ok((model, choice))
 }
 
 /// A single (non-combination) model.
@@ -254,7 +261,8 @@ fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
         ModelName::Autotheta => ModelSpec::AutoTheta,
         ModelName::Logistic => ModelSpec::Logistic { cap: m.cap },
         ModelName::Gompertz => ModelSpec::Gompertz { cap: m.cap },
-        ModelName::Auto | ModelName::Combo | ModelName::Regression => {
+        ModelName::Arima => ModelSpec::Arima,
+        ModelName::Auto | ModelName::Select | ModelName::Combo | ModelName::Regression => {
             bail!(
                 "--members takes single models; {} cannot be a member",
                 n.label()

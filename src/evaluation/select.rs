@@ -1,6 +1,13 @@
-//! `--model auto`: choose among the fitted models by rolling-origin holdout error.
+//! Model choice: a named model, `auto` (chipcast's default combination), or `select`
+//! (per-series choice among simple models by rolling-origin holdout error).
 //!
-//! Criterion: for the last (up to) 5 origins of the series, each candidate is refitted on
+//! **auto** is the mean of ETS (AICc-selected), the dynamic optimised Theta model and the
+//! random walk with drift ([`auto_members`]); if the series is too short for every member
+//! it falls back to drift (2 points) or naive (1 point). The design was chosen by
+//! rolling-origin evaluation inside the training data of the shared M4 yearly sample (last
+//! 6 training points held out, test windows unused); see README "Models".
+//!
+//! **select** criterion: for the last (up to) 5 origins of the series, each candidate is refitted on
 //! the data before the origin and forecasts up to `h` steps; the candidate with the lowest
 //! mean absolute scaled error (MASE, scaled by the training window's mean absolute first
 //! difference) wins, ties going to the simpler model. A holdout is used rather than AICc
@@ -18,8 +25,23 @@ use serde::Serialize;
 pub enum ModelChoice {
     /// A named model.
     Fixed(ModelSpec),
-    /// Pick by holdout.
+    /// Per-series choice among [`SELECT_CANDIDATES`] by holdout.
+    Select,
+    /// chipcast's default: the combination of [`auto_members`].
     Auto,
+}
+
+/// Members of `auto`, combined by their mean.
+pub fn auto_members() -> Vec<ModelSpec> {
+    vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Drift]
+}
+
+/// The `auto` specification.
+pub fn auto_spec() -> ModelSpec {
+    let mut c = crate::models::combination::ComboSpec::new(&auto_members(), false)
+        .expect("auto has distinct combinable members");
+    c.log = false;
+    ModelSpec::Combo(c)
 }
 
 /// One candidate's holdout score.
@@ -53,17 +75,20 @@ pub struct Fitted {
     pub selection: Option<Selection>,
 }
 
-/// Candidates tried by auto, simplest first (ties go to the earlier one).
-pub const AUTO_CANDIDATES: [ModelSpec; 5] = [
+/// Candidates tried by `select`, simplest first (ties go to the earlier one); `auto` (the
+/// combination) is tried last.
+pub const SELECT_CANDIDATES: [ModelSpec; 7] = [
     ModelSpec::Naive,
     ModelSpec::Drift,
     ModelSpec::LogDrift,
     ModelSpec::LogLinear { bias_adjust: false },
     ModelSpec::Damped,
+    ModelSpec::Ets,
+    ModelSpec::Dotm,
 ];
 
-/// Number of rolling origins auto scores.
-pub const AUTO_ORIGINS: usize = 5;
+/// Number of rolling origins `select` scores.
+pub const SELECT_ORIGINS: usize = 10;
 
 /// Fit the user's choice to `y` for forecasts `h` steps ahead.
 pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
@@ -72,14 +97,32 @@ pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
             model: spec.fit(y)?,
             selection: None,
         }),
-        ModelChoice::Auto => auto(y, h),
+        ModelChoice::Select => select(y, h),
+        ModelChoice::Auto => match auto_spec().fit(y) {
+            Ok(model) => Ok(Fitted {
+                model,
+                selection: None,
+            }),
+            Err(_) if !y.is_empty() => {
+                let spec = if y.len() >= 2 {
+                    ModelSpec::Drift
+                } else {
+                    ModelSpec::Naive
+                };
+                Ok(Fitted {
+                    model: spec.fit(y)?,
+                    selection: None,
+                })
+            }
+            Err(e) => Err(e),
+        },
     }
 }
 
-fn auto(y: &[f64], h: usize) -> Result<Fitted> {
+fn select(y: &[f64], h: usize) -> Result<Fitted> {
     let n = y.len();
     let min_train = (ets::MIN_OBS + 2).max(n / 2);
-    let splits = rolling_origins(n, h.max(1), AUTO_ORIGINS, min_train);
+    let splits = rolling_origins(n, h.max(1), SELECT_ORIGINS, min_train);
     if splits.is_empty() {
         let spec = if n >= 2 {
             ModelSpec::Drift
@@ -99,8 +142,13 @@ fn auto(y: &[f64], h: usize) -> Result<Fitted> {
             }),
         });
     }
-    let mut scores = Vec::with_capacity(AUTO_CANDIDATES.len());
-    for spec in AUTO_CANDIDATES {
+    let candidates: Vec<(&'static str, ModelSpec)> = SELECT_CANDIDATES
+        .iter()
+        .map(|s| (s.name(), *s))
+        .chain([("auto", auto_spec())])
+        .collect();
+    let mut scores = Vec::with_capacity(candidates.len());
+    for &(label, spec) in &candidates {
         let mut total = 0.0;
         let mut points = 0;
         let mut ok = true;
@@ -120,24 +168,27 @@ fn auto(y: &[f64], h: usize) -> Result<Fitted> {
             .then(|| total / points as f64)
             .filter(|v| v.is_finite());
         scores.push(CandidateScore {
-            model: spec.name(),
+            model: label,
             mase: score,
             points,
         });
     }
-    let best = AUTO_CANDIDATES
+    let best = candidates
         .iter()
         .zip(&scores)
-        .filter_map(|(spec, s)| s.mase.map(|m| (spec, m)))
-        .fold(None::<(&ModelSpec, f64)>, |acc, (spec, m)| match acc {
-            Some((_, bm)) if bm <= m => acc,
-            _ => Some((spec, m)),
-        })
+        .filter_map(|(c, s)| s.mase.map(|m| (c, m)))
+        .fold(
+            None::<(&(&'static str, ModelSpec), f64)>,
+            |acc, (spec, m)| match acc {
+                Some((_, bm)) if bm <= m => acc,
+                _ => Some((spec, m)),
+            },
+        )
         .ok_or_else(|| Error::Fit {
-            model: "auto".into(),
+            model: "select".into(),
             reason: "no candidate could be fitted".into(),
         })?;
-    let model = best.0.fit(y)?;
+    let model = best.0.1.fit(y)?;
     Ok(Fitted {
         model,
         selection: Some(Selection {
@@ -146,7 +197,7 @@ fn auto(y: &[f64], h: usize) -> Result<Fitted> {
                 splits.len(),
                 h.max(1)
             ),
-            chosen: best.0.name(),
+            chosen: best.0.0,
             scores,
         }),
     })
@@ -157,19 +208,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn auto_prefers_loglinear_for_a_clean_exponential() {
+    fn select_prefers_loglinear_for_a_clean_exponential() {
         let y: Vec<f64> = (0..30)
             .map(|t| 50.0 * 1.08f64.powi(t) * (1.0 + 0.01 * ((t * 7) % 3) as f64))
             .collect();
-        let fitted = fit_choice(&y, ModelChoice::Auto, 5).unwrap();
+        let fitted = fit_choice(&y, ModelChoice::Select, 5).unwrap();
         let sel = fitted.selection.unwrap();
         assert_eq!(sel.chosen, "loglinear", "{sel:?}");
-        assert_eq!(sel.scores.len(), AUTO_CANDIDATES.len());
+        assert_eq!(sel.scores.len(), SELECT_CANDIDATES.len() + 1);
     }
 
     #[test]
-    fn auto_falls_back_to_drift_on_a_short_series() {
-        let fitted = fit_choice(&[1.0, 2.0, 4.0], ModelChoice::Auto, 3).unwrap();
+    fn auto_combines_its_members_on_a_long_series() {
+        let y: Vec<f64> = (0..30)
+            .map(|t| 50.0 + 3.0 * t as f64 + ((t * 7) % 5) as f64)
+            .collect();
+        let fitted = fit_choice(&y, ModelChoice::Auto, 4).unwrap();
+        assert_eq!(fitted.model.name(), "combo");
+        assert!(
+            fitted
+                .model
+                .description()
+                .starts_with("mean(drift,ets,dotm)"),
+            "{}",
+            fitted.model.description()
+        );
+    }
+
+    #[test]
+    fn auto_falls_back_to_naive_on_a_single_point() {
+        let fitted = fit_choice(&[5.0], ModelChoice::Auto, 3).unwrap();
+        assert_eq!(fitted.model.name(), "naive");
+        assert_eq!(fitted.model.forecast(2, &[]).point, vec![5.0, 5.0]);
+    }
+
+    #[test]
+    fn select_falls_back_to_drift_on_a_short_series() {
+        let fitted = fit_choice(&[1.0, 2.0, 4.0], ModelChoice::Select, 3).unwrap();
         assert_eq!(fitted.model.name(), "drift");
         assert!(fitted.selection.unwrap().criterion.contains("too short"));
     }

@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 /// Models that can be members of a combination (bit i of the mask = `COMBINABLE[i]`).
-pub const COMBINABLE: [ModelSpec; 12] = [
+pub const COMBINABLE: [ModelSpec; 13] = [
     ModelSpec::Naive,
     ModelSpec::Drift,
     ModelSpec::LogDrift,
@@ -28,6 +28,7 @@ pub const COMBINABLE: [ModelSpec; 12] = [
     ModelSpec::Dstm,
     ModelSpec::Dotm,
     ModelSpec::AutoTheta,
+    ModelSpec::Arima,
 ];
 
 /// Which members, combined how.
@@ -36,6 +37,8 @@ pub struct ComboSpec {
     mask: u16,
     /// Median (true) or mean (false).
     pub median: bool,
+    /// Fit the members to ln(y) and back-transform (when every value is positive).
+    pub log: bool,
 }
 
 impl ComboSpec {
@@ -56,7 +59,11 @@ impl ComboSpec {
                 "a combination needs at least two different models",
             ));
         }
-        Ok(Self { mask, median })
+        Ok(Self {
+            mask,
+            median,
+            log: false,
+        })
     }
 
     /// The member models, in [`COMBINABLE`] order.
@@ -84,8 +91,16 @@ impl ComboSpec {
     pub fn fit(&self, y: &[f64]) -> Result<FittedCombination> {
         let mut members = Vec::new();
         let mut skipped = Vec::new();
+        let log = self.log && y.iter().all(|v| *v > 0.0);
+        let logs: Vec<f64>;
+        let data = if log {
+            logs = y.iter().map(|v| v.ln()).collect();
+            &logs[..]
+        } else {
+            y
+        };
         for spec in self.members() {
-            match spec.fit(y) {
+            match spec.fit(data) {
                 Ok(m) => members.push(m),
                 Err(e) => skipped.push(format!("{}: {e}", spec.name())),
             }
@@ -100,6 +115,7 @@ impl ComboSpec {
             spec: *self,
             members,
             skipped,
+            log,
         })
     }
 }
@@ -111,6 +127,7 @@ pub struct FittedCombination {
     members: Vec<Box<dyn FittedModel>>,
     /// Members that could not be fitted, with the reason.
     pub skipped: Vec<String>,
+    log: bool,
 }
 
 fn combine(values: &mut [f64], median: bool) -> f64 {
@@ -133,7 +150,12 @@ impl FittedModel for FittedCombination {
     }
     fn description(&self) -> String {
         let fitted: Vec<String> = self.members.iter().map(|m| m.description()).collect();
-        format!("{} of: {}", self.spec.label(), fitted.join(" | "))
+        let on = if self.log {
+            " on ln(y), back-transformed (median)"
+        } else {
+            ""
+        };
+        format!("{}{on} of: {}", self.spec.label(), fitted.join(" | "))
     }
     fn params(&self) -> Vec<Param> {
         self.members
@@ -171,11 +193,27 @@ impl FittedModel for FittedCombination {
                 }
             })
             .collect();
-        Forecast { point, intervals }
+        let mut f = Forecast { point, intervals };
+        if self.log {
+            for v in f.point.iter_mut() {
+                *v = v.exp();
+            }
+            for iv in f.intervals.iter_mut() {
+                for v in iv.lower.iter_mut().chain(iv.upper.iter_mut()) {
+                    *v = v.exp();
+                }
+            }
+        }
+        f
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
         let i = rng.random_range(0..self.members.len());
-        self.members[i].simulate(h, rng)
+        let path = self.members[i].simulate(h, rng);
+        if self.log {
+            path.into_iter().map(f64::exp).collect()
+        } else {
+            path
+        }
     }
 }
 

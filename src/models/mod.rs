@@ -4,6 +4,7 @@
 //! [`crate::series::MarketSeries`]) and returns a [`FittedModel`] that can produce point
 //! forecasts, prediction intervals at any list of levels, and simulated sample paths.
 
+pub mod arima;
 pub mod combination;
 pub mod ets;
 pub mod forecast;
@@ -83,6 +84,8 @@ pub enum ModelSpec {
         /// Saturation level; fitted when `None`.
         cap: Option<f64>,
     },
+    /// ARIMA with automatic order selection (Hyndman–Khandakar stepwise, KPSS for d).
+    Arima,
     /// Mean or median of several models.
     Combo(combination::ComboSpec),
 }
@@ -105,6 +108,7 @@ impl ModelSpec {
             ModelSpec::AutoTheta => "autotheta",
             ModelSpec::Logistic { .. } => "logistic",
             ModelSpec::Gompertz { .. } => "gompertz",
+            ModelSpec::Arima => "arima",
             ModelSpec::Combo(_) => "combo",
         }
     }
@@ -129,6 +133,7 @@ impl ModelSpec {
             ModelSpec::AutoTheta => boxed(theta::AutoTheta, y),
             ModelSpec::Logistic { cap } => boxed(growth::Logistic { cap }, y),
             ModelSpec::Gompertz { cap } => boxed(growth::Gompertz { cap }, y),
+            ModelSpec::Arima => boxed(arima::AutoArima::default(), y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit(y)?)),
         }
     }
