@@ -1,9 +1,10 @@
 //! Model choice: a named model, `auto` (chipcast's default combination), or `select`
 //! (per-series choice among simple models by rolling-origin holdout error).
 //!
-//! **auto** is the mean of ETS (AICc-selected), the dynamic optimised Theta model and the
-//! random walk with drift ([`auto_members`]); if the series is too short for every member
-//! it falls back to drift (2 points) or naive (1 point). The design was chosen by
+//! **auto** is the median of ETS (AICc-selected), the dynamic optimised Theta model and
+//! automatic ARIMA ([`auto_members`]), in the spirit of SCUM (Petropoulos & Svetunkov 2020);
+//! members that cannot be fitted are dropped, and if none can, it falls back to drift
+//! (2 points) or naive (1 point). The design was chosen by
 //! rolling-origin evaluation inside the training data of the shared M4 yearly sample (last
 //! 6 training points held out, test windows unused); see README "Models".
 //!
@@ -33,15 +34,15 @@ pub enum ModelChoice {
 
 /// Members of `auto`, combined by their mean.
 pub fn auto_members() -> Vec<ModelSpec> {
-    vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Drift]
+    vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Arima]
 }
 
 /// The `auto` specification.
 pub fn auto_spec() -> ModelSpec {
-    let mut c = crate::models::combination::ComboSpec::new(&auto_members(), false)
-        .expect("auto has distinct combinable members");
-    c.log = false;
-    ModelSpec::Combo(c)
+    ModelSpec::Combo(
+        crate::models::combination::ComboSpec::new(&auto_members(), true)
+            .expect("auto has distinct combinable members"),
+    )
 }
 
 /// One candidate's holdout score.
@@ -229,7 +230,7 @@ mod tests {
             fitted
                 .model
                 .description()
-                .starts_with("mean(drift,ets,dotm)"),
+                .starts_with("median(ets,dotm,arima)"),
             "{}",
             fitted.model.description()
         );

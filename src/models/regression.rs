@@ -113,10 +113,10 @@ impl Forecaster for TrendRegression {
         coef.extend(fit.params().iter().copied());
         let mut xtx = vec![vec![0.0; p]; p];
         let mut rss = 0.0;
-        for i in 0..n {
-            let r = row(i as f64, &self.history[i]);
+        for (i, (x_i, ly_i)) in self.history.iter().zip(&ly).enumerate() {
+            let r = row(i as f64, x_i);
             let f: f64 = r.iter().zip(&coef).map(|(a, b)| a * b).sum();
-            rss += (ly[i] - f).powi(2);
+            rss += (ly_i - f).powi(2);
             for a in 0..p {
                 for b in 0..p {
                     xtx[a][b] += r[a] * r[b];

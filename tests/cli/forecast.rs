@@ -11,7 +11,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "Milestone: 1000.0 USD bn",
         "P(value in 2030 ≥ 1000.0) = ",
         "simulated sample paths",
-        "Model: combo — mean(drift,ets,dotm)",
+        "Chosen by --model select",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
