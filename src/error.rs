@@ -75,6 +75,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A series is too short for a model.
+    #[error("model {model} needs at least {need} observations, the series has {n}")]
+    TooShort {
+        /// Model name.
+        model: String,
+        /// Observations available.
+        n: usize,
+        /// Observations needed.
+        need: usize,
+    },
     /// Writing an output failed.
     #[error("cannot write {path}: {message}")]
     Write {

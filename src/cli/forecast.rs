@@ -31,11 +31,13 @@ pub(crate) struct ForecastArgs {
     #[arg(long, short = 'H', value_name = "STEPS")]
     horizon: Option<usize>,
     /// Milestone to report, in the series' unit (USD bn for built-in series)
-    #[arg(long, default_value_t = 1000.0)]
-    target: f64,
+    /// [default: 1000 for built-in series; set it to get the milestone for --input]
+    #[arg(long)]
+    target: Option<f64>,
     /// Year for the milestone probability
-    #[arg(long, default_value_t = 2030)]
-    by: i64,
+    /// [default: 2030]
+    #[arg(long)]
+    by: Option<i64>,
     /// Write the forecast table: .csv, .json or .parquet (with metadata)
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -86,6 +88,13 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
     let src = resolve::load(&a.source)?;
     let (model_name, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
     let read_s = t_read.elapsed().as_secs_f64();
+    if src.series.len() > 1 && (a.target.is_some() || a.by.is_some()) {
+        anyhow::bail!(
+            "--target/--by report the milestone of one series but {} has {}; pick one with --id ID",
+            src.label,
+            src.series.len()
+        );
+    }
     if a.chart.is_some() && src.series.len() > 1 {
         anyhow::bail!(
             "--chart draws one series but {} has {}; pick one with --id ID",
@@ -125,13 +134,25 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
                 );
             }
             vec![
-                project_fitted(&src.series[0], model, h, &a.model.levels)
-                    .map_err(|e| e.to_string()),
+                project_fitted(
+                    &src.series[0],
+                    model,
+                    h,
+                    &a.model.levels,
+                    !a.model.allow_negative,
+                )
+                .map_err(|e| e.to_string()),
             ]
         }
-        None => project_many(&src.series, choice, h, &a.model.levels, method, &|| {
-            progress.inc(1)
-        })?
+        None => project_many(
+            &src.series,
+            choice,
+            h,
+            &a.model.levels,
+            method,
+            !a.model.allow_negative,
+            &|| progress.inc(1),
+        )?
         .into_iter()
         .map(|r| r.map_err(|e| e.to_string()))
         .collect(),
@@ -330,7 +351,9 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         levels.join(" and "),
         report::forecast(f, src.full.first())
     );
-    let show_milestone = src.builtin.is_some() || a.target != 1000.0;
+    let show_milestone = src.builtin.is_some() || a.target.is_some();
+    let target = a.target.unwrap_or(1000.0);
+    let by = a.by.unwrap_or(2030);
     let annual = matches!(src.kind, TimeKind::Integer | TimeKind::AnnualDate { .. });
     if show_milestone && !annual {
         let _ = writeln!(
@@ -344,7 +367,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
             paths: a.model.paths,
             seed: a.model.seed,
         };
-        let m = milestone(series, p.model.as_ref(), a.target, a.by, sim);
+        let m = milestone(series, p.model.as_ref(), target, by, sim);
         let last = series.values()[series.len() - 1];
         let _ = writeln!(
             s,
@@ -391,11 +414,11 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
             forecast: f,
             threshold: (show_milestone).then(|| {
                 (
-                    a.target,
-                    if src.builtin.is_some() && a.target == 1000.0 {
+                    target,
+                    if src.builtin.is_some() && a.target.is_none() {
                         "$1T (1,000 USD bn)".to_string()
                     } else {
-                        format!("target {}", report::num(a.target))
+                        format!("target {}", report::num(target))
                     },
                 )
             }),

@@ -9,7 +9,7 @@ use chipcast::outputs::chart::GapChart;
 use chipcast::outputs::report;
 use chipcast::scenarios::gap::{DemandFigure, gap};
 use chipcast::scenarios::milestone::{Simulation, sample_paths};
-use chipcast::scenarios::projection::project;
+use chipcast::scenarios::projection::project_with;
 use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -98,7 +98,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
             .collect()
     };
     let h = (a.to - series.end()).max(1) as usize;
-    let p = project(series, choice, h, &a.model.levels)?;
+    let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
         seed: a.model.seed,

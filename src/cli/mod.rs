@@ -85,6 +85,10 @@ pub(crate) struct ModelArgs {
     /// forecast period
     #[arg(long, value_name = "FILE")]
     regressors: Option<PathBuf>,
+    /// Allow negative forecasts of a positive series (by default they are floored at 0;
+    /// naive and drift are never floored)
+    #[arg(long)]
+    allow_negative: bool,
     /// Saturation level for --model logistic|gompertz (fitted when absent)
     #[arg(long, value_name = "VALUE")]
     cap: Option<f64>,
@@ -92,8 +96,9 @@ pub(crate) struct ModelArgs {
     #[arg(long, value_delimiter = ',', value_name = "MODELS")]
     members: Vec<ModelName>,
     /// How --model combo combines its members
-    #[arg(long, value_enum, default_value_t = Combine::Median)]
-    combine: Combine,
+    /// [default: median]
+    #[arg(long, value_enum)]
+    combine: Option<Combine>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

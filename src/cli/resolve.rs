@@ -209,9 +209,9 @@ pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName,
             model.label()
         );
     }
-    if !m.members.is_empty() && model != ModelName::Combo {
+    if (!m.members.is_empty() || m.combine.is_some()) && model != ModelName::Combo {
         bail!(
-            "--members lists the models of --model combo; --model {} would ignore it",
+            "--members and --combine configure --model combo; --model {} would ignore them",
             model.label()
         );
     }
@@ -234,7 +234,7 @@ pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName,
             };
             ModelChoice::Fixed(ModelSpec::Combo(ComboSpec::new(
                 &members,
-                m.combine == Combine::Median,
+                m.combine.unwrap_or(Combine::Median) == Combine::Median,
             )?))
         }
         other => ModelChoice::Fixed(single(other, m)?),

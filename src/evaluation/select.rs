@@ -94,10 +94,32 @@ pub const SELECT_ORIGINS: usize = 10;
 /// Fit the user's choice to `y` for forecasts `h` steps ahead.
 pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
     match choice {
-        ModelChoice::Fixed(spec) => Ok(Fitted {
-            model: spec.fit(y)?,
-            selection: None,
-        }),
+        ModelChoice::Fixed(spec) => match spec.fit(y) {
+            Ok(model) => Ok(Fitted {
+                model,
+                selection: None,
+            }),
+            // documented fallback for series too short for the model: drift, or naive for one point
+            Err(Error::TooShort { model, n, need }) if n >= 1 => {
+                let fallback = if n >= 2 {
+                    ModelSpec::Drift
+                } else {
+                    ModelSpec::Naive
+                };
+                Ok(Fitted {
+                    model: fallback.fit(y)?,
+                    selection: Some(Selection {
+                        criterion: format!(
+                            "{model} needs at least {need} observations and the series has {n}; fallback: {}",
+                            fallback.name()
+                        ),
+                        scores: Vec::new(),
+                        chosen: fallback.name(),
+                    }),
+                })
+            }
+            Err(e) => Err(e),
+        },
         ModelChoice::Select => select(y, h),
         ModelChoice::Auto => match auto_spec().fit(y) {
             Ok(model) => Ok(Fitted {
@@ -241,6 +263,17 @@ mod tests {
         let fitted = fit_choice(&[5.0], ModelChoice::Auto, 3).unwrap();
         assert_eq!(fitted.model.name(), "naive");
         assert_eq!(fitted.model.forecast(2, &[]).point, vec![5.0, 5.0]);
+    }
+
+    #[test]
+    fn a_named_model_falls_back_to_drift_on_a_too_short_series() {
+        let fitted = fit_choice(&[1.0, 2.0, 4.0], ModelChoice::Fixed(ModelSpec::Ets), 2).unwrap();
+        assert_eq!(fitted.model.name(), "drift");
+        let why = fitted.selection.unwrap().criterion;
+        assert!(
+            why.contains("needs at least") && why.contains("fallback: drift"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -453,6 +453,11 @@ impl Forecaster for AutoEts {
                 }
             }
         }
+        // the smallest candidate, ETS(A,N,N), has 2 parameters + sigma and needs k + 2 points
+        let need = CANDIDATES[0].n_params() + 3;
+        if best.is_none() && y.len() < need {
+            return Err(too_short("ets", y.len(), need));
+        }
         let mut best = best.ok_or_else(|| Error::Fit {
             model: "ets".into(),
             reason: format!("no ETS model could be fitted to {} observations", y.len()),

@@ -141,9 +141,10 @@ impl ModelSpec {
 
 /// Error for a series too short for a model.
 pub(crate) fn too_short(model: &str, n: usize, need: usize) -> Error {
-    Error::Fit {
+    Error::TooShort {
         model: model.into(),
-        reason: format!("needs at least {need} observations, the series has {n}"),
+        n,
+        need,
     }
 }
 

@@ -68,7 +68,7 @@ pub fn model(f: &SeriesForecast) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "Model: {} — {}", f.model, f.description);
     if let Some(sel) = &f.selection {
-        let _ = writeln!(s, "Chosen by --model select: {}.", sel.criterion);
+        let _ = writeln!(s, "Selection: {}.", sel.criterion);
         if !sel.scores.is_empty() {
             let scores: Vec<String> = sel
                 .scores

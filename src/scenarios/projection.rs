@@ -83,12 +83,14 @@ pub enum IntervalMethod {
 /// model or conformal intervals. `tick` is called once per finished series (for progress
 /// display). Per-series failures are returned, not fatal; a conformal calibration that
 /// cannot reach a level is fatal.
+#[allow(clippy::too_many_arguments)]
 pub fn project_many(
     series: &[MarketSeries],
     choice: ModelChoice,
     h: usize,
     levels: &[f64],
     intervals: IntervalMethod,
+    floor: bool,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Result<Projection>>> {
     use crate::evaluation::conformal::{Calibration, ConformalSettings, series_scores};
@@ -97,7 +99,7 @@ pub fn project_many(
     let mut results: Vec<Result<Projection>> = series
         .par_iter()
         .map(|s| {
-            let r = project(s, choice, h, levels);
+            let r = project_with(s, choice, h, levels, floor);
             tick();
             r
         })
@@ -113,7 +115,9 @@ pub fn project_many(
             if let Ok(p) = r {
                 let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);
                 calibration.apply(&mut p.forecast.forecast, &reference, levels)?;
-                floor_positive(s, &p.forecast.model, &mut p.forecast.forecast);
+                if floor {
+                    floor_positive(s, &p.forecast.model, &mut p.forecast.forecast);
+                }
                 p.forecast.interval_method = IntervalMethod::Conformal;
             }
         }
@@ -127,13 +131,16 @@ pub fn project_fitted(
     model: Box<dyn FittedModel>,
     h: usize,
     levels: &[f64],
+    floor: bool,
 ) -> Result<Projection> {
     if h == 0 {
         return Err(Error::invalid("the horizon must be at least 1 step"));
     }
     validate_levels(levels)?;
     let mut forecast = model.forecast(h, levels);
-    floor_positive(series, model.name(), &mut forecast);
+    if floor {
+        floor_positive(series, model.name(), &mut forecast);
+    }
     Ok(Projection {
         forecast: SeriesForecast {
             id: series.id().to_string(),
@@ -165,13 +172,26 @@ pub fn project(
     h: usize,
     levels: &[f64],
 ) -> Result<Projection> {
+    project_with(series, choice, h, levels, true)
+}
+
+/// [`project`] with the zero floor switchable (`--allow-negative` turns it off).
+pub fn project_with(
+    series: &MarketSeries,
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+    floor: bool,
+) -> Result<Projection> {
     if h == 0 {
         return Err(Error::invalid("the horizon must be at least 1 step"));
     }
     validate_levels(levels)?;
     let fitted = fit_choice(series.values(), choice, h)?;
     let mut forecast = fitted.model.forecast(h, levels);
-    floor_positive(series, fitted.model.name(), &mut forecast);
+    if floor {
+        floor_positive(series, fitted.model.name(), &mut forecast);
+    }
     let periods = (1..=h as i64).map(|k| series.end() + k).collect();
     Ok(Projection {
         forecast: SeriesForecast {

@@ -11,7 +11,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "Milestone: 1000.0 USD bn",
         "P(value in 2030 ≥ 1000.0) = ",
         "simulated sample paths",
-        "Chosen by --model select",
+        "Selection: lowest mean MASE over the last 10 rolling origins",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
