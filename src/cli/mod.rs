@@ -141,6 +141,8 @@ pub(crate) enum ModelName {
     Gompertz,
     /// ARIMA, automatic order (Hyndman-Khandakar stepwise search, KPSS tests for d, AICc)
     Arima,
+    /// Complex exponential smoothing (non-seasonal)
+    Ces,
     /// Mean or median of --members (default: ets, dotm, drift)
     Combo,
     /// Log-linear trend + external regressors from --regressors FILE (OLS, linfa-linear)
@@ -173,6 +175,7 @@ impl ModelName {
             ModelName::Gompertz => "gompertz",
             ModelName::Combo => "combo",
             ModelName::Arima => "arima",
+            ModelName::Ces => "ces",
         }
     }
 }

@@ -262,6 +262,7 @@ fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
         ModelName::Logistic => ModelSpec::Logistic { cap: m.cap },
         ModelName::Gompertz => ModelSpec::Gompertz { cap: m.cap },
         ModelName::Arima => ModelSpec::Arima,
+        ModelName::Ces => ModelSpec::Ces,
         ModelName::Auto | ModelName::Select | ModelName::Combo | ModelName::Regression => {
             bail!(
                 "--members takes single models; {} cannot be a member",

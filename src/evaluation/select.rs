@@ -1,8 +1,9 @@
 //! Model choice: a named model, `auto` (chipcast's default combination), or `select`
 //! (per-series choice among simple models by rolling-origin holdout error).
 //!
-//! **auto** is the median of ETS (AICc-selected), the dynamic optimised Theta model and
-//! automatic ARIMA ([`auto_members`]), in the spirit of SCUM (Petropoulos & Svetunkov 2020);
+//! **auto** is SCUM (Petropoulos & Svetunkov 2020, "A simple combination of univariate
+//! models", IJF): the median of ETS (AICc-selected), complex exponential smoothing,
+//! automatic ARIMA and the dynamic optimised Theta model ([`auto_members`]);
 //! members that cannot be fitted are dropped, and if none can, it falls back to drift
 //! (2 points) or naive (1 point). The design was chosen by
 //! rolling-origin evaluation inside the training data of the shared M4 yearly sample (last
@@ -34,7 +35,12 @@ pub enum ModelChoice {
 
 /// Members of `auto`, combined by their mean.
 pub fn auto_members() -> Vec<ModelSpec> {
-    vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Arima]
+    vec![
+        ModelSpec::Ets,
+        ModelSpec::Ces,
+        ModelSpec::Arima,
+        ModelSpec::Dotm,
+    ]
 }
 
 /// The `auto` specification.
@@ -252,7 +258,7 @@ mod tests {
             fitted
                 .model
                 .description()
-                .starts_with("median(ets,dotm,arima)"),
+                .starts_with("median(ets,dotm,arima,ces)"),
             "{}",
             fitted.model.description()
         );

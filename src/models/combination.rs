@@ -15,7 +15,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 /// Models that can be members of a combination (bit i of the mask = `COMBINABLE[i]`).
-pub const COMBINABLE: [ModelSpec; 13] = [
+pub const COMBINABLE: [ModelSpec; 14] = [
     ModelSpec::Naive,
     ModelSpec::Drift,
     ModelSpec::LogDrift,
@@ -29,6 +29,7 @@ pub const COMBINABLE: [ModelSpec; 13] = [
     ModelSpec::Dotm,
     ModelSpec::AutoTheta,
     ModelSpec::Arima,
+    ModelSpec::Ces,
 ];
 
 /// Which members, combined how.

@@ -5,6 +5,7 @@
 //! forecasts, prediction intervals at any list of levels, and simulated sample paths.
 
 pub mod arima;
+pub mod ces;
 pub mod combination;
 pub mod ets;
 pub mod forecast;
@@ -86,6 +87,8 @@ pub enum ModelSpec {
     },
     /// ARIMA with automatic order selection (Hyndman–Khandakar stepwise, KPSS for d).
     Arima,
+    /// Complex exponential smoothing, non-seasonal (Svetunkov, Kourentzes & Ord 2022).
+    Ces,
     /// Mean or median of several models.
     Combo(combination::ComboSpec),
 }
@@ -109,6 +112,7 @@ impl ModelSpec {
             ModelSpec::Logistic { .. } => "logistic",
             ModelSpec::Gompertz { .. } => "gompertz",
             ModelSpec::Arima => "arima",
+            ModelSpec::Ces => "ces",
             ModelSpec::Combo(_) => "combo",
         }
     }
@@ -134,6 +138,7 @@ impl ModelSpec {
             ModelSpec::Logistic { cap } => boxed(growth::Logistic { cap }, y),
             ModelSpec::Gompertz { cap } => boxed(growth::Gompertz { cap }, y),
             ModelSpec::Arima => boxed(arima::AutoArima::default(), y),
+            ModelSpec::Ces => boxed(ces::Ces, y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit(y)?)),
         }
     }

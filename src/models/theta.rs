@@ -944,12 +944,21 @@ mod tests {
     fn short_series_give_a_clean_error_not_a_panic() {
         for n in 0..3 {
             let y = vec![1.0; n];
-            assert!(matches!(Theta.fit(&y), Err(Error::Fit { .. } | Error::TooShort { .. })));
+            assert!(matches!(
+                Theta.fit(&y),
+                Err(Error::Fit { .. } | Error::TooShort { .. })
+            ));
         }
         for n in 0..4 {
             let y: Vec<f64> = (0..n).map(|t| t as f64).collect();
-            assert!(matches!(AutoTheta.fit(&y), Err(Error::Fit { .. } | Error::TooShort { .. })));
-            assert!(matches!(OptimizedTheta.fit(&y), Err(Error::Fit { .. } | Error::TooShort { .. })));
+            assert!(matches!(
+                AutoTheta.fit(&y),
+                Err(Error::Fit { .. } | Error::TooShort { .. })
+            ));
+            assert!(matches!(
+                OptimizedTheta.fit(&y),
+                Err(Error::Fit { .. } | Error::TooShort { .. })
+            ));
             assert!(matches!(
                 DynamicOptimizedTheta.fit(&y),
                 Err(Error::Fit { .. } | Error::TooShort { .. })
