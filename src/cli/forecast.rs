@@ -57,6 +57,9 @@ pub(crate) struct ForecastArgs {
     /// Write every series' fitted parameters (long format): .csv, .json or .parquet
     #[arg(long, value_name = "FILE")]
     params: Option<PathBuf>,
+    /// The `model` column's value in outputs [default: chipcast:<model>]
+    #[arg(long, value_name = "TEXT")]
+    label: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -182,7 +185,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         print(&text)?;
     }
 
-    let label = format!("chipcast:{}", model_name.label());
+    let label = a.label.clone().unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
     let t_write = Instant::now();
     if let Some(out) = &a.output {
         write_table(out, &src, &results, &a, &label, h)?;
