@@ -54,7 +54,7 @@ fn main() {
         "{:<10} {:>14} {:>14} {:>16}",
         "model", "median ms", "min ms", "µs per series"
     );
-    let models: [(&str, ModelChoice); 6] = [
+    let models: Vec<(&str, ModelChoice)> = vec![
         ("naive", ModelChoice::Fixed(ModelSpec::Naive)),
         ("drift", ModelChoice::Fixed(ModelSpec::Drift)),
         ("logdrift", ModelChoice::Fixed(ModelSpec::LogDrift)),
@@ -63,6 +63,11 @@ fn main() {
             ModelChoice::Fixed(ModelSpec::LogLinear { bias_adjust: false }),
         ),
         ("damped", ModelChoice::Fixed(ModelSpec::Damped)),
+        ("ets", ModelChoice::Fixed(ModelSpec::Ets)),
+        ("ces", ModelChoice::Fixed(ModelSpec::Ces)),
+        ("theta", ModelChoice::Fixed(ModelSpec::Theta)),
+        ("dotm", ModelChoice::Fixed(ModelSpec::Dotm)),
+        ("arima", ModelChoice::Fixed(ModelSpec::Arima)),
         ("auto", ModelChoice::Auto),
     ];
     for (name, choice) in models {

@@ -185,7 +185,10 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         print(&text)?;
     }
 
-    let label = a.label.clone().unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
+    let label = a
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
     let t_write = Instant::now();
     if let Some(out) = &a.output {
         write_table(out, &src, &results, &a, &label, h)?;

@@ -38,6 +38,7 @@ fn models(c: &mut Criterion) {
         ("dotm", ModelChoice::Fixed(ModelSpec::Dotm)),
         ("autotheta", ModelChoice::Fixed(ModelSpec::AutoTheta)),
         ("arima", ModelChoice::Fixed(ModelSpec::Arima)),
+        ("ces", ModelChoice::Fixed(ModelSpec::Ces)),
         (
             "gompertz",
             ModelChoice::Fixed(ModelSpec::Gompertz { cap: None }),
