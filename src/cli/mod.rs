@@ -4,6 +4,7 @@
 mod data;
 mod forecast;
 mod gap;
+mod milestone;
 mod resolve;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -26,6 +27,8 @@ enum Command {
     Forecast(forecast::ForecastArgs),
     /// Compare projected chip sales with compute-demand estimates (default: Altman's $5T and $7T)
     Gap(gap::GapArgs),
+    /// When does a series cross a target (default $1,000B), and how likely is it by a year?
+    Milestone(milestone::MilestoneArgs),
     /// List or print the built-in datasets
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -185,6 +188,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Forecast(a) => forecast::run(a),
         Command::Gap(a) => gap::run(a),
+        Command::Milestone(a) => milestone::run(a),
         Command::Data(c) => data::run(c),
     }
 }

@@ -107,6 +107,11 @@ const HISTORY: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const THRESHOLD: RGBColor = RGBColor(0xC0, 0x39, 0x2B);
 const MUTED: RGBColor = RGBColor(0x77, 0x77, 0x77);
 
+/// Thousands-separated label for a money amount (e.g. `1,000`).
+pub fn money_label(v: f64) -> String {
+    money(v)
+}
+
 fn money(v: f64) -> String {
     if v.abs() >= 1000.0 {
         let s = format!("{:.0}", v);
@@ -495,5 +500,105 @@ mod tests {
     #[test]
     fn the_embedded_font_is_a_valid_font() {
         assert!(plotters::style::register_font("test-font", FontStyle::Normal, FONT_BYTES).is_ok());
+    }
+}
+
+/// The milestone chart: probability of having reached the target by each year (line),
+/// of the first crossing in each year (bars), and of the value being above it (dashed).
+#[derive(Debug, Clone)]
+pub struct MilestoneChart<'a> {
+    /// Title.
+    pub title: String,
+    /// Second line.
+    pub subtitle: String,
+    /// The milestone result.
+    pub milestone: &'a crate::scenarios::milestone::Milestone,
+    /// Last period to draw.
+    pub last: i64,
+    /// Footnote.
+    pub footnote: String,
+}
+
+impl MilestoneChart<'_> {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+impl Drawable for MilestoneChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let m = self.milestone;
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let odds: Vec<_> = m.by_period.iter().filter(|p| p.period <= self.last).collect();
+        let x0 = odds.first().map(|p| p.period).unwrap_or(m.by) as f64;
+        let x1 = odds.last().map(|p| p.period).unwrap_or(m.by) as f64;
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(85)
+            .build_cartesian_2d(x0 - 0.7..x1 + 0.7, 0.0..1.0)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .x_desc("year")
+            .y_desc("probability")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(&e)?;
+        chart
+            .draw_series(odds.iter().map(|p| {
+                let x = p.period as f64;
+                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, p.p_first)], BAND_80.filled())
+            }))
+            .map_err(&e)?
+            .label("first crossing in this year")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], BAND_80.filled()));
+        chart
+            .draw_series(LineSeries::new(
+                odds.iter().map(|p| (p.period as f64, p.p_crossed_by)),
+                FORECAST.stroke_width(3),
+            ))
+            .map_err(&e)?
+            .label("reached by this year")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FORECAST.stroke_width(3)));
+        chart
+            .draw_series(DashedLineSeries::new(
+                odds.iter().map(|p| (p.period as f64, p.p_at_least)),
+                8,
+                5,
+                HISTORY.stroke_width(2),
+            ))
+            .map_err(&e)?
+            .label("at or above the target in this year")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HISTORY.stroke_width(2)));
+        let by = m.by as f64;
+        chart
+            .draw_series(DashedLineSeries::new(vec![(by, 0.0), (by, 1.0)], 4, 4, THRESHOLD.stroke_width(2)))
+            .map_err(&e)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("reached by {}: {:.0}%", m.by, m.p_crossed_by * 100.0),
+                (by + 0.15, (m.p_crossed_by + 0.08).min(0.97)),
+                ("sans-serif", 18).into_font().color(&THRESHOLD),
+            )))
+            .map_err(&e)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(15)
+            .label_font(("sans-serif", 17))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+            .draw()
+            .map_err(&e)?;
+        Ok(())
     }
 }

@@ -5,3 +5,4 @@ pub mod chart;
 pub mod export;
 pub mod params;
 pub mod report;
+pub mod table;

@@ -305,3 +305,18 @@ pub fn explain(f: &SeriesForecast) -> String {
     let _ = writeln!(s, "   intervals: {:?}", f.interval_method);
     s
 }
+
+/// Year-by-year crossing odds, up to `last`.
+pub fn milestone_table(m: &Milestone, kind: crate::series::TimeKind, last: i64) -> String {
+    let mut t = table(vec![
+        "period".into(),
+        "P(first crossing)".into(),
+        "P(reached by)".into(),
+        "P(value ≥ target)".into(),
+    ]);
+    for p in m.by_period.iter().filter(|p| p.period <= last) {
+        t.add_row(vec![kind.format(p.period), pct(p.p_first), pct(p.p_crossed_by), pct(p.p_at_least)]);
+    }
+    right_align(&mut t, 1);
+    t.to_string()
+}

@@ -36,6 +36,19 @@ pub fn sample_paths(model: &dyn FittedModel, h: usize, sim: Simulation) -> Vec<V
         .collect()
 }
 
+/// Crossing odds for one period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PeriodOdds {
+    /// Period ordinal.
+    pub period: i64,
+    /// P(the first crossing happens in this period).
+    pub p_first: f64,
+    /// P(crossed in this or an earlier period).
+    pub p_crossed_by: f64,
+    /// P(the value in this period is at or above the target).
+    pub p_at_least: f64,
+}
+
 /// The answer to "when does the series reach `target`".
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Milestone {
@@ -52,9 +65,8 @@ pub struct Milestone {
     pub p_at_least_in_by: f64,
     /// P(the path reached the target in any period ≤ `by`).
     pub p_crossed_by: f64,
-    /// Per period from the first forecast period to `by + EXTRA_PERIODS`:
-    /// (period, P(first crossing in that period), P(crossed by that period)).
-    pub by_period: Vec<(i64, f64, f64)>,
+    /// Per period from the first forecast period to `by + EXTRA_PERIODS`.
+    pub by_period: Vec<PeriodOdds>,
     /// Share of paths that never cross within the simulated span.
     pub p_never_in_span: f64,
     /// Median first-crossing period among paths (counting never-crossing paths as later).
@@ -118,7 +130,12 @@ pub fn milestone(
         .map(|k| {
             let share = firsts.iter().filter(|f| **f == Some(k)).count() as f64 / n;
             cumulative += share;
-            (end + 1 + k as i64, share, cumulative)
+            PeriodOdds {
+                period: end + 1 + k as i64,
+                p_first: share,
+                p_crossed_by: cumulative,
+                p_at_least: paths.iter().filter(|p| p[k] >= target).count() as f64 / n,
+            }
         })
         .collect();
     let p_never_in_span = firsts.iter().filter(|f| f.is_none()).count() as f64 / n;
@@ -188,10 +205,11 @@ mod tests {
                 seed: 1,
             },
         );
-        assert!(r.by_period.windows(2).all(|w| w[1].2 >= w[0].2));
+        assert!(r.by_period.windows(2).all(|w| w[1].p_crossed_by >= w[0].p_crossed_by));
+        assert!(r.by_period.iter().all(|p| p.p_at_least <= p.p_crossed_by + 1e-12));
         assert!(r.p_crossed_by >= r.p_at_least_in_by - 1e-12);
         assert!((0.0..=1.0).contains(&r.p_crossed_by));
-        let total: f64 = r.by_period.iter().map(|p| p.1).sum::<f64>() + r.p_never_in_span;
+        let total: f64 = r.by_period.iter().map(|p| p.p_first).sum::<f64>() + r.p_never_in_span;
         assert!((total - 1.0).abs() < 1e-9);
     }
 
