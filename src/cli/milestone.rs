@@ -41,51 +41,89 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
     let src = resolve::load(&a.source)?;
     let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
     if src.series.len() != 1 {
-        bail!("milestone needs one series but {} has {}; pick one with --id ID", src.label, src.series.len());
+        bail!(
+            "milestone needs one series but {} has {}; pick one with --id ID",
+            src.label,
+            src.series.len()
+        );
     }
     if !matches!(src.kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) {
-        bail!("milestone works on annual series; this one is {}", src.kind.describe());
+        bail!(
+            "milestone works on annual series; this one is {}",
+            src.kind.describe()
+        );
     }
     if !(a.target.is_finite() && a.target > 0.0) {
         bail!("--target {} must be a positive number", a.target);
     }
     let series = &src.series[0];
     if a.by <= series.end() && series.values().iter().all(|v| *v < a.target) {
-        bail!("--by {} is not after the last data year {}; give a later year", a.by, series.end());
+        bail!(
+            "--by {} is not after the last data year {}; give a later year",
+            a.by,
+            series.end()
+        );
     }
     let last = a.until.unwrap_or(a.by + 10).max(series.end() + 1);
     let h = ((last - series.end()) as usize).max(1);
     let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
-    let sim = Simulation { paths: a.model.paths, seed: a.model.seed };
+    let sim = Simulation {
+        paths: a.model.paths,
+        seed: a.model.seed,
+    };
     let m = milestone(series, p.model.as_ref(), a.target, a.by, sim);
     let last_value = series.values()[series.len() - 1];
     let unit = series.unit().label();
     let mut s = String::new();
     let _ = writeln!(s, "chipcast milestone — {}", src.label);
     if let Some(o) = src.as_of {
-        let _ = writeln!(s, "As of {}: data up to {} only.", a.source.as_of.as_deref().unwrap_or(""), src.kind.format(o));
+        let _ = writeln!(
+            s,
+            "As of {}: data up to {} only.",
+            a.source.as_of.as_deref().unwrap_or(""),
+            src.kind.format(o)
+        );
     }
     let _ = writeln!(s, "\n{}", report::model(&p.forecast));
-    let _ = writeln!(s, "{}", report::milestone(&m, &p.forecast, last_value, unit, "year"));
+    let _ = writeln!(
+        s,
+        "{}",
+        report::milestone(&m, &p.forecast, last_value, unit, "year")
+    );
     let _ = writeln!(s, "{}", report::milestone_table(&m, src.kind, last));
     if let Some(path) = &a.output {
         let odds: Vec<_> = m.by_period.iter().filter(|o| o.period <= last).collect();
         let mut t = Table::default()
             .with("year", Values::Int(odds.iter().map(|o| o.period).collect()))
-            .with("p_first_crossing", Values::Float(odds.iter().map(|o| Some(o.p_first)).collect()))
-            .with("p_reached_by", Values::Float(odds.iter().map(|o| Some(o.p_crossed_by)).collect()))
-            .with("p_at_least", Values::Float(odds.iter().map(|o| Some(o.p_at_least)).collect()));
+            .with(
+                "p_first_crossing",
+                Values::Float(odds.iter().map(|o| Some(o.p_first)).collect()),
+            )
+            .with(
+                "p_reached_by",
+                Values::Float(odds.iter().map(|o| Some(o.p_crossed_by)).collect()),
+            )
+            .with(
+                "p_at_least",
+                Values::Float(odds.iter().map(|o| Some(o.p_at_least)).collect()),
+            );
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.data_source".into(), src.source_tag.clone()),
             ("chipcast.model".into(), p.forecast.description.clone()),
             ("chipcast.target".into(), a.target.to_string()),
             ("chipcast.by".into(), a.by.to_string()),
-            ("chipcast.as_of".into(), src.as_of.map(|o| src.kind.format(o)).unwrap_or_else(|| "latest".into())),
+            (
+                "chipcast.as_of".into(),
+                src.as_of
+                    .map(|o| src.kind.format(o))
+                    .unwrap_or_else(|| "latest".into()),
+            ),
             ("chipcast.paths".into(), sim.paths.to_string()),
             ("chipcast.seed".into(), sim.seed.to_string()),
         ];
-        t.write(path).with_context(|| "writing the milestone table")?;
+        t.write(path)
+            .with_context(|| "writing the milestone table")?;
         let _ = writeln!(s, "Table written to {}", path.display());
     }
     if let Some(c) = &a.chart {
@@ -93,7 +131,11 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             title: format!(
                 "{}: when does it reach {}?",
                 series_title(&src),
-                if src.builtin.is_some() { format!("${}B", chipcast::outputs::chart::money_label(a.target)) } else { report::num(a.target) }
+                if src.builtin.is_some() {
+                    format!("${}B", chipcast::outputs::chart::money_label(a.target))
+                } else {
+                    report::num(a.target)
+                }
             ),
             subtitle: format!(
                 "{} sample paths of the {} model (seed {}), data to {}",
@@ -104,7 +146,11 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             ),
             milestone: &m,
             last,
-            footnote: format!("Source: {}. Chart: chipcast {}.", src.source_tag, env!("CARGO_PKG_VERSION")),
+            footnote: format!(
+                "Source: {}. Chart: chipcast {}.",
+                src.source_tag,
+                env!("CARGO_PKG_VERSION")
+            ),
         }
         .write(c)
         .with_context(|| "drawing the milestone chart")?;

@@ -5,6 +5,7 @@ mod data;
 mod forecast;
 mod gap;
 mod milestone;
+mod nowcast;
 mod resolve;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -29,6 +30,8 @@ enum Command {
     Gap(gap::GapArgs),
     /// When does a series cross a target (default $1,000B), and how likely is it by a year?
     Milestone(milestone::MilestoneArgs),
+    /// This year's total from the months already known (monthly WSTS billings), with its track record
+    Nowcast(nowcast::NowcastArgs),
     /// List or print the built-in datasets
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -189,6 +192,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forecast(a) => forecast::run(a),
         Command::Gap(a) => gap::run(a),
         Command::Milestone(a) => milestone::run(a),
+        Command::Nowcast(a) => nowcast::run(a),
         Command::Data(c) => data::run(c),
     }
 }

@@ -188,16 +188,25 @@ pub const SERIES: &[(&str, &str)] = &[
         "asia-pacific",
         "Asia Pacific incl. China, annual, USD bn (wsts_regional_annual, WSTS scheme)",
     ),
+    (
+        "worldwide-monthly",
+        "Worldwide monthly billings, USD bn, 1986-01 to 2026-03 (wsts_monthly_raw); also <region>-monthly",
+    ),
 ];
 
-/// Build a named built-in series.
+/// Build a named built-in series: a region name (`worldwide`, `americas`, …), optionally
+/// with `-monthly` for unsmoothed monthly billings (wsts_monthly_raw).
 pub fn series(name: &str) -> Result<SourcedSeries> {
-    let region = match name {
-        "worldwide" => None,
-        "americas" => Some("Americas"),
-        "europe" => Some("Europe"),
-        "japan" => Some("Japan"),
-        "asia-pacific" => Some("Asia Pacific"),
+    let (base, monthly) = match name.strip_suffix("-monthly") {
+        Some(b) => (b, true),
+        None => (name, false),
+    };
+    let region = match base {
+        "worldwide" => "Worldwide",
+        "americas" => "Americas",
+        "europe" => "Europe",
+        "japan" => "Japan",
+        "asia-pacific" => "Asia Pacific",
         _ => {
             let names: Vec<&str> = SERIES.iter().map(|s| s.0).collect();
             return Err(Error::invalid(format!(
@@ -207,40 +216,45 @@ pub fn series(name: &str) -> Result<SourcedSeries> {
             )));
         }
     };
-    let ds = dataset(if region.is_some() {
-        "wsts_regional_annual"
-    } else {
-        "wsts_annual"
+    let ds = dataset(match (monthly, region) {
+        (true, _) => "wsts_monthly_raw",
+        (false, "Worldwide") => "wsts_annual",
+        (false, _) => "wsts_regional_annual",
     })?;
     let t = ds.table()?;
-    let (cy, cv, cs, cc) = (
-        t.col("year")?,
-        t.col("value_busd")?,
-        t.col("source")?,
-        t.col("confidence")?,
-    );
-    let filter = match region {
-        Some(r) => {
-            let (cr, csch) = (t.col("region")?, t.col("region_scheme")?);
-            Some((cr, csch, r))
-        }
-        None => None,
+    let (cv, cs, cc) = (t.col("value_busd")?, t.col("source")?, t.col("confidence")?);
+    let ct = t.col(if monthly { "month" } else { "year" })?;
+    let region_col = if ds.name == "wsts_annual" {
+        None
+    } else {
+        Some(t.col("region")?)
+    };
+    let scheme_col = if ds.name == "wsts_regional_annual" {
+        Some(t.col("region_scheme")?)
+    } else {
+        None
+    };
+    let kind = if monthly {
+        TimeKind::YearMonth
+    } else {
+        TimeKind::Integer
     };
     let mut points = Vec::new();
     let mut prov = Vec::new();
     for i in 0..t.rows.len() {
-        if let Some((cr, csch, r)) = filter {
-            if t.cell(i, cr) != r || t.cell(i, csch) != "WSTS" {
-                continue;
-            }
+        if region_col.is_some_and(|c| t.cell(i, c) != region)
+            || scheme_col.is_some_and(|c| t.cell(i, c) != "WSTS")
+        {
+            continue;
         }
         let bad =
             |col: &str| Error::invalid(format!("built-in {} line {}: bad {col}", ds.name, i + 2));
-        let year: i64 = t.cell(i, cy).parse().map_err(|_| bad("year"))?;
+        let raw = crate::series::time::parse_time(t.cell(i, ct)).ok_or_else(|| bad("period"))?;
+        let o = crate::series::time::ordinal(kind, raw);
         let v: f64 = t.cell(i, cv).parse().map_err(|_| bad("value_busd"))?;
-        points.push((year, v));
+        points.push((o, v));
         prov.push((
-            year,
+            o,
             Provenance {
                 dataset: ds.name,
                 line: i + 2,
@@ -250,8 +264,7 @@ pub fn series(name: &str) -> Result<SourcedSeries> {
         ));
     }
     prov.sort_by_key(|p| p.0);
-    let series =
-        MarketSeries::from_points(ds.name, name, TimeKind::Integer, points, Unit::UsdBillions)?;
+    let series = MarketSeries::from_points(ds.name, name, kind, points, Unit::UsdBillions)?;
     Ok(SourcedSeries {
         series,
         provenance: prov.into_iter().map(|p| p.1).collect(),
@@ -352,6 +365,16 @@ mod tests {
             let sum: f64 = regions.iter().map(|r| r.value_at(year).unwrap()).sum();
             assert!((sum - w.value_at(year).unwrap()).abs() < 0.005, "{year}");
         }
+    }
+
+    #[test]
+    fn monthly_worldwide_sums_to_the_annual_total() {
+        let m = series("worldwide-monthly").unwrap().series;
+        assert_eq!(m.kind(), TimeKind::YearMonth);
+        assert_eq!(m.kind().format(m.end()), "2026-03");
+        let y2025: f64 = (0..12).map(|k| m.value_at(2025 * 12 + k).unwrap()).sum();
+        assert!((y2025 - 795.64).abs() < 0.01, "{y2025}");
+        assert!(series("japan-monthly").is_ok());
     }
 
     #[test]

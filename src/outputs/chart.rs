@@ -531,7 +531,11 @@ impl Drawable for MilestoneChart<'_> {
         let e = draw_err(path);
         let m = self.milestone;
         let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
-        let odds: Vec<_> = m.by_period.iter().filter(|p| p.period <= self.last).collect();
+        let odds: Vec<_> = m
+            .by_period
+            .iter()
+            .filter(|p| p.period <= self.last)
+            .collect();
         let x0 = odds.first().map(|p| p.period).unwrap_or(m.by) as f64;
         let x1 = odds.last().map(|p| p.period).unwrap_or(m.by) as f64;
         let mut chart = ChartBuilder::on(&main)
@@ -581,7 +585,12 @@ impl Drawable for MilestoneChart<'_> {
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HISTORY.stroke_width(2)));
         let by = m.by as f64;
         chart
-            .draw_series(DashedLineSeries::new(vec![(by, 0.0), (by, 1.0)], 4, 4, THRESHOLD.stroke_width(2)))
+            .draw_series(DashedLineSeries::new(
+                vec![(by, 0.0), (by, 1.0)],
+                4,
+                4,
+                THRESHOLD.stroke_width(2),
+            ))
             .map_err(&e)?;
         chart
             .draw_series(std::iter::once(Text::new(
@@ -593,6 +602,134 @@ impl Drawable for MilestoneChart<'_> {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
+            .margin(15)
+            .label_font(("sans-serif", 17))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    }
+}
+
+/// Nowcasts of one year after each known month, with interval bands and the actual total.
+#[derive(Debug, Clone)]
+pub struct NowcastChart<'a> {
+    /// Title.
+    pub title: String,
+    /// Second line.
+    pub subtitle: String,
+    /// One nowcast per number of known months.
+    pub nowcasts: &'a [crate::scenarios::nowcast::Nowcast],
+    /// The year's actual total, when complete.
+    pub actual: Option<f64>,
+    /// Footnote.
+    pub footnote: String,
+}
+
+impl NowcastChart<'_> {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+impl Drawable for NowcastChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let n = self.nowcasts;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for r in n {
+            for (_, l, h) in &r.intervals {
+                lo = lo.min(*l);
+                hi = hi.max(*h);
+            }
+        }
+        if let Some(a) = self.actual {
+            lo = lo.min(a);
+            hi = hi.max(a);
+        }
+        let pad = (hi - lo).max(1.0) * 0.08;
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(85)
+            .build_cartesian_2d(0.5..11.5, (lo - pad)..(hi + pad))
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .x_desc("months of the year known")
+            .y_desc("full-year total, USD bn")
+            .x_labels(11)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| money(*y))
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(&e)?;
+        let mut levels: Vec<usize> =
+            (0..n.first().map(|r| r.intervals.len()).unwrap_or(0)).collect();
+        levels.sort_by(|a, b| n[0].intervals[*b].0.total_cmp(&n[0].intervals[*a].0));
+        let n_levels = levels.len();
+        for (rank, j) in levels.into_iter().enumerate() {
+            let color = if n_levels == 1 || rank == 0 {
+                BAND_95
+            } else {
+                BAND_80
+            };
+            let mut poly: Vec<(f64, f64)> = n
+                .iter()
+                .map(|r| (f64::from(r.known), r.intervals[j].2))
+                .collect();
+            poly.extend(
+                n.iter()
+                    .rev()
+                    .map(|r| (f64::from(r.known), r.intervals[j].1)),
+            );
+            let level = n[0].intervals[j].0;
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, color.filled())))
+                .map_err(&e)?
+                .label(format!("{level}% interval"))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled())
+                });
+        }
+        if let Some(a) = self.actual {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(0.5, a), (11.5, a)],
+                    10,
+                    6,
+                    THRESHOLD.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label(format!("actual total {}", money(a)))
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], THRESHOLD.stroke_width(2))
+                });
+        }
+        chart
+            .draw_series(LineSeries::new(
+                n.iter().map(|r| (f64::from(r.known), r.point)),
+                FORECAST.stroke_width(3),
+            ))
+            .map_err(&e)?
+            .label("nowcast")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FORECAST.stroke_width(3)));
+        chart
+            .draw_series(
+                n.iter()
+                    .map(|r| Circle::new((f64::from(r.known), r.point), 4, FORECAST.filled())),
+            )
+            .map_err(&e)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .margin(15)
             .label_font(("sans-serif", 17))
             .background_style(WHITE.mix(0.85))

@@ -315,7 +315,12 @@ pub fn milestone_table(m: &Milestone, kind: crate::series::TimeKind, last: i64) 
         "P(value ≥ target)".into(),
     ]);
     for p in m.by_period.iter().filter(|p| p.period <= last) {
-        t.add_row(vec![kind.format(p.period), pct(p.p_first), pct(p.p_crossed_by), pct(p.p_at_least)]);
+        t.add_row(vec![
+            kind.format(p.period),
+            pct(p.p_first),
+            pct(p.p_crossed_by),
+            pct(p.p_at_least),
+        ]);
     }
     right_align(&mut t, 1);
     t.to_string()

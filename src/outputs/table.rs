@@ -80,19 +80,38 @@ impl Table {
     /// Write by extension: `.csv`, `.json` or `.parquet`.
     pub fn write(&self, path: &Path) -> Result<()> {
         if let Some((name, _)) = self.columns.iter().find(|c| c.1.len() != self.height()) {
-            return Err(Error::invalid(format!("column {name} has a different length")));
+            return Err(Error::invalid(format!(
+                "column {name} has a different length"
+            )));
         }
-        let werr = |m: String| Error::Write { path: path.into(), message: m };
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let werr = |m: String| Error::Write {
+            path: path.into(),
+            message: m,
+        };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match ext.as_str() {
             "csv" => write_atomically(path, |tmp| {
                 let quote = |s: String| {
-                    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+                    if s.contains([',', '"', '\n']) {
+                        format!("\"{}\"", s.replace('"', "\"\""))
+                    } else {
+                        s
+                    }
                 };
-                let mut out = self.columns.iter().map(|c| quote(c.0.clone())).collect::<Vec<_>>().join(",");
+                let mut out = self
+                    .columns
+                    .iter()
+                    .map(|c| quote(c.0.clone()))
+                    .collect::<Vec<_>>()
+                    .join(",");
                 out.push('\n');
                 for i in 0..self.height() {
-                    let row: Vec<String> = self.columns.iter().map(|c| quote(c.1.cell(i))).collect();
+                    let row: Vec<String> =
+                        self.columns.iter().map(|c| quote(c.1.cell(i))).collect();
                     out.push_str(&row.join(","));
                     out.push('\n');
                 }
@@ -101,7 +120,12 @@ impl Table {
             "json" => write_atomically(path, |tmp| {
                 let rows: Vec<serde_json::Value> = (0..self.height())
                     .map(|i| {
-                        serde_json::Value::Object(self.columns.iter().map(|(n, v)| (n.clone(), v.json(i))).collect())
+                        serde_json::Value::Object(
+                            self.columns
+                                .iter()
+                                .map(|(n, v)| (n.clone(), v.json(i)))
+                                .collect(),
+                        )
                     })
                     .collect();
                 let text = serde_json::to_string_pretty(&rows).map_err(|e| werr(e.to_string()))?;
@@ -112,12 +136,16 @@ impl Table {
                 let file = std::fs::File::create(tmp).map_err(|e| werr(e.to_string()))?;
                 ParquetWriter::new(file)
                     .with_compression(ParquetCompression::Zstd(None))
-                    .with_key_value_metadata(Some(KeyValueMetadata::from_static(self.metadata.clone())))
+                    .with_key_value_metadata(Some(KeyValueMetadata::from_static(
+                        self.metadata.clone(),
+                    )))
                     .finish(&mut df)
                     .map_err(|e| werr(e.to_string()))?;
                 Ok(())
             }),
-            other => Err(werr(format!("unsupported output extension {other:?}; valid: .csv, .json, .parquet"))),
+            other => Err(werr(format!(
+                "unsupported output extension {other:?}; valid: .csv, .json, .parquet"
+            ))),
         }
     }
 }
@@ -138,7 +166,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.csv");
         sample().write(&p).unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), "year,p,note\n2029,0.25,\"a,b\"\n2030,,c\n");
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "year,p,note\n2029,0.25,\"a,b\"\n2030,,c\n"
+        );
     }
 
     #[test]
@@ -148,7 +179,9 @@ mod tests {
         let mut t = sample();
         t.metadata.push(("k".into(), "v".into()));
         t.write(&p).unwrap();
-        let df = ParquetReader::new(std::fs::File::open(&p).unwrap()).finish().unwrap();
+        let df = ParquetReader::new(std::fs::File::open(&p).unwrap())
+            .finish()
+            .unwrap();
         assert_eq!(df.column("year").unwrap().dtype(), &DataType::Int64);
         assert_eq!(df.column("p").unwrap().null_count(), 1);
         let meta = super::super::export::parquet_metadata(&p).unwrap();

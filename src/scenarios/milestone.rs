@@ -205,8 +205,16 @@ mod tests {
                 seed: 1,
             },
         );
-        assert!(r.by_period.windows(2).all(|w| w[1].p_crossed_by >= w[0].p_crossed_by));
-        assert!(r.by_period.iter().all(|p| p.p_at_least <= p.p_crossed_by + 1e-12));
+        assert!(
+            r.by_period
+                .windows(2)
+                .all(|w| w[1].p_crossed_by >= w[0].p_crossed_by)
+        );
+        assert!(
+            r.by_period
+                .iter()
+                .all(|p| p.p_at_least <= p.p_crossed_by + 1e-12)
+        );
         assert!(r.p_crossed_by >= r.p_at_least_in_by - 1e-12);
         assert!((0.0..=1.0).contains(&r.p_crossed_by));
         let total: f64 = r.by_period.iter().map(|p| p.p_first).sum::<f64>() + r.p_never_in_span;

@@ -2,4 +2,5 @@
 
 pub mod gap;
 pub mod milestone;
+pub mod nowcast;
 pub mod projection;

@@ -249,3 +249,74 @@ fn gap_accepts_a_user_demand_and_window() {
     let e = fails_with(dir.path(), &["gap", "--from", "2031", "--to", "2030"]);
     assert!(e.contains("must run forward"), "{e}");
 }
+
+#[test]
+fn milestone_as_of_2024_11_uses_complete_years_and_writes_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "milestone",
+            "--as-of",
+            "2024-11",
+            "--paths",
+            "2000",
+            "-o",
+            "ms.csv",
+            "--chart",
+            "ms.svg",
+        ],
+    );
+    assert!(out.contains("Fitted on 1986 to 2023"), "{out}");
+    assert!(
+        out.contains("P(reached by)") && out.contains("│ 2030 "),
+        "{out}"
+    );
+    let table = std::fs::read_to_string(dir.path().join("ms.csv")).unwrap();
+    assert_eq!(
+        table.lines().next().unwrap(),
+        "year,p_first_crossing,p_reached_by,p_at_least"
+    );
+    let mut last = 0.0;
+    for line in table.lines().skip(1) {
+        let p: f64 = line.split(',').nth(2).unwrap().parse().unwrap();
+        assert!(p >= last && p <= 1.0, "{line}");
+        last = p;
+    }
+    assert!(
+        std::fs::read_to_string(dir.path().join("ms.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+}
+
+#[test]
+fn nowcast_of_2026_from_the_first_quarter_reports_an_interval_and_a_track_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["nowcast", "-o", "nc.json"]);
+    assert!(
+        out.contains("Nowcast of 2026 after 3 known month(s) (298.5 USD bn so far)"),
+        "{out}"
+    );
+    assert!(out.contains("Track record"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("nc.json")).unwrap())
+            .unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let last = &rows[2];
+    assert!(last["lo95"].as_f64().unwrap() <= last["nowcast"].as_f64().unwrap());
+    assert!(last["nowcast"].as_f64().unwrap() <= last["hi95"].as_f64().unwrap());
+    assert!(last["lo95"].as_f64().unwrap() >= 298.5);
+}
+
+#[test]
+fn a_past_nowcast_never_sees_months_after_its_as_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = succeeds(
+        dir.path(),
+        &["nowcast", "--as-of", "2024-06", "--year", "2024"],
+    );
+    assert!(a.contains("after 6 known month(s)"), "{a}");
+    assert!(!a.contains("is complete"), "{a}");
+}

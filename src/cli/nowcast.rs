@@ -1,0 +1,280 @@
+//! `chipcast nowcast`: this year's total from the months already known, with intervals from
+//! the nowcast's own track record, and how it tightens month by month.
+
+use super::print;
+use anyhow::{Context, bail};
+use chipcast::ingest::builtin;
+use chipcast::outputs::chart::NowcastChart;
+use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::table::{Table, Values};
+use chipcast::scenarios::nowcast::{NowcastMethod, nowcast, track_record};
+use chipcast::scenarios::projection::validate_levels;
+use chipcast::series::TimeKind;
+use chipcast::series::time::{RawTime, ordinal, parse_time};
+use clap::{Args, ValueEnum};
+use comfy_table::{Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Method {
+    /// Per number of known months, the method with the lower backtest error
+    Auto,
+    /// Trend + month effects on ln(billings), last 36 months (linfa-linear)
+    Regression,
+    /// Last year's remaining months × year-to-date growth
+    YtdGrowth,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NowcastArgs {
+    /// Built-in region (worldwide, americas, europe, japan, asia-pacific); monthly billings are used
+    #[arg(long, default_value = "worldwide")]
+    series: String,
+    /// Use only months up to this one (YYYY-MM) [default: all data, to 2026-03]
+    #[arg(long, value_name = "YYYY-MM")]
+    as_of: Option<String>,
+    /// Year to nowcast [default: the year of the last month used]
+    #[arg(long)]
+    year: Option<i64>,
+    /// How the remaining months are forecast
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    method: Method,
+    /// First year of the backtest that sets the intervals
+    #[arg(long, default_value_t = 1992)]
+    from_year: i64,
+    /// Interval level in percent; repeat for several
+    #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
+    levels: Vec<f64>,
+    /// Chart of the nowcast after each known month: .png or .svg
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+    /// Write the month-by-month nowcasts: .csv, .json or .parquet
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
+    validate_levels(&a.levels)?;
+    let name = format!("{}-monthly", a.series.trim_end_matches("-monthly"));
+    let full = builtin::series(&name)?.series;
+    let monthly = match &a.as_of {
+        Some(text) => {
+            let cut = match parse_time(text) {
+                Some(raw @ RawTime::Month(..)) | Some(raw @ RawTime::Date(..)) => {
+                    ordinal(TimeKind::YearMonth, raw)
+                }
+                Some(RawTime::Int(y)) => y * 12 + 11,
+                None => bail!("--as-of {text:?} is not a month; expected YYYY-MM"),
+            };
+            full.truncate_to(cut)?
+        }
+        None => full.clone(),
+    };
+    let last_year = monthly.end().div_euclid(12);
+    let last_month = (monthly.end().rem_euclid(12) + 1) as u32;
+    let year = a.year.unwrap_or(last_year);
+    let method = match a.method {
+        Method::Auto => None,
+        Method::Regression => Some(NowcastMethod::Regression),
+        Method::YtdGrowth => Some(NowcastMethod::YtdGrowth),
+    };
+    // months of `year` known in the data used
+    let known_now: u32 = if year < last_year {
+        12
+    } else if year == last_year {
+        last_month
+    } else {
+        0
+    };
+    if known_now == 0 {
+        bail!(
+            "no month of {year} is in the data used (last month {}); choose --year {last_year} or earlier",
+            monthly.kind().format(monthly.end())
+        );
+    }
+    let actual_total: Option<f64> = (0..12).map(|m| full.value_at(year * 12 + m)).sum();
+    let steps: Vec<u32> = (1..=known_now.min(11)).collect();
+    let mut rows = Vec::new();
+    for &k in &steps {
+        rows.push(nowcast(
+            &monthly,
+            year,
+            k,
+            method,
+            &a.levels,
+            a.from_year..=year - 1,
+        )?);
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "chipcast nowcast — {name}: built-in wsts_monthly_raw (WSTS HBR May-2026 vintage), data to {}",
+        monthly.kind().format(monthly.end())
+    );
+    if known_now == 12 {
+        let _ = writeln!(
+            s,
+            "{year} is complete in the data: total {} USD bn.",
+            num(actual_total.unwrap_or(f64::NAN))
+        );
+    }
+    if let Some(now) = rows.last() {
+        let iv: Vec<String> = now
+            .intervals
+            .iter()
+            .map(|(l, lo, hi)| format!("{l}%: {}–{}", num(*lo), num(*hi)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "\nNowcast of {year} after {} known month(s) ({} USD bn so far): {} USD bn [{}], method {}",
+            now.known,
+            num(now.known_sum),
+            num(now.point),
+            iv.join("; "),
+            now.method.name()
+        );
+        let _ = writeln!(
+            s,
+            "Intervals: nowcast · exp(±z · RMSE of ln(actual/nowcast)) over {} earlier years ({}–{}) with the same months known.",
+            now.record.years.len(),
+            now.record.years.first().copied().unwrap_or(0),
+            now.record.years.last().copied().unwrap_or(0)
+        );
+    }
+    // how the nowcast tightens: track record of both methods by known months
+    let mut t = TextTable::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "known months",
+        "regression MAPE",
+        "ytd-growth MAPE",
+        "regression bias",
+        "ytd-growth bias",
+        "years",
+    ]);
+    for k in 1..=11 {
+        let r = track_record(
+            &monthly,
+            a.from_year..=year - 1,
+            k,
+            NowcastMethod::Regression,
+        );
+        let g = track_record(
+            &monthly,
+            a.from_year..=year - 1,
+            k,
+            NowcastMethod::YtdGrowth,
+        );
+        t.add_row(vec![
+            k.to_string(),
+            format!("{:.2}%", r.mape()),
+            format!("{:.2}%", g.mape()),
+            pct(r.bias().exp_m1()),
+            pct(g.bias().exp_m1()),
+            r.years.len().to_string(),
+        ]);
+    }
+    let _ = writeln!(
+        s,
+        "\nTrack record: error of the full-year nowcast by months known, {}–{} (bias > 0: nowcasts too low):\n{t}",
+        a.from_year,
+        year - 1
+    );
+    let mut m = TextTable::new();
+    m.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "known months",
+        "nowcast",
+        "method",
+        "lo95",
+        "hi95",
+        "actual",
+    ]);
+    for r in &rows {
+        let (lo, hi) = r
+            .intervals
+            .iter()
+            .find(|i| (i.0 - 95.0).abs() < 1e-9)
+            .map(|i| (i.1, i.2))
+            .unwrap_or((f64::NAN, f64::NAN));
+        m.add_row(vec![
+            r.known.to_string(),
+            num(r.point),
+            r.method.name().to_string(),
+            num(lo),
+            num(hi),
+            actual_total.map(num).unwrap_or_default(),
+        ]);
+    }
+    let _ = writeln!(s, "Nowcasts of {year} month by month:\n{m}");
+    if let Some(path) = &a.output {
+        let mut table = Table::default()
+            .with("year", Values::Int(rows.iter().map(|r| r.year).collect()))
+            .with(
+                "known_months",
+                Values::Int(rows.iter().map(|r| i64::from(r.known)).collect()),
+            )
+            .with(
+                "known_sum",
+                Values::Float(rows.iter().map(|r| Some(r.known_sum)).collect()),
+            )
+            .with(
+                "method",
+                Values::Text(rows.iter().map(|r| r.method.name().to_string()).collect()),
+            )
+            .with(
+                "nowcast",
+                Values::Float(rows.iter().map(|r| Some(r.point)).collect()),
+            );
+        for (j, l) in a.levels.iter().enumerate() {
+            table = table
+                .with(
+                    &format!("lo{l}"),
+                    Values::Float(rows.iter().map(|r| Some(r.intervals[j].1)).collect()),
+                )
+                .with(
+                    &format!("hi{l}"),
+                    Values::Float(rows.iter().map(|r| Some(r.intervals[j].2)).collect()),
+                );
+        }
+        table = table.with(
+            "actual",
+            Values::Float(rows.iter().map(|_| actual_total).collect()),
+        );
+        table.metadata = vec![
+            ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+            (
+                "chipcast.data_source".into(),
+                "chipcast built-in wsts_monthly_raw.csv (WSTS HBR May-2026 vintage)".into(),
+            ),
+            ("chipcast.series".into(), name.clone()),
+            (
+                "chipcast.data_to".into(),
+                monthly.kind().format(monthly.end()),
+            ),
+        ];
+        table
+            .write(path)
+            .with_context(|| "writing the nowcast table")?;
+        let _ = writeln!(s, "Table written to {}", path.display());
+    }
+    if let Some(c) = &a.chart {
+        NowcastChart {
+            title: format!("{} sales {year}: nowcast after each known month", capitalise(name.trim_end_matches("-monthly"))),
+            subtitle: format!("known months + forecast of the rest; bands from the {}–{} track record", a.from_year, year - 1),
+            nowcasts: &rows,
+            actual: actual_total,
+            footnote: format!("Source: WSTS Historical Billings Report, May-2026 vintage (built-in wsts_monthly_raw). Chart: chipcast {}.", env!("CARGO_PKG_VERSION")),
+        }
+        .write(c)
+        .with_context(|| "drawing the nowcast chart")?;
+        let _ = writeln!(s, "Chart written to {}", c.display());
+    }
+    print(&s)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
