@@ -1,6 +1,7 @@
 //! Command-line interface (binary only): clap definitions and argument resolution.
 //! No modelling happens here; each command calls the library's pipeline stages.
 
+mod backtest;
 mod data;
 mod forecast;
 mod gap;
@@ -32,6 +33,8 @@ enum Command {
     Milestone(milestone::MilestoneArgs),
     /// This year's total from the months already known (monthly WSTS billings), with its track record
     Nowcast(nowcast::NowcastArgs),
+    /// Rolling-origin accuracy of every model on the built-in series, and chipcast vs the industry's published forecasts
+    Backtest(backtest::BacktestArgs),
     /// List or print the built-in datasets
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -67,7 +70,7 @@ pub(crate) struct SourceArgs {
 }
 
 /// Model and interval settings shared by forecast and gap.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
     /// Model. auto = mean of ETS (AICc), dynamic optimised Theta and drift; select = per-series
     /// lowest holdout MASE among simple models (see README, "Models")
@@ -193,6 +196,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gap(a) => gap::run(a),
         Command::Milestone(a) => milestone::run(a),
         Command::Nowcast(a) => nowcast::run(a),
+        Command::Backtest(a) => backtest::run(a),
         Command::Data(c) => data::run(c),
     }
 }

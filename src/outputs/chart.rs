@@ -739,3 +739,103 @@ impl Drawable for NowcastChart<'_> {
         Ok(())
     }
 }
+
+/// Grouped bars: industry vs chipcast error per group.
+#[derive(Debug, Clone)]
+pub struct BacktestChart {
+    /// Title.
+    pub title: String,
+    /// Second line.
+    pub subtitle: String,
+    /// (label, industry MAPE, chipcast MAPE).
+    pub groups: Vec<(String, f64, f64)>,
+    /// Footnote.
+    pub footnote: String,
+}
+
+impl BacktestChart {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+impl Drawable for BacktestChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let n = self.groups.len().max(1);
+        let xmax = self
+            .groups
+            .iter()
+            .flat_map(|g| [g.1, g.2])
+            .fold(1.0, f64::max)
+            * 1.12;
+        // horizontal bars: one row per group, top to bottom in input order
+        let labels: Vec<String> = self.groups.iter().map(|g| g.0.clone()).collect();
+        let row = |i: usize| (n - 1 - i) as f64;
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(210)
+            .build_cartesian_2d(0.0..xmax, -0.5..n as f64 - 0.5)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .y_labels(n)
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[n - 1 - i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc("mean absolute % error vs the WSTS actual")
+            .x_label_formatter(&|x| format!("{x:.0}%"))
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .draw()
+            .map_err(&e)?;
+        chart
+            .draw_series(self.groups.iter().enumerate().map(|(i, g)| {
+                let y = row(i);
+                Rectangle::new(
+                    [(0.0, y + 0.02), (g.1, y + 0.38)],
+                    THRESHOLD.mix(0.8).filled(),
+                )
+            }))
+            .map_err(&e)?
+            .label("published forecast")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], THRESHOLD.mix(0.8).filled())
+            });
+        chart
+            .draw_series(self.groups.iter().enumerate().map(|(i, g)| {
+                let y = row(i);
+                Rectangle::new(
+                    [(0.0, y - 0.38), (g.2, y - 0.02)],
+                    FORECAST.mix(0.8).filled(),
+                )
+            }))
+            .map_err(&e)?
+            .label("chipcast, same information")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], FORECAST.mix(0.8).filled())
+            });
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .margin(15)
+            .label_font(("sans-serif", 17))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    }
+}

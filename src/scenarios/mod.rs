@@ -4,3 +4,4 @@ pub mod gap;
 pub mod milestone;
 pub mod nowcast;
 pub mod projection;
+pub mod vintage;

@@ -1,0 +1,300 @@
+//! `chipcast backtest`: rolling-origin accuracy of every model on the built-in series, and
+//! chipcast against the industry's published forecasts.
+
+use super::print;
+use super::resolve;
+use super::{ModelArgs, ModelName};
+use anyhow::Context;
+use chipcast::evaluation::backtest::{Split, evaluate};
+use chipcast::evaluation::select::ModelChoice;
+use chipcast::ingest::builtin;
+
+use chipcast::outputs::chart::BacktestChart;
+use chipcast::outputs::table::{Table, Values};
+use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry};
+use clap::Args;
+use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Built-in annual series to evaluate, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "worldwide,americas,europe,japan,asia-pacific"
+    )]
+    series: Vec<String>,
+    /// Models to evaluate, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "naive,drift,logdrift,loglinear,piecewise,damped,ets,ces,theta,dotm,arima,auto,select"
+    )]
+    models: Vec<ModelName>,
+    /// First forecast origin (last training year of the first split)
+    #[arg(long, default_value_t = 2000)]
+    from: i64,
+    /// Horizons 1..=H
+    #[arg(long, short = 'H', default_value_t = 5)]
+    horizon: usize,
+    /// Skip the comparison with published industry forecasts
+    #[arg(long)]
+    no_industry: bool,
+    /// Annual model for the industry comparison [default: select]
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Chart of the industry comparison: .png or .svg
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+    /// Write every industry comparison row: .csv, .json or .parquet
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
+    let probe = ModelArgs {
+        model: Some(n),
+        ..m.clone()
+    };
+    Ok(resolve::choice(&probe, true)?.1)
+}
+
+pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "chipcast backtest — built-in WSTS annual series (May-2026 vintage); origins {}..=2024, horizons 1-{}, every fit uses only years before its origin",
+        a.from, a.horizon
+    );
+    let jobs: Vec<(String, ModelName)> = a
+        .series
+        .iter()
+        .flat_map(|sname| a.models.iter().map(move |m| (sname.clone(), *m)))
+        .collect();
+    let results: Vec<
+        anyhow::Result<(
+            String,
+            ModelName,
+            Option<chipcast::evaluation::backtest::Scores>,
+        )>,
+    > = jobs
+        .par_iter()
+        .map(|(sname, m)| {
+            let series = builtin::series(sname)?.series;
+            let y = series.values();
+            let first = (a.from - series.start() + 1).max(8) as usize;
+            let splits: Vec<Split> = (first..y.len())
+                .map(|train_end| Split {
+                    train_end,
+                    horizon: a.horizon.min(y.len() - train_end),
+                })
+                .collect();
+            Ok((
+                sname.clone(),
+                *m,
+                evaluate(y, model_choice(*m, &a.model)?, &splits),
+            ))
+        })
+        .collect();
+    let mut t = TextTable::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "series", "model", "origins", "sMAPE", "MASE", "cov80", "cov95", "MSIS",
+    ]);
+    for r in results {
+        let (sname, m, scores) = r?;
+        match scores {
+            Some(sc) => t.add_row(vec![
+                sname,
+                m_label(m),
+                sc.origins.to_string(),
+                format!("{:.2}", sc.smape),
+                format!("{:.3}", sc.mase),
+                format!("{:.2}", sc.cov80),
+                format!("{:.2}", sc.cov95),
+                format!("{:.2}", sc.msis),
+            ]),
+            None => t.add_row(vec![
+                sname,
+                m_label(m),
+                "0".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+            ]),
+        };
+    }
+    for i in 2..8 {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let _ = writeln!(s, "{t}");
+
+    if !a.no_industry {
+        let (name, choice) = resolve::choice(&a.model, true)?;
+        let rows = compare_with_industry(choice)?;
+        let _ = writeln!(
+            s,
+            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual). chipcast uses monthly data to {} months before each publication date, complete years, a ytd-growth nowcast for the publication year, and the {} model beyond it. Horizon 0 = the publication year, 1 = the next year.",
+            rows.len(),
+            DATA_LAG_MONTHS,
+            name_label(name)
+        );
+        let _ = writeln!(s, "{}", industry_table(&rows));
+        let _ = writeln!(
+            s,
+            "Gartner and IDC measure vendor revenue with a different scope from WSTS billings (Gartner 2024 = 655.9 vs WSTS 630.5), so part of their error is definitional."
+        );
+        if let Some(path) = &a.output {
+            let mut tab = Table::default()
+                .with(
+                    "forecaster",
+                    Values::Text(
+                        rows.iter()
+                            .map(|r| r.published.forecaster.clone())
+                            .collect(),
+                    ),
+                )
+                .with(
+                    "published",
+                    Values::Text(rows.iter().map(|r| r.published.published.clone()).collect()),
+                )
+                .with(
+                    "target_year",
+                    Values::Int(rows.iter().map(|r| r.published.target_year).collect()),
+                )
+                .with(
+                    "horizon",
+                    Values::Int(rows.iter().map(|r| r.horizon).collect()),
+                )
+                .with(
+                    "industry",
+                    Values::Float(rows.iter().map(|r| Some(r.published.value)).collect()),
+                )
+                .with(
+                    "chipcast",
+                    Values::Float(rows.iter().map(|r| Some(r.chipcast.point)).collect()),
+                )
+                .with(
+                    "chipcast_how",
+                    Values::Text(rows.iter().map(|r| r.chipcast.how.clone()).collect()),
+                )
+                .with(
+                    "actual",
+                    Values::Float(rows.iter().map(|r| Some(r.actual)).collect()),
+                )
+                .with(
+                    "industry_ape",
+                    Values::Float(rows.iter().map(|r| Some(r.industry_ape())).collect()),
+                )
+                .with(
+                    "chipcast_ape",
+                    Values::Float(rows.iter().map(|r| Some(r.chipcast_ape())).collect()),
+                )
+                .with(
+                    "dataset_line",
+                    Values::Int(rows.iter().map(|r| r.published.line as i64).collect()),
+                );
+            tab.metadata = vec![
+                ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+                (
+                    "chipcast.data_source".into(),
+                    "built-in forecast_vintages.csv, wsts_annual.csv, wsts_monthly_raw.csv".into(),
+                ),
+                ("chipcast.model".into(), name_label(name)),
+                (
+                    "chipcast.data_lag_months".into(),
+                    DATA_LAG_MONTHS.to_string(),
+                ),
+            ];
+            tab.write(path)
+                .with_context(|| "writing the comparison table")?;
+            let _ = writeln!(s, "Table written to {}", path.display());
+        }
+        if let Some(c) = &a.chart {
+            BacktestChart {
+                title: "Forecast error by forecaster and horizon: industry vs chipcast".into(),
+                subtitle: "mean absolute % error vs the WSTS actual; chipcast uses only data available at each publication date".into(),
+                groups: summary(&rows).into_iter().map(|((f, h), g)| (format!("{f} h{h} (n={})", g.n), g.industry, g.chipcast)).collect(),
+                footnote: format!("Sources: built-in forecast_vintages.csv (publishers named per row), WSTS HBR May-2026. chipcast {}.", env!("CARGO_PKG_VERSION")),
+            }
+            .write(c)
+            .with_context(|| "drawing the backtest chart")?;
+            let _ = writeln!(s, "Chart written to {}", c.display());
+        }
+    }
+    print(&s)
+}
+
+fn m_label(m: ModelName) -> String {
+    name_label(m)
+}
+
+fn name_label(m: ModelName) -> String {
+    format!("{m:?}").to_lowercase()
+}
+
+/// Per (forecaster, horizon): count, industry MAPE, chipcast MAPE, chipcast wins.
+struct Group {
+    n: usize,
+    industry: f64,
+    chipcast: f64,
+    wins: usize,
+}
+
+fn summary(rows: &[Comparison]) -> BTreeMap<(String, i64), Group> {
+    let mut g: BTreeMap<(String, i64), Group> = BTreeMap::new();
+    for r in rows {
+        let e = g
+            .entry((r.published.forecaster.clone(), r.horizon))
+            .or_insert(Group {
+                n: 0,
+                industry: 0.0,
+                chipcast: 0.0,
+                wins: 0,
+            });
+        e.n += 1;
+        e.industry += r.industry_ape();
+        e.chipcast += r.chipcast_ape();
+        e.wins += usize::from(r.chipcast_ape() < r.industry_ape());
+    }
+    for v in g.values_mut() {
+        v.industry /= v.n as f64;
+        v.chipcast /= v.n as f64;
+    }
+    g
+}
+
+fn industry_table(rows: &[Comparison]) -> String {
+    let mut t = TextTable::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "forecaster",
+        "horizon",
+        "n",
+        "industry MAPE %",
+        "chipcast MAPE %",
+        "chipcast closer",
+    ]);
+    for ((f, h), g) in summary(rows) {
+        t.add_row(vec![
+            f,
+            h.to_string(),
+            g.n.to_string(),
+            format!("{:.2}", g.industry),
+            format!("{:.2}", g.chipcast),
+            format!("{}/{}", g.wins, g.n),
+        ]);
+    }
+    for i in 1..6 {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t.to_string()
+}
