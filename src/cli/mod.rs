@@ -8,6 +8,7 @@ mod gap;
 mod milestone;
 mod nowcast;
 mod resolve;
+mod vintages;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -35,6 +36,8 @@ enum Command {
     Nowcast(nowcast::NowcastArgs),
     /// Rolling-origin accuracy of every model on the built-in series, and chipcast vs the industry's published forecasts
     Backtest(backtest::BacktestArgs),
+    /// The forecast for a target year and the $1T odds as they looked at each as-of date
+    Vintages(vintages::VintagesArgs),
     /// List or print the built-in datasets
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -197,6 +200,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Milestone(a) => milestone::run(a),
         Command::Nowcast(a) => nowcast::run(a),
         Command::Backtest(a) => backtest::run(a),
+        Command::Vintages(a) => vintages::run(a),
         Command::Data(c) => data::run(c),
     }
 }

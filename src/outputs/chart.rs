@@ -839,3 +839,143 @@ impl Drawable for BacktestChart {
         Ok(())
     }
 }
+
+/// Forecast of one target year at several as-of dates: points with 80/95% bars.
+#[derive(Debug, Clone)]
+pub struct VintageChart {
+    /// Title.
+    pub title: String,
+    /// Second line.
+    pub subtitle: String,
+    /// (as-of as a fractional year, point, lo80, hi80, lo95, hi95, probability label).
+    pub points: Vec<(f64, f64, f64, f64, f64, f64, f64)>,
+    /// Threshold line.
+    pub target: f64,
+    /// Footnote.
+    pub footnote: String,
+}
+
+impl VintageChart {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+impl Drawable for VintageChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let x0 = self
+            .points
+            .iter()
+            .map(|p| p.0)
+            .fold(f64::INFINITY, f64::min)
+            - 0.7;
+        let x1 = self
+            .points
+            .iter()
+            .map(|p| p.0)
+            .fold(f64::NEG_INFINITY, f64::max)
+            + 0.7;
+        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 1.08;
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(85)
+            .build_cartesian_2d(x0..x1, 0.0..ymax)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .x_desc("as of (end of the last month of data)")
+            .y_desc("USD bn (nominal)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| money(*y))
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(&e)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x0, self.target), (x1, self.target)],
+                10,
+                6,
+                THRESHOLD.stroke_width(2),
+            ))
+            .map_err(&e)?
+            .label(format!("target {}", money(self.target)))
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], THRESHOLD.stroke_width(2))
+            });
+        chart
+            .draw_series(
+                self.points.iter().map(|p| {
+                    Rectangle::new([(p.0 - 0.12, p.4), (p.0 + 0.12, p.5)], BAND_95.filled())
+                }),
+            )
+            .map_err(&e)?
+            .label("95% interval")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], BAND_95.filled()));
+        chart
+            .draw_series(
+                self.points.iter().map(|p| {
+                    Rectangle::new([(p.0 - 0.12, p.2), (p.0 + 0.12, p.3)], BAND_80.filled())
+                }),
+            )
+            .map_err(&e)?
+            .label("80% interval")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], BAND_80.filled()));
+        chart
+            .draw_series(LineSeries::new(
+                self.points.iter().map(|p| (p.0, p.1)),
+                FORECAST.stroke_width(2),
+            ))
+            .map_err(&e)?
+            .label("point forecast")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FORECAST.stroke_width(2)));
+        chart
+            .draw_series(
+                self.points
+                    .iter()
+                    .map(|p| Circle::new((p.0, p.1), 5, FORECAST.filled())),
+            )
+            .map_err(&e)?;
+        let above = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Bottom,
+        );
+        let below = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        );
+        // a label too close to the previous point's goes under its bar instead
+        chart
+            .draw_series(self.points.iter().enumerate().map(|(i, p)| {
+                let crowded = i > 0 && (p.0 - self.points[i - 1].0).abs() < 0.5;
+                let (y, pos) = if crowded {
+                    (p.4 - ymax * 0.01, below)
+                } else {
+                    (p.5 + ymax * 0.01, above)
+                };
+                Text::new(
+                    format!("{:.0}%", p.6 * 100.0),
+                    (p.0, y),
+                    ("sans-serif", 16).into_font().color(&BLACK).pos(pos),
+                )
+            }))
+            .map_err(&e)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(15)
+            .label_font(("sans-serif", 17))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    }
+}

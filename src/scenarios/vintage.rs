@@ -91,6 +91,43 @@ pub struct VintageForecast {
     pub how: String,
 }
 
+/// The annual series as known at month `data_to`: complete years, plus the current year's
+/// ytd-growth nowcast appended when some of its months are known (returned too).
+pub fn annual_input_as_of(
+    annual: &MarketSeries,
+    monthly: &MarketSeries,
+    data_to: i64,
+) -> Result<(MarketSeries, Option<super::nowcast::Nowcast>)> {
+    let year = data_to.div_euclid(12);
+    let known = (data_to.rem_euclid(12) + 1) as u32;
+    let complete_to = if known == 12 { year } else { year - 1 };
+    let monthly_then = monthly.truncate_to(data_to)?;
+    let nc = if known < 12 {
+        Some(nowcast(
+            &monthly_then,
+            year,
+            known,
+            Some(NowcastMethod::YtdGrowth),
+            &[],
+            1992..=year - 1,
+        )?)
+    } else {
+        None
+    };
+    let mut values = annual.truncate_to(complete_to)?.values().to_vec();
+    if let Some(n) = &nc {
+        values.push(n.point);
+    }
+    let input = MarketSeries::new(
+        annual.id(),
+        TimeKind::Integer,
+        annual.start(),
+        values,
+        Unit::UsdBillions,
+    )?;
+    Ok((input, nc))
+}
+
 /// chipcast's forecast for `target_year` using monthly data up to month ordinal `data_to`
 /// and the complete years before it, with the annual model `choice`.
 pub fn forecast_as_of(
@@ -109,19 +146,7 @@ pub fn forecast_as_of(
             TimeKind::YearMonth.format(data_to)
         )));
     }
-    let monthly_then = monthly.truncate_to(data_to)?;
-    let nc = if known < 12 {
-        Some(nowcast(
-            &monthly_then,
-            year,
-            known,
-            Some(NowcastMethod::YtdGrowth),
-            &[],
-            1992..=year - 1,
-        )?)
-    } else {
-        None
-    };
+    let (input, nc) = annual_input_as_of(annual, monthly, data_to)?;
     if target_year == year {
         if let Some(n) = nc {
             return Ok(VintageForecast {
@@ -132,18 +157,6 @@ pub fn forecast_as_of(
             });
         }
     }
-    let mut values = annual.truncate_to(complete_to)?.values().to_vec();
-    if let Some(n) = &nc {
-        values.push(n.point);
-    }
-    let start = annual.start();
-    let input = MarketSeries::new(
-        annual.id(),
-        TimeKind::Integer,
-        start,
-        values,
-        Unit::UsdBillions,
-    )?;
     let h = (target_year - input.end()) as usize;
     let fitted = fit_choice(input.values(), choice, h)?;
     let f = fitted.model.forecast(h, &[]);

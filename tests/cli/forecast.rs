@@ -320,3 +320,61 @@ fn a_past_nowcast_never_sees_months_after_its_as_of() {
     assert!(a.contains("after 6 known month(s)"), "{a}");
     assert!(!a.contains("is complete"), "{a}");
 }
+
+#[test]
+fn vintages_show_one_row_per_as_of_and_use_a_nowcast_mid_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "vintages",
+            "--as-of",
+            "2020-12,2024-11",
+            "--model",
+            "logdrift",
+            "--paths",
+            "1000",
+            "-o",
+            "v.csv",
+            "--chart",
+            "v.png",
+        ],
+    );
+    assert!(out.contains("2024 nowcast (11 months)"), "{out}");
+    let t = std::fs::read_to_string(dir.path().join("v.csv")).unwrap();
+    assert_eq!(t.lines().count(), 3);
+    assert!(
+        t.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2020-12,years to 2020,logdrift,2030,")
+    );
+    assert!(dir.path().join("v.png").exists());
+}
+
+#[test]
+fn backtest_compares_chipcast_with_published_forecasts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "backtest",
+            "--series",
+            "worldwide",
+            "--models",
+            "naive,drift",
+            "--model",
+            "logdrift",
+            "-o",
+            "bt.csv",
+        ],
+    );
+    assert!(out.contains("│ worldwide   naive"), "{out}");
+    assert!(
+        out.contains("WSTS") && out.contains("chipcast MAPE %"),
+        "{out}"
+    );
+    let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
+    assert!(t.starts_with("forecaster,published,target_year,horizon,industry,chipcast,chipcast_how,actual,industry_ape,chipcast_ape,dataset_line"));
+    assert!(t.lines().count() > 80, "{}", t.lines().count());
+}

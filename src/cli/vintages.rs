@@ -1,0 +1,242 @@
+//! `chipcast vintages`: how the outlook drifted — the forecast for a target year and the
+//! milestone odds, as they looked at each as-of date.
+
+use super::resolve;
+use super::{ModelArgs, print};
+use anyhow::{Context, bail};
+use chipcast::ingest::builtin;
+use chipcast::outputs::chart::VintageChart;
+use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::table::{Table, Values};
+use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::projection::project_with;
+use chipcast::scenarios::vintage::annual_input_as_of;
+use chipcast::series::TimeKind;
+use chipcast::series::time::{RawTime, ordinal, parse_time};
+use clap::Args;
+use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub(crate) struct VintagesArgs {
+    /// As-of months (last month of data), comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "2016-12,2018-12,2020-12,2022-12,2023-12,2024-11,2024-12,2025-12,2026-03"
+    )]
+    as_of: Vec<String>,
+    /// Year whose forecast is compared across vintages
+    #[arg(long, default_value_t = 2030)]
+    target_year: i64,
+    /// Milestone (USD bn)
+    #[arg(long, default_value_t = 1000.0)]
+    target: f64,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Chart of the drift: .png or .svg
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+    /// Write the table: .csv, .json or .parquet
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// One vintage's answer.
+pub(crate) struct Row {
+    pub as_of: i64,
+    pub data: String,
+    pub model: String,
+    pub point: f64,
+    pub lo80: f64,
+    pub hi80: f64,
+    pub lo95: f64,
+    pub hi95: f64,
+    pub p_at_least: f64,
+    pub p_reached: f64,
+}
+
+pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
+    let (name, choice) = resolve::choice(&a.model, true)?;
+    let annual = builtin::series("worldwide")?.series;
+    let monthly = builtin::series("worldwide-monthly")?.series;
+    let sim = Simulation {
+        paths: a.model.paths,
+        seed: a.model.seed,
+    };
+    let mut rows = Vec::new();
+    for text in &a.as_of {
+        let data_to = match parse_time(text) {
+            Some(raw @ (RawTime::Month(..) | RawTime::Date(..))) => {
+                ordinal(TimeKind::YearMonth, raw)
+            }
+            Some(RawTime::Int(y)) => y * 12 + 11,
+            None => {
+                bail!("--as-of {text:?} is not a month; expected YYYY-MM (comma-separated list)")
+            }
+        };
+        if data_to > monthly.end() {
+            bail!(
+                "--as-of {text} is after the last month of data ({})",
+                monthly.kind().format(monthly.end())
+            );
+        }
+        let (input, nc) = annual_input_as_of(&annual, &monthly, data_to)?;
+        if a.target_year <= input.end() {
+            bail!(
+                "--target-year {} is not after the data of as-of {text}",
+                a.target_year
+            );
+        }
+        let h = (a.target_year - input.end()) as usize;
+        let p = project_with(&input, choice, h, &[80.0, 95.0], !a.model.allow_negative)?;
+        let m = milestone(&input, p.model.as_ref(), a.target, a.target_year, sim);
+        let f = &p.forecast.forecast;
+        let data = match &nc {
+            Some(n) => format!(
+                "years to {}, {} nowcast ({} months)",
+                input.end() - 1,
+                input.end(),
+                n.known
+            ),
+            None => format!("years to {}", input.end()),
+        };
+        rows.push(Row {
+            as_of: data_to,
+            data,
+            model: p.forecast.model.clone(),
+            point: f.point[h - 1],
+            lo80: f.intervals[0].lower[h - 1],
+            hi80: f.intervals[0].upper[h - 1],
+            lo95: f.intervals[1].lower[h - 1],
+            hi95: f.intervals[1].upper[h - 1],
+            p_at_least: m.p_at_least_in_by,
+            p_reached: m.p_crossed_by,
+        });
+    }
+    let kind = TimeKind::YearMonth;
+    let mut t = TextTable::new();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "as of".to_string(),
+        "data used".to_string(),
+        "model".to_string(),
+        format!("forecast {}", a.target_year),
+        "80% interval".to_string(),
+        "95% interval".to_string(),
+        format!("P(≥ {} in {})", num(a.target), a.target_year),
+        format!("P(reached by {})", a.target_year),
+    ]);
+    for r in &rows {
+        t.add_row(vec![
+            kind.format(r.as_of),
+            r.data.clone(),
+            r.model.clone(),
+            num(r.point),
+            format!("{}–{}", num(r.lo80), num(r.hi80)),
+            format!("{}–{}", num(r.lo95), num(r.hi95)),
+            pct(r.p_at_least),
+            pct(r.p_reached),
+        ]);
+    }
+    for i in 3..8 {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut s = format!(
+        "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a ytd-growth nowcast of the current year, then the {} model{}\n{t}\n",
+        format!("{name:?}").to_lowercase(),
+        if a.model.model.is_none() {
+            " (select: chosen per vintage by its own backtest)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        s,
+        "Probabilities: {} sample paths per vintage (seed {}). WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
+        sim.paths, sim.seed
+    );
+    if let Some(path) = &a.output {
+        let mut tab = Table::default()
+            .with(
+                "as_of",
+                Values::Text(rows.iter().map(|r| kind.format(r.as_of)).collect()),
+            )
+            .with(
+                "data_used",
+                Values::Text(rows.iter().map(|r| r.data.clone()).collect()),
+            )
+            .with(
+                "model",
+                Values::Text(rows.iter().map(|r| r.model.clone()).collect()),
+            )
+            .with(
+                "target_year",
+                Values::Int(rows.iter().map(|_| a.target_year).collect()),
+            )
+            .with(
+                "mean",
+                Values::Float(rows.iter().map(|r| Some(r.point)).collect()),
+            )
+            .with(
+                "lo80",
+                Values::Float(rows.iter().map(|r| Some(r.lo80)).collect()),
+            )
+            .with(
+                "hi80",
+                Values::Float(rows.iter().map(|r| Some(r.hi80)).collect()),
+            )
+            .with(
+                "lo95",
+                Values::Float(rows.iter().map(|r| Some(r.lo95)).collect()),
+            )
+            .with(
+                "hi95",
+                Values::Float(rows.iter().map(|r| Some(r.hi95)).collect()),
+            )
+            .with(
+                "p_at_least",
+                Values::Float(rows.iter().map(|r| Some(r.p_at_least)).collect()),
+            )
+            .with(
+                "p_reached_by",
+                Values::Float(rows.iter().map(|r| Some(r.p_reached)).collect()),
+            );
+        tab.metadata = vec![
+            ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+            (
+                "chipcast.data_source".into(),
+                "built-in wsts_annual.csv, wsts_monthly_raw.csv (WSTS HBR May-2026)".into(),
+            ),
+            ("chipcast.target".into(), a.target.to_string()),
+            ("chipcast.paths".into(), sim.paths.to_string()),
+            ("chipcast.seed".into(), sim.seed.to_string()),
+        ];
+        tab.write(path)
+            .with_context(|| "writing the vintages table")?;
+        let _ = writeln!(s, "Table written to {}", path.display());
+    }
+    if let Some(c) = &a.chart {
+        VintageChart {
+            title: format!("How the {} outlook drifted", a.target_year),
+            subtitle: format!(
+                "forecast of {} worldwide sales at each as-of month, 80/95% intervals; labels: P(≥ {} in {})",
+                a.target_year,
+                num(a.target),
+                a.target_year
+            ),
+            points: rows
+                .iter()
+                .map(|r| (r.as_of as f64 / 12.0 + 1.0 / 12.0, r.point, r.lo80, r.hi80, r.lo95, r.hi95, r.p_at_least))
+                .collect(),
+            target: a.target,
+            footnote: format!("Source: WSTS Historical Billings Report (built-in). chipcast {}.", env!("CARGO_PKG_VERSION")),
+        }
+        .write(c)
+        .with_context(|| "drawing the vintages chart")?;
+        let _ = writeln!(s, "Chart written to {}", c.display());
+    }
+    print(&s)
+}
