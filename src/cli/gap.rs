@@ -10,6 +10,7 @@ use chipcast::outputs::report;
 use chipcast::scenarios::gap::{DemandFigure, gap};
 use chipcast::scenarios::milestone::{Simulation, sample_paths};
 use chipcast::scenarios::projection::project_with;
+use chipcast::scenarios::scenario::{self, Scenario};
 use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -24,12 +25,19 @@ pub(crate) struct GapArgs {
     /// [default: Altman's reported $5T and $7T from the built-in demand data]
     #[arg(long, value_name = "USD_BN")]
     demand: Vec<f64>,
-    /// First year of the window
-    #[arg(long, default_value_t = 2024)]
-    from: i64,
-    /// Last year of the window
-    #[arg(long, default_value_t = 2030)]
-    to: i64,
+    /// First year of the window [default: 2024]
+    #[arg(long)]
+    from: Option<i64>,
+    /// Last year of the window [default: 2030]
+    #[arg(long)]
+    to: Option<i64>,
+    /// A scenario file (TOML: demand figures, supply-side assumptions with sources, a
+    /// sensitivity grid), or `default` for the built-in one; see --print-scenario
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<String>,
+    /// Print the built-in default scenario (a documented template) and exit
+    #[arg(long)]
+    print_scenario: bool,
     /// Draw a bar chart: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
@@ -57,6 +65,30 @@ fn default_demands() -> anyhow::Result<Vec<DemandFigure>> {
 }
 
 pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
+    if a.print_scenario {
+        return print(scenario::DEFAULT);
+    }
+    if let Some(file) = &a.scenario {
+        if !a.demand.is_empty() || a.from.is_some() || a.to.is_some() {
+            bail!(
+                "--scenario sets the demand figures and the window; drop --demand/--from/--to or edit the scenario file"
+            );
+        }
+        let (text, origin) = if file == "default" {
+            (
+                scenario::DEFAULT.to_string(),
+                "built-in default scenario".to_string(),
+            )
+        } else {
+            (
+                std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?,
+                file.clone(),
+            )
+        };
+        let sc = scenario::load(&text, &origin)?;
+        return run_scenario(&a, &sc);
+    }
+    let (from, to) = (a.from.unwrap_or(2024), a.to.unwrap_or(2030));
     let src = resolve::load(&a.source)?;
     let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
     if src.series.len() != 1 {
@@ -67,17 +99,17 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         );
     }
     let series = &src.series[0];
-    if a.from > a.to {
+    if from > to {
         bail!(
             "--from {} is after --to {}; the window must run forward",
-            a.from,
-            a.to
+            from,
+            to
         );
     }
-    if a.from < series.start() {
+    if from < series.start() {
         bail!(
             "--from {} is before the data starts ({}); give --from {} or later",
-            a.from,
+            from,
             src.kind.format(series.start()),
             series.start()
         );
@@ -97,7 +129,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
             })
             .collect()
     };
-    let h = (a.to - series.end()).max(1) as usize;
+    let h = (to - series.end()).max(1) as usize;
     let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
@@ -108,8 +140,8 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         series,
         &p.forecast.forecast.point,
         Some(&paths),
-        a.from,
-        a.to,
+        from,
+        to,
         &demands,
     );
 
@@ -132,12 +164,13 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     );
     if let Some(c) = &a.chart {
         GapChart {
-            title: format!("{} {}–{} vs compute-demand estimates", series_title(&src), a.from, a.to),
+            title: format!("{} {}–{} vs compute-demand estimates", series_title(&src), from, to),
             subtitle: format!(
                 "cumulative sales: actuals + {} forecast (whisker: 95% range of {} paths)",
                 p.forecast.model, sim.paths
             ),
-            report: &r,
+            y_label: "USD bn (nominal), cumulative over the window".into(),
+            bars: GapChart::bars_for(&r),
             footnote: format!(
                 "Sources: {}; demand: built-in demand_estimates.csv (WSJ 2024-02-08) or user. chipcast {}.",
                 src.source_tag,
@@ -146,6 +179,218 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         }
         .write(c)
         .with_context(|| "drawing the gap chart")?;
+        let _ = writeln!(s, "Chart written to {}", c.display());
+    }
+    print(&s)
+}
+
+fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
+    use chipcast::outputs::chart::Bar;
+    use chipcast::outputs::report::{num, pct};
+    use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+    let src = resolve::load(&a.source)?;
+    let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
+    if src.series.len() != 1 {
+        bail!(
+            "gap compares one series but {} has {}; pick one with --id ID",
+            src.label,
+            src.series.len()
+        );
+    }
+    let series = &src.series[0];
+    if sc.from < series.start() {
+        bail!(
+            "the scenario window starts in {} but the data start in {}",
+            sc.from,
+            series.start()
+        );
+    }
+    let h = (sc.to - series.end()).max(1) as usize;
+    let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
+    let sim = Simulation {
+        paths: a.model.paths,
+        seed: a.model.seed,
+    };
+    let paths = sample_paths(p.model.as_ref(), h, sim);
+    let [ai, chip, capex] = &sc.assumptions;
+    let base = scenario::evaluate(
+        sc,
+        series,
+        &p.forecast.forecast.point,
+        Some(&paths),
+        ai.value,
+        chip.value,
+        capex.value,
+    );
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "chipcast gap — scenario {:?}, {}–{}; {}",
+        sc.name, sc.from, sc.to, src.label
+    );
+    let _ = writeln!(s, "{}", report::model(&p.forecast));
+    let mut t = TextTable::new();
+    t.load_preset(UTF8_BORDERS_ONLY)
+        .set_header(vec!["assumption", "value", "source"]);
+    for x in &sc.assumptions {
+        t.add_row(vec![x.name.to_string(), pct(x.value), x.source.clone()]);
+    }
+    let _ = writeln!(s, "Assumptions:\n{t}");
+    let _ = writeln!(
+        s,
+        "Chip sales {}–{}: {} USD bn (actuals, then the {} forecast{}); AI-chip supply at {}: {} USD bn; the industry's own capex at {}: {} USD bn.",
+        sc.from,
+        sc.to,
+        num(base.chips.cumulative),
+        p.forecast.model,
+        base.chips
+            .cumulative_95
+            .map(|(l, h)| format!("; 95% range {}–{}", num(l), num(h)))
+            .unwrap_or_default(),
+        pct(ai.value),
+        num(base.ai_supply),
+        pct(capex.value),
+        num(base.industry_capex)
+    );
+    let mut g = TextTable::new();
+    g.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "demand",
+        "USD bn",
+        "AI-chip part",
+        "÷ AI-chip supply",
+        "shortfall",
+        "years of AI-chip sales",
+        "growth to close",
+        "source",
+    ]);
+    for (row, d) in base.rows.iter().zip(&sc.demand) {
+        g.add_row(vec![
+            row.label.clone(),
+            num(row.demand),
+            num(row.chip_demand),
+            format!("{:.2}x", row.ratio),
+            num(row.shortfall),
+            format!("{:.1}", row.years_of_sales),
+            row.growth_needed
+                .map(|v| format!("{}/yr", pct(v)))
+                .unwrap_or_else(|| "none: supply covers it".into()),
+            d.source.clone(),
+        ]);
+    }
+    for i in 1..7 {
+        if let Some(c) = g.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let _ = writeln!(s, "{g}");
+    // sensitivity: ratio over ai share x chip share, per demand figure
+    let [ai_values, chip_values, capex_values] = &sc.sensitivity;
+    if !ai_values.is_empty() && !chip_values.is_empty() {
+        for (k, d) in sc.demand.iter().enumerate() {
+            let mut st = TextTable::new();
+            let mut header = vec![format!("{}: ratio", d.label)];
+            header.extend(
+                chip_values
+                    .iter()
+                    .map(|c| format!("chips {} of capex", pct(*c))),
+            );
+            st.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+            for a_share in ai_values {
+                let mut r = vec![format!("AI {} of chip sales", pct(*a_share))];
+                for c_share in chip_values {
+                    let e = scenario::evaluate(
+                        sc,
+                        series,
+                        &p.forecast.forecast.point,
+                        None,
+                        *a_share,
+                        *c_share,
+                        capex.value,
+                    );
+                    r.push(format!("{:.2}x", e.rows[k].ratio));
+                }
+                st.add_row(r);
+            }
+            let _ = writeln!(s, "{st}");
+        }
+    }
+    if !capex_values.is_empty() {
+        let cells: Vec<String> = capex_values
+            .iter()
+            .map(|c| format!("{} → {} USD bn", pct(*c), num(base.chips.cumulative * c)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "Industry capex over the window by capex intensity: {}",
+            cells.join("; ")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "Ratio = AI-chip part of the demand ÷ AI-chip sales over the window. Demand figures are multi-year totals with different scopes; do not add them."
+    );
+    if let Some(c) = &a.chart {
+        let grid = |k: usize| -> Option<(f64, f64)> {
+            let mut v: Vec<f64> = Vec::new();
+            for a_share in ai_values {
+                for c_share in chip_values {
+                    let e = scenario::evaluate(
+                        sc,
+                        series,
+                        &p.forecast.forecast.point,
+                        None,
+                        *a_share,
+                        *c_share,
+                        capex.value,
+                    );
+                    v.push(e.rows[k].ratio * e.ai_supply);
+                }
+            }
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (!v.is_empty()).then_some((lo, hi))
+        };
+        let supply_range = if ai_values.is_empty() {
+            None
+        } else {
+            let v: Vec<f64> = ai_values
+                .iter()
+                .map(|x| base.chips.cumulative * x)
+                .collect();
+            Some((
+                v.iter().copied().fold(f64::INFINITY, f64::min),
+                v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            ))
+        };
+        let mut bars = vec![Bar {
+            label: format!("AI-chip sales {}-{}", sc.from, sc.to),
+            value: base.ai_supply,
+            supply: true,
+            range: supply_range,
+            note: None,
+        }];
+        for (k, row) in base.rows.iter().enumerate() {
+            bars.push(Bar {
+                label: row.label.clone(),
+                value: row.chip_demand,
+                supply: false,
+                range: grid(k).map(|(lo, hi)| (lo.min(row.chip_demand), hi.max(row.chip_demand))),
+                note: Some(format!("{:.2}x", row.ratio)),
+            });
+        }
+        GapChart {
+            title: format!("AI-chip demand vs AI-chip sales, {}–{}", sc.from, sc.to),
+            subtitle: format!(
+                "AI share of chip sales {}, chips {} of capex; whiskers: the sensitivity grid",
+                pct(ai.value),
+                pct(chip.value)
+            ),
+            y_label: "USD bn (nominal), cumulative over the window".into(),
+            bars,
+            footnote: format!("Scenario: {}. Sources: built-in datasets (rows printed by the command). chipcast {}.", sc.name, env!("CARGO_PKG_VERSION")),
+        }
+        .write(c)
+        .with_context(|| "drawing the scenario chart")?;
         let _ = writeln!(s, "Chart written to {}", c.display());
     }
     print(&s)

@@ -360,53 +360,81 @@ impl Drawable for FanChart<'_> {
     }
 }
 
-/// Bar chart of cumulative projected supply against demand figures.
+/// One bar of a [`GapChart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// Label under the bar.
+    pub label: String,
+    /// Height.
+    pub value: f64,
+    /// Supply (blue) or demand (red).
+    pub supply: bool,
+    /// Whisker (low, high), e.g. a 95% range or a sensitivity range.
+    pub range: Option<(f64, f64)>,
+    /// Text inside the bar (e.g. "1.05x sales").
+    pub note: Option<String>,
+}
+
+/// Bar chart of projected supply against demand figures.
 #[derive(Debug, Clone)]
-pub struct GapChart<'a> {
+pub struct GapChart {
     /// Title.
     pub title: String,
     /// Second line.
     pub subtitle: String,
-    /// The report.
-    pub report: &'a GapReport,
+    /// Y axis label.
+    pub y_label: String,
+    /// Bars, left to right.
+    pub bars: Vec<Bar>,
     /// Footnote.
     pub footnote: String,
 }
 
-impl GapChart<'_> {
+impl GapChart {
+    /// Bars for a plain gap report: cumulative sales (with its 95% range) then each demand.
+    pub fn bars_for(r: &GapReport) -> Vec<Bar> {
+        let mut bars = vec![Bar {
+            label: format!("Chip sales {}-{}", r.from, r.to),
+            value: r.cumulative,
+            supply: true,
+            range: r.cumulative_95,
+            note: None,
+        }];
+        bars.extend(r.rows.iter().map(|row| Bar {
+            label: row.demand.label.clone(),
+            value: row.demand.value,
+            supply: false,
+            range: None,
+            note: Some(format!("{:.2}x sales", row.ratio)),
+        }));
+        bars
+    }
+
     /// Write the chart to `path` (`.png` or `.svg`).
     pub fn write(&self, path: &Path) -> Result<()> {
         render_with(self, path)
     }
 }
 
-impl Drawable for GapChart<'_> {
+impl Drawable for GapChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let e = draw_err(path);
-        let r = self.report;
         let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
-        let mut bars: Vec<(String, f64, RGBColor)> = vec![(
-            format!("Chip sales {}-{}", r.from, r.to),
-            r.cumulative,
-            FORECAST,
-        )];
-        for row in &r.rows {
-            bars.push((row.demand.label.clone(), row.demand.value, THRESHOLD));
-        }
-        let ymax = bars
+        let ymax = self
+            .bars
             .iter()
-            .map(|b| b.1)
-            .chain(r.cumulative_95.map(|c| c.1))
+            .flat_map(|b| [Some(b.value), b.range.map(|r| r.1)])
+            .flatten()
             .fold(0.0, f64::max)
             * 1.15;
-        let n = bars.len();
-        let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        let n = self.bars.len().max(1);
+        let labels: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(95)
-            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..ymax.max(1.0))
             .map_err(&e)?;
         chart
             .configure_mesh()
@@ -423,61 +451,57 @@ impl Drawable for GapChart<'_> {
                 }
             })
             .y_label_formatter(&|y| money(*y))
-            .y_desc("USD bn (nominal), cumulative over the window")
-            .label_style(("sans-serif", 17))
+            .y_desc(self.y_label.clone())
+            .label_style(("sans-serif", 16))
             .axis_desc_style(("sans-serif", 18))
             .draw()
             .map_err(&e)?;
-        for (i, (_, v, color)) in bars.iter().enumerate() {
+        let centre = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Bottom,
+        );
+        for (i, b) in self.bars.iter().enumerate() {
             let x = i as f64;
+            let color = if b.supply { FORECAST } else { THRESHOLD };
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(x - 0.3, 0.0), (x + 0.3, *v)],
+                    [(x - 0.3, 0.0), (x + 0.3, b.value)],
                     color.mix(0.8).filled(),
                 )))
                 .map_err(&e)?;
-            let centre = plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Bottom,
-            );
-            // the supply bar carries a whisker at its centre: put its label beside it
-            let label_x = if i == 0 && r.cumulative_95.is_some() {
-                x + 0.16
-            } else {
-                x
-            };
+            // a whisker sits at the bar's centre: put the value label beside it
+            let label_x = if b.range.is_some() { x + 0.16 } else { x };
             chart
                 .draw_series(std::iter::once(Text::new(
-                    format!("${}B", money(*v)),
-                    (label_x, *v + ymax * 0.012),
-                    ("sans-serif", 20).into_font().color(&BLACK).pos(centre),
+                    format!("${}B", money(b.value)),
+                    (label_x, b.value + ymax * 0.012),
+                    ("sans-serif", 19).into_font().color(&BLACK).pos(centre),
                 )))
                 .map_err(&e)?;
-            if i > 0 {
-                let ratio = r.rows[i - 1].ratio;
+            if let Some(note) = &b.note {
                 chart
                     .draw_series(std::iter::once(Text::new(
-                        format!("{ratio:.2}x sales"),
-                        (x, *v * 0.5),
-                        ("sans-serif", 20).into_font().color(&WHITE).pos(centre),
+                        note.clone(),
+                        (x, b.value * 0.5),
+                        ("sans-serif", 19).into_font().color(&WHITE).pos(centre),
                     )))
                     .map_err(&e)?;
             }
-        }
-        if let Some((lo, hi)) = r.cumulative_95 {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(0.0, lo), (0.0, hi)],
-                    HISTORY.stroke_width(2),
-                )))
-                .map_err(&e)?;
-            for y in [lo, hi] {
+            if let Some((lo, hi)) = b.range {
                 chart
                     .draw_series(std::iter::once(PathElement::new(
-                        vec![(-0.08, y), (0.08, y)],
+                        vec![(x, lo), (x, hi)],
                         HISTORY.stroke_width(2),
                     )))
                     .map_err(&e)?;
+                for y in [lo, hi] {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(x - 0.08, y), (x + 0.08, y)],
+                            HISTORY.stroke_width(2),
+                        )))
+                        .map_err(&e)?;
+                }
             }
         }
         Ok(())

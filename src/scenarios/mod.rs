@@ -4,4 +4,5 @@ pub mod gap;
 pub mod milestone;
 pub mod nowcast;
 pub mod projection;
+pub mod scenario;
 pub mod vintage;

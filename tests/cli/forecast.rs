@@ -378,3 +378,52 @@ fn backtest_compares_chipcast_with_published_forecasts() {
     assert!(t.starts_with("forecaster,published,target_year,horizon,industry,chipcast,chipcast_how,actual,industry_ape,chipcast_ape,dataset_line"));
     assert!(t.lines().count() > 80, "{}", t.lines().count());
 }
+
+#[test]
+fn the_default_scenario_prints_every_assumption_with_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "gap",
+            "--scenario",
+            "default",
+            "--paths",
+            "500",
+            "--chart",
+            "sc.png",
+        ],
+    );
+    assert!(out.contains("ai_share_of_chip_sales   24.3%"), "{out}");
+    assert!(
+        out.contains("demand_estimates.csv:32") && out.contains("wsts_annual.csv:41"),
+        "{out}"
+    );
+    assert!(out.contains("Altman $7T: ratio"), "{out}");
+    assert!(dir.path().join("sc.png").exists());
+}
+
+#[test]
+fn a_scenario_file_with_an_unknown_key_or_bad_share_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = succeeds(dir.path(), &["gap", "--print-scenario"]);
+    std::fs::write(
+        dir.path().join("typo.toml"),
+        template.replace("[sensitivity]", "colour = 1\n[sensitivity]"),
+    )
+    .unwrap();
+    let e = fails_with(dir.path(), &["gap", "--scenario", "typo.toml"]);
+    assert!(e.contains("typo.toml") && e.contains("colour"), "{e}");
+    let user = template.replace(
+        "[assumptions.capex_intensity]\n# chip-industry capex per dollar of sales (how much new capacity sales fund): TSMC capex\n# 2025 / TSMC revenue 2025\nnumerator = \"demand_estimates.csv:47\"\ndenominator = \"demand_estimates.csv:45\"",
+        "[assumptions.capex_intensity]\nvalue = 1.7",
+    );
+    std::fs::write(dir.path().join("share.toml"), user).unwrap();
+    let e = fails_with(dir.path(), &["gap", "--scenario", "share.toml"]);
+    assert!(e.contains("capex_intensity = 1.7 must be a share"), "{e}");
+    let e = fails_with(
+        dir.path(),
+        &["gap", "--scenario", "default", "--demand", "5"],
+    );
+    assert!(e.contains("--scenario sets the demand figures"), "{e}");
+}
