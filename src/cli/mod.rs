@@ -7,6 +7,7 @@ mod forecast;
 mod gap;
 mod milestone;
 mod nowcast;
+mod regions;
 mod resolve;
 mod vintages;
 
@@ -38,6 +39,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// The forecast for a target year and the $1T odds as they looked at each as-of date
     Vintages(vintages::VintagesArgs),
+    /// The four WSTS regions forecast and reconciled with the worldwide total (bottom-up and MinT)
+    Regions(regions::RegionsArgs),
     /// List or print the built-in datasets
     #[command(subcommand)]
     Data(data::DataCommand),
@@ -201,6 +204,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Nowcast(a) => nowcast::run(a),
         Command::Backtest(a) => backtest::run(a),
         Command::Vintages(a) => vintages::run(a),
+        Command::Regions(a) => regions::run(a),
         Command::Data(c) => data::run(c),
     }
 }

@@ -1003,3 +1003,126 @@ impl Drawable for VintageChart {
         Ok(())
     }
 }
+
+/// Stacked areas (e.g. regions adding up to a total) with a marker where forecasts begin.
+#[derive(Debug, Clone)]
+pub struct StackedChart {
+    /// Title.
+    pub title: String,
+    /// Second line.
+    pub subtitle: String,
+    /// (label, (year, value)) per layer, bottom first; all layers share the years.
+    pub layers: Vec<(String, Vec<(i64, f64)>)>,
+    /// First forecast year.
+    pub forecast_start: i64,
+    /// Footnote.
+    pub footnote: String,
+}
+
+impl StackedChart {
+    /// Write the chart to `path` (`.png` or `.svg`).
+    pub fn write(&self, path: &Path) -> Result<()> {
+        render_with(self, path)
+    }
+}
+
+const LAYER_COLORS: [RGBColor; 6] = [
+    RGBColor(0x1F, 0x3F, 0xB8),
+    RGBColor(0x4E, 0x9A, 0x6B),
+    RGBColor(0xC0, 0x39, 0x2B),
+    RGBColor(0xE0, 0x9F, 0x3E),
+    RGBColor(0x7B, 0x4F, 0xA0),
+    RGBColor(0x55, 0x55, 0x55),
+];
+
+impl Drawable for StackedChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let e = draw_err(path);
+        let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        let n = self.layers.first().map(|l| l.1.len()).unwrap_or(0);
+        let mut cum = vec![vec![0.0; n]; self.layers.len() + 1];
+        for (j, (_, pts)) in self.layers.iter().enumerate() {
+            for i in 0..n {
+                cum[j + 1][i] = cum[j][i] + pts.get(i).map(|p| p.1).unwrap_or(0.0);
+            }
+        }
+        let years: Vec<f64> = self
+            .layers
+            .first()
+            .map(|l| l.1.iter().map(|p| p.0 as f64).collect())
+            .unwrap_or_default();
+        let ymax = cum
+            .last()
+            .map(|c| c.iter().copied().fold(0.0, f64::max))
+            .unwrap_or(1.0)
+            * 1.08;
+        let (x0, x1) = (
+            years.first().copied().unwrap_or(0.0),
+            years.last().copied().unwrap_or(1.0),
+        );
+        let mut chart = ChartBuilder::on(&main)
+            .margin(20)
+            .margin_top(10)
+            .x_label_area_size(45)
+            .y_label_area_size(85)
+            .build_cartesian_2d(x0..x1, 0.0..ymax.max(1.0))
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+            .x_desc("year")
+            .y_desc("USD bn (nominal)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| money(*y))
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 18))
+            .draw()
+            .map_err(&e)?;
+        for (j, (label, _)) in self.layers.iter().enumerate() {
+            let color = LAYER_COLORS[j % LAYER_COLORS.len()];
+            let mut poly: Vec<(f64, f64)> = years
+                .iter()
+                .zip(&cum[j + 1])
+                .map(|(x, y)| (*x, *y))
+                .collect();
+            poly.extend(years.iter().zip(&cum[j]).rev().map(|(x, y)| (*x, *y)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    color.mix(0.75).filled(),
+                )))
+                .map_err(&e)?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.mix(0.75).filled())
+                });
+        }
+        let fs = self.forecast_start as f64 - 0.5;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(fs, 0.0), (fs, ymax)],
+                4,
+                4,
+                HISTORY.stroke_width(1),
+            ))
+            .map_err(&e)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                "forecast →".to_string(),
+                (fs + 0.2, ymax * 0.96),
+                ("sans-serif", 16).into_font().color(&MUTED),
+            )))
+            .map_err(&e)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(15)
+            .label_font(("sans-serif", 17))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    }
+}

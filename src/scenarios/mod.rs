@@ -1,6 +1,7 @@
 //! Scenarios: projections under a model, the $1T milestone, and the demand gap.
 
 pub mod gap;
+pub mod hierarchy;
 pub mod milestone;
 pub mod nowcast;
 pub mod projection;

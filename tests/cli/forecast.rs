@@ -427,3 +427,41 @@ fn a_scenario_file_with_an_unknown_key_or_bad_share_is_refused() {
     );
     assert!(e.contains("--scenario sets the demand figures"), "{e}");
 }
+
+#[test]
+fn regions_reconcile_to_a_total_that_the_regions_add_up_to() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(
+        dir.path(),
+        &[
+            "regions", "--model", "drift", "--until", "2028", "-o", "r.csv", "--chart", "r.png",
+        ],
+    );
+    let t = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    let header: Vec<&str> = t.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in t.lines().skip(1) {
+        let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let regions: f64 = [
+            "americas_mint",
+            "europe_mint",
+            "japan_mint",
+            "asia-pacific_mint",
+        ]
+        .iter()
+        .map(|c| v[col(c)])
+        .sum();
+        assert!((regions - v[col("world_mint")]).abs() < 1e-6, "{line}");
+        assert!(
+            [
+                "americas_mint",
+                "europe_mint",
+                "japan_mint",
+                "asia-pacific_mint"
+            ]
+            .iter()
+            .all(|c| v[col(c)] >= 0.0)
+        );
+    }
+    assert_eq!(t.lines().count(), 4);
+}
