@@ -1042,8 +1042,9 @@ impl Drawable for StackedChart {
         let n = self.layers.first().map(|l| l.1.len()).unwrap_or(0);
         let mut cum = vec![vec![0.0; n]; self.layers.len() + 1];
         for (j, (_, pts)) in self.layers.iter().enumerate() {
-            for i in 0..n {
-                cum[j + 1][i] = cum[j][i] + pts.get(i).map(|p| p.1).unwrap_or(0.0);
+            let below = cum[j].clone();
+            for (i, (slot, base)) in cum[j + 1].iter_mut().zip(below).enumerate() {
+                *slot = base + pts.get(i).map(|p| p.1).unwrap_or(0.0);
             }
         }
         let years: Vec<f64> = self
