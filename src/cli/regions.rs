@@ -66,7 +66,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     let world = cut(builtin::series("worldwide")?.series)?;
     let regions: Vec<_> = REGIONS
         .iter()
-        .map(|(n, _)| Ok(cut(builtin::series(n)?.series)?))
+        .map(|(n, _)| cut(builtin::series(n)?.series))
         .collect::<anyhow::Result<_>>()?;
     if a.until <= world.end() {
         bail!(
