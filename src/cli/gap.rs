@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use chipcast::ingest::builtin::demand_rows;
 use chipcast::outputs::chart::GapChart;
 use chipcast::outputs::report;
+use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::gap::{DemandFigure, gap};
 use chipcast::scenarios::milestone::{Simulation, sample_paths};
 use chipcast::scenarios::projection::project_with;
@@ -41,6 +42,9 @@ pub(crate) struct GapArgs {
     /// Draw a bar chart: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
+    /// Write the gap table (one row per demand figure): .csv, .json or .parquet
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 fn default_demands() -> anyhow::Result<Vec<DemandFigure>> {
@@ -162,6 +166,25 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         "Sales range: {} simulated paths of the {} model (seed {}). Demand figures are multi-year totals and are not additive with each other.",
         sim.paths, p.forecast.model, sim.seed
     );
+    if let Some(path) = &a.output {
+        let mut t = Table::default()
+            .with("demand", Values::Text(r.rows.iter().map(|x| x.demand.label.clone()).collect()))
+            .with("demand_busd", Values::Float(r.rows.iter().map(|x| Some(x.demand.value)).collect()))
+            .with("cumulative_sales", Values::Float(r.rows.iter().map(|_| Some(r.cumulative)).collect()))
+            .with("ratio", Values::Float(r.rows.iter().map(|x| Some(x.ratio)).collect()))
+            .with("shortfall", Values::Float(r.rows.iter().map(|x| Some(x.shortfall)).collect()))
+            .with("years_of_sales", Values::Float(r.rows.iter().map(|x| Some(x.years_of_sales)).collect()))
+            .with("growth_needed", Values::Float(r.rows.iter().map(|x| x.growth_needed.filter(|_| x.shortfall > 0.0)).collect()))
+            .with("source", Values::Text(r.rows.iter().map(|x| x.demand.source.clone()).collect()));
+        t.metadata = vec![
+            ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+            ("chipcast.data_source".into(), src.source_tag.clone()),
+            ("chipcast.model".into(), p.forecast.description.clone()),
+            ("chipcast.window".into(), format!("{from}-{to}")),
+        ];
+        t.write(path).with_context(|| "writing the gap table")?;
+        let _ = writeln!(s, "Table written to {}", path.display());
+    }
     if let Some(c) = &a.chart {
         GapChart {
             title: format!("{} {}–{} vs compute-demand estimates", series_title(&src), from, to),
@@ -329,6 +352,28 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         s,
         "Ratio = AI-chip part of the demand ÷ AI-chip sales over the window. Demand figures are multi-year totals with different scopes; do not add them."
     );
+    if let Some(path) = &a.output {
+        let mut t = Table::default()
+            .with("demand", Values::Text(base.rows.iter().map(|x| x.label.clone()).collect()))
+            .with("demand_busd", Values::Float(base.rows.iter().map(|x| Some(x.demand)).collect()))
+            .with("ai_chip_demand", Values::Float(base.rows.iter().map(|x| Some(x.chip_demand)).collect()))
+            .with("ai_chip_supply", Values::Float(base.rows.iter().map(|_| Some(base.ai_supply)).collect()))
+            .with("ratio", Values::Float(base.rows.iter().map(|x| Some(x.ratio)).collect()))
+            .with("shortfall", Values::Float(base.rows.iter().map(|x| Some(x.shortfall)).collect()))
+            .with("years_of_ai_chip_sales", Values::Float(base.rows.iter().map(|x| Some(x.years_of_sales)).collect()))
+            .with("growth_needed", Values::Float(base.rows.iter().map(|x| x.growth_needed).collect()))
+            .with("source", Values::Text(sc.demand.iter().map(|d| d.source.clone()).collect()));
+        t.metadata = vec![
+            ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+            ("chipcast.scenario".into(), sc.name.clone()),
+            ("chipcast.model".into(), p.forecast.description.clone()),
+        ];
+        for x in &sc.assumptions {
+            t.metadata.push((format!("chipcast.assumption.{}", x.name), format!("{} ({})", x.value, x.source)));
+        }
+        t.write(path).with_context(|| "writing the scenario table")?;
+        let _ = writeln!(s, "Table written to {}", path.display());
+    }
     if let Some(c) = &a.chart {
         let grid = |k: usize| -> Option<(f64, f64)> {
             let mut v: Vec<f64> = Vec::new();
