@@ -168,14 +168,43 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     );
     if let Some(path) = &a.output {
         let mut t = Table::default()
-            .with("demand", Values::Text(r.rows.iter().map(|x| x.demand.label.clone()).collect()))
-            .with("demand_busd", Values::Float(r.rows.iter().map(|x| Some(x.demand.value)).collect()))
-            .with("cumulative_sales", Values::Float(r.rows.iter().map(|_| Some(r.cumulative)).collect()))
-            .with("ratio", Values::Float(r.rows.iter().map(|x| Some(x.ratio)).collect()))
-            .with("shortfall", Values::Float(r.rows.iter().map(|x| Some(x.shortfall)).collect()))
-            .with("years_of_sales", Values::Float(r.rows.iter().map(|x| Some(x.years_of_sales)).collect()))
-            .with("growth_needed", Values::Float(r.rows.iter().map(|x| x.growth_needed.filter(|_| x.shortfall > 0.0)).collect()))
-            .with("source", Values::Text(r.rows.iter().map(|x| x.demand.source.clone()).collect()));
+            .with(
+                "demand",
+                Values::Text(r.rows.iter().map(|x| x.demand.label.clone()).collect()),
+            )
+            .with(
+                "demand_busd",
+                Values::Float(r.rows.iter().map(|x| Some(x.demand.value)).collect()),
+            )
+            .with(
+                "cumulative_sales",
+                Values::Float(r.rows.iter().map(|_| Some(r.cumulative)).collect()),
+            )
+            .with(
+                "ratio",
+                Values::Float(r.rows.iter().map(|x| Some(x.ratio)).collect()),
+            )
+            .with(
+                "shortfall",
+                Values::Float(r.rows.iter().map(|x| Some(x.shortfall)).collect()),
+            )
+            .with(
+                "years_of_sales",
+                Values::Float(r.rows.iter().map(|x| Some(x.years_of_sales)).collect()),
+            )
+            .with(
+                "growth_needed",
+                Values::Float(
+                    r.rows
+                        .iter()
+                        .map(|x| x.growth_needed.filter(|_| x.shortfall > 0.0))
+                        .collect(),
+                ),
+            )
+            .with(
+                "source",
+                Values::Text(r.rows.iter().map(|x| x.demand.source.clone()).collect()),
+            );
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.data_source".into(), src.source_tag.clone()),
@@ -354,24 +383,55 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     );
     if let Some(path) = &a.output {
         let mut t = Table::default()
-            .with("demand", Values::Text(base.rows.iter().map(|x| x.label.clone()).collect()))
-            .with("demand_busd", Values::Float(base.rows.iter().map(|x| Some(x.demand)).collect()))
-            .with("ai_chip_demand", Values::Float(base.rows.iter().map(|x| Some(x.chip_demand)).collect()))
-            .with("ai_chip_supply", Values::Float(base.rows.iter().map(|_| Some(base.ai_supply)).collect()))
-            .with("ratio", Values::Float(base.rows.iter().map(|x| Some(x.ratio)).collect()))
-            .with("shortfall", Values::Float(base.rows.iter().map(|x| Some(x.shortfall)).collect()))
-            .with("years_of_ai_chip_sales", Values::Float(base.rows.iter().map(|x| Some(x.years_of_sales)).collect()))
-            .with("growth_needed", Values::Float(base.rows.iter().map(|x| x.growth_needed).collect()))
-            .with("source", Values::Text(sc.demand.iter().map(|d| d.source.clone()).collect()));
+            .with(
+                "demand",
+                Values::Text(base.rows.iter().map(|x| x.label.clone()).collect()),
+            )
+            .with(
+                "demand_busd",
+                Values::Float(base.rows.iter().map(|x| Some(x.demand)).collect()),
+            )
+            .with(
+                "ai_chip_demand",
+                Values::Float(base.rows.iter().map(|x| Some(x.chip_demand)).collect()),
+            )
+            .with(
+                "ai_chip_supply",
+                Values::Float(base.rows.iter().map(|_| Some(base.ai_supply)).collect()),
+            )
+            .with(
+                "ratio",
+                Values::Float(base.rows.iter().map(|x| Some(x.ratio)).collect()),
+            )
+            .with(
+                "shortfall",
+                Values::Float(base.rows.iter().map(|x| Some(x.shortfall)).collect()),
+            )
+            .with(
+                "years_of_ai_chip_sales",
+                Values::Float(base.rows.iter().map(|x| Some(x.years_of_sales)).collect()),
+            )
+            .with(
+                "growth_needed",
+                Values::Float(base.rows.iter().map(|x| x.growth_needed).collect()),
+            )
+            .with(
+                "source",
+                Values::Text(sc.demand.iter().map(|d| d.source.clone()).collect()),
+            );
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.scenario".into(), sc.name.clone()),
             ("chipcast.model".into(), p.forecast.description.clone()),
         ];
         for x in &sc.assumptions {
-            t.metadata.push((format!("chipcast.assumption.{}", x.name), format!("{} ({})", x.value, x.source)));
+            t.metadata.push((
+                format!("chipcast.assumption.{}", x.name),
+                format!("{} ({})", x.value, x.source),
+            ));
         }
-        t.write(path).with_context(|| "writing the scenario table")?;
+        t.write(path)
+            .with_context(|| "writing the scenario table")?;
         let _ = writeln!(s, "Table written to {}", path.display());
     }
     if let Some(c) = &a.chart {
