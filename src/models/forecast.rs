@@ -98,6 +98,59 @@ pub fn gaussian_intervals(point: &[f64], se: &[f64], levels: &[f64]) -> Vec<Inte
         .collect()
 }
 
+/// Forecast of a model that is Gaussian on ln(y) with Student-t predictive quantiles
+/// (`df` degrees of freedom): `mean_se(k)` gives the log-scale mean and standard error at
+/// step k. Bounds are exp() of the log-scale bounds; the point is the predictive median
+/// exp(μ), or the lognormal mean exp(μ + se²/2) with `bias_adjust`.
+pub fn log_student_forecast(
+    h: usize,
+    levels: &[f64],
+    df: f64,
+    bias_adjust: bool,
+    mean_se: impl Fn(usize) -> (f64, f64),
+) -> Forecast {
+    let quantiles: Vec<f64> = levels.iter().map(|&l| student_t(l, df)).collect();
+    let mut point = Vec::with_capacity(h);
+    let mut intervals: Vec<Interval> = levels
+        .iter()
+        .map(|&level| Interval {
+            level,
+            lower: Vec::with_capacity(h),
+            upper: Vec::with_capacity(h),
+        })
+        .collect();
+    for k in 1..=h {
+        let (mu, se) = mean_se(k);
+        point.push(if bias_adjust {
+            (mu + se * se / 2.0).exp()
+        } else {
+            mu.exp()
+        });
+        for (iv, q) in intervals.iter_mut().zip(&quantiles) {
+            iv.lower.push((mu - q * se).exp());
+            iv.upper.push((mu + q * se).exp());
+        }
+    }
+    Forecast { point, intervals }
+}
+
+/// One sample path of such a model: exp(μ_k + se_k·t) with independent Student-t draws.
+pub fn log_student_path(
+    h: usize,
+    df: f64,
+    rng: &mut rand::rngs::StdRng,
+    mean_se: impl Fn(usize) -> (f64, f64),
+) -> Vec<f64> {
+    use rand_distr::{Distribution, StudentT};
+    let t = StudentT::new(df.max(1e-6)).expect("df is positive");
+    (1..=h)
+        .map(|k| {
+            let (mu, se) = mean_se(k);
+            (mu + se * t.sample(rng)).exp()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

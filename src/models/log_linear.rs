@@ -10,7 +10,7 @@
 //! default; with `bias_adjust` it is the *mean* exp(μ̂ + se²/2) (Hyndman's "bias-adjusted"
 //! back-transform, as `biasadj = TRUE` in R's forecast).
 
-use super::forecast::{Forecast, Interval, Param, student_t};
+use super::forecast::{Forecast, Param, log_student_forecast, student_t};
 use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use linfa::Dataset;
@@ -133,32 +133,9 @@ impl FittedModel for FittedLogLinear {
         ]
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
-        let df = (self.n - 2) as f64;
-        let mut point = Vec::with_capacity(h);
-        let mut bounds: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); levels.len()];
-        for k in 1..=h {
-            let (mu, se) = self.log_mean_and_se(k);
-            point.push(if self.bias_adjust {
-                (mu + se * se / 2.0).exp()
-            } else {
-                mu.exp()
-            });
-            for (j, &level) in levels.iter().enumerate() {
-                let q = student_t(level, df);
-                bounds[j].0.push((mu - q * se).exp());
-                bounds[j].1.push((mu + q * se).exp());
-            }
-        }
-        let intervals = levels
-            .iter()
-            .zip(bounds)
-            .map(|(&level, (lower, upper))| Interval {
-                level,
-                lower,
-                upper,
-            })
-            .collect();
-        Forecast { point, intervals }
+        log_student_forecast(h, levels, (self.n - 2) as f64, self.bias_adjust, |k| {
+            self.log_mean_and_se(k)
+        })
     }
     /// Posterior predictive draw under a flat prior: σ² from a scaled inverse χ², then the
     /// centred intercept and slope (independent because time is centred), then the noise.

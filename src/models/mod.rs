@@ -10,6 +10,7 @@ pub mod combination;
 pub mod ets;
 pub mod forecast;
 pub mod growth;
+pub mod linalg;
 pub mod log_linear;
 pub mod naive;
 pub mod optim;

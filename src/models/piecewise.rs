@@ -10,7 +10,8 @@
 //! (Student-t, exp back-transform: the point is the predictive median), so they do not
 //! include the uncertainty of *where* the changepoints are.
 
-use super::forecast::{Forecast, Interval, Param, student_t};
+use super::forecast::{Forecast, Param, log_student_forecast, log_student_path};
+use super::linalg::invert;
 use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use linfa::Dataset;
@@ -72,37 +73,6 @@ fn bic(n: usize, rss: f64, n_cps: usize) -> f64 {
     n as f64 * (rss.max(1e-300) / n as f64).ln() + k as f64 * (n as f64).ln()
 }
 
-/// Invert a small symmetric positive-definite matrix (Gauss–Jordan with partial pivoting).
-pub(crate) fn invert_spd(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
-    let n = a.len();
-    let mut inv: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
-        .collect();
-    for c in 0..n {
-        let p = (c..n).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
-        if a[p][c].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(c, p);
-        inv.swap(c, p);
-        let d = a[c][c];
-        for j in 0..n {
-            a[c][j] /= d;
-            inv[c][j] /= d;
-        }
-        for r in 0..n {
-            if r != c {
-                let f = a[r][c];
-                for j in 0..n {
-                    a[r][j] -= f * a[c][j];
-                    inv[r][j] -= f * inv[c][j];
-                }
-            }
-        }
-    }
-    Some(inv)
-}
-
 impl Forecaster for PiecewiseTrend {
     type Fitted = FittedPiecewise;
     fn fit(&self, y: &[f64]) -> Result<FittedPiecewise> {
@@ -155,7 +125,7 @@ impl Forecaster for PiecewiseTrend {
                 }
             }
         }
-        let xtx_inv = invert_spd(xtx).ok_or_else(|| Error::Fit {
+        let xtx_inv = invert(xtx).ok_or_else(|| Error::Fit {
             model: "piecewise".into(),
             reason: "singular design".into(),
         })?;
@@ -177,12 +147,7 @@ impl FittedPiecewise {
     fn mean_se(&self, k: usize) -> (f64, f64) {
         let r = design_row((self.n - 1 + k) as f64, &self.changepoints);
         let mu: f64 = r.iter().zip(&self.coef).map(|(a, b)| a * b).sum();
-        let mut q = 0.0;
-        for a in 0..r.len() {
-            for b in 0..r.len() {
-                q += r[a] * self.xtx_inv[a][b] * r[b];
-            }
-        }
+        let q = super::linalg::quadratic_form(&r, &self.xtx_inv);
         (mu, self.sigma * (1.0 + q).sqrt())
     }
 
@@ -222,37 +187,10 @@ impl FittedModel for FittedPiecewise {
         v
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
-        let mut point = Vec::with_capacity(h);
-        let mut bounds = vec![(Vec::with_capacity(h), Vec::with_capacity(h)); levels.len()];
-        for k in 1..=h {
-            let (mu, se) = self.mean_se(k);
-            point.push(mu.exp());
-            for (j, &level) in levels.iter().enumerate() {
-                let q = student_t(level, self.df);
-                bounds[j].0.push((mu - q * se).exp());
-                bounds[j].1.push((mu + q * se).exp());
-            }
-        }
-        let intervals = levels
-            .iter()
-            .zip(bounds)
-            .map(|(&level, (lower, upper))| Interval {
-                level,
-                lower,
-                upper,
-            })
-            .collect();
-        Forecast { point, intervals }
+        log_student_forecast(h, levels, self.df, false, |k| self.mean_se(k))
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
-        use rand_distr::{Distribution, StudentT};
-        let t = StudentT::new(self.df).expect("df > 0");
-        (1..=h)
-            .map(|k| {
-                let (mu, se) = self.mean_se(k);
-                (mu + se * t.sample(rng)).exp()
-            })
-            .collect()
+        log_student_path(h, self.df, rng, |k| self.mean_se(k))
     }
 }
 
@@ -286,12 +224,5 @@ mod tests {
             .collect();
         let fit = PiecewiseTrend.fit(&y).unwrap();
         assert!(fit.changepoints.is_empty(), "{:?}", fit.changepoints);
-    }
-
-    #[test]
-    fn small_matrices_invert_exactly() {
-        let inv = invert_spd(vec![vec![4.0, 7.0], vec![2.0, 6.0]]).unwrap();
-        assert!((inv[0][0] - 0.6).abs() < 1e-12 && (inv[0][1] + 0.7).abs() < 1e-12);
-        assert!(invert_spd(vec![vec![1.0, 2.0], vec![2.0, 4.0]]).is_none());
     }
 }

@@ -7,7 +7,7 @@
 //! elasticity). Intervals: OLS prediction intervals (Student-t) given the future
 //! regressor values, which are treated as known; exp back-transform (point = median).
 
-use super::forecast::{Forecast, Interval, Param, student_t};
+use super::forecast::{Forecast, Param, log_student_forecast, log_student_path};
 use super::{FittedModel, Forecaster};
 use crate::error::{Error, Result};
 use linfa::Dataset;
@@ -123,7 +123,7 @@ impl Forecaster for TrendRegression {
                 }
             }
         }
-        let xtx_inv = super::piecewise::invert_spd(xtx).ok_or_else(|| Error::Fit {
+        let xtx_inv = super::linalg::invert(xtx).ok_or_else(|| Error::Fit {
             model: "regression".into(),
             reason: "the regressors are collinear with the trend or each other".into(),
         })?;
@@ -145,12 +145,7 @@ impl FittedRegression {
         let x = &self.future[(k - 1).min(self.future.len() - 1)];
         let r = row((self.n - 1 + k) as f64, x);
         let mu: f64 = r.iter().zip(&self.coef).map(|(a, b)| a * b).sum();
-        let mut q = 0.0;
-        for a in 0..r.len() {
-            for b in 0..r.len() {
-                q += r[a] * self.xtx_inv[a][b] * r[b];
-            }
-        }
+        let q = super::linalg::quadratic_form(&r, &self.xtx_inv);
         (mu, self.sigma * (1.0 + q).sqrt())
     }
 }
@@ -179,37 +174,10 @@ impl FittedModel for FittedRegression {
     /// Steps beyond the checked future regressor rows reuse the last row; the constructor
     /// guarantees rows for the requested horizon.
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
-        let mut point = Vec::with_capacity(h);
-        let mut bounds = vec![(Vec::with_capacity(h), Vec::with_capacity(h)); levels.len()];
-        for k in 1..=h {
-            let (mu, se) = self.mean_se(k);
-            point.push(mu.exp());
-            for (j, &level) in levels.iter().enumerate() {
-                let q = student_t(level, self.df);
-                bounds[j].0.push((mu - q * se).exp());
-                bounds[j].1.push((mu + q * se).exp());
-            }
-        }
-        let intervals = levels
-            .iter()
-            .zip(bounds)
-            .map(|(&level, (lower, upper))| Interval {
-                level,
-                lower,
-                upper,
-            })
-            .collect();
-        Forecast { point, intervals }
+        log_student_forecast(h, levels, self.df, false, |k| self.mean_se(k))
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
-        use rand_distr::{Distribution, StudentT};
-        let t = StudentT::new(self.df).expect("df > 0");
-        (1..=h)
-            .map(|k| {
-                let (mu, se) = self.mean_se(k);
-                (mu + se * t.sample(rng)).exp()
-            })
-            .collect()
+        log_student_path(h, self.df, rng, |k| self.mean_se(k))
     }
 }
 

@@ -11,6 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::evaluation::select::{ModelChoice, fit_choice};
+use crate::models::linalg::invert;
 use serde::Serialize;
 
 /// Reconciled forecasts for h steps.
@@ -28,36 +29,6 @@ pub struct Reconciled {
     pub shrinkage: f64,
     /// Rolling origins behind W.
     pub origins: usize,
-}
-
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
-    let n = a.len();
-    let mut inv: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
-        .collect();
-    for c in 0..n {
-        let p = (c..n).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
-        if a[p][c].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(c, p);
-        inv.swap(c, p);
-        let d = a[c][c];
-        for j in 0..n {
-            a[c][j] /= d;
-            inv[c][j] /= d;
-        }
-        for r in 0..n {
-            if r != c {
-                let f = a[r][c];
-                for j in 0..n {
-                    a[r][j] -= f * a[c][j];
-                    inv[r][j] -= f * inv[c][j];
-                }
-            }
-        }
-    }
-    Some(inv)
 }
 
 /// Schäfer–Strimmer shrinkage of the error covariance toward its diagonal.
