@@ -94,16 +94,7 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
         }
         let kind = series[0].kind();
         let full = series.clone();
-        let as_of = src
-            .as_of
-            .as_deref()
-            .map(|t| parse_period(t, kind, "--as-of", true))
-            .transpose()?;
-        let since = src
-            .since
-            .as_deref()
-            .map(|t| parse_period(t, kind, "--since", false))
-            .transpose()?;
+        let (as_of, since) = window(src, kind)?;
         let series = cut(series, as_of, since)?;
         return Ok(Source {
             series,
@@ -121,6 +112,32 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     let name = src.series.clone().unwrap_or_else(|| "worldwide".into());
     let sourced = builtin::series(&name)?;
     let kind = sourced.series.kind();
+    let (as_of, since) = window(src, kind)?;
+    let series = cut(vec![sourced.series.clone()], as_of, since)?.remove(0);
+    // provenance stays aligned with the cut series' periods
+    let skip = (series.start() - sourced.series.start()) as usize;
+    let provenance = sourced.provenance[skip..skip + series.len()].to_vec();
+    let dataset = sourced.provenance[0].dataset;
+    Ok(Source {
+        label: format!(
+            "{name}: built-in {dataset} (WSTS Historical Billings Report, May-2026 vintage; {} to {})",
+            kind.format(sourced.series.start()),
+            kind.format(sourced.series.end())
+        ),
+        source_tag: format!("chipcast built-in {dataset}.csv (WSTS HBR May-2026 vintage)"),
+        series: vec![series],
+        provenance: Some(provenance),
+        full: vec![sourced.series],
+        as_of,
+        builtin: Some(name),
+        id_col: "unique_id".into(),
+        time_col: "ds".into(),
+        kind,
+    })
+}
+
+/// `--as-of` and `--since` as ordinals of the series' time kind.
+fn window(src: &SourceArgs, kind: TimeKind) -> anyhow::Result<(Option<i64>, Option<i64>)> {
     let as_of = src
         .as_of
         .as_deref()
@@ -131,30 +148,7 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
         .as_deref()
         .map(|t| parse_period(t, kind, "--since", false))
         .transpose()?;
-    let mut cut_sourced = sourced.clone();
-    if let Some(a) = as_of {
-        cut_sourced = cut_sourced.truncate_to(a)?;
-    }
-    if let Some(s) = since {
-        cut_sourced = cut_sourced.since(s)?;
-    }
-    let dataset = sourced.provenance[0].dataset;
-    Ok(Source {
-        label: format!(
-            "{name}: built-in {dataset} (WSTS Historical Billings Report, May-2026 vintage; {} to {})",
-            kind.format(sourced.series.start()),
-            kind.format(sourced.series.end())
-        ),
-        source_tag: format!("chipcast built-in {dataset}.csv (WSTS HBR May-2026 vintage)"),
-        series: vec![cut_sourced.series],
-        provenance: Some(cut_sourced.provenance),
-        full: vec![sourced.series],
-        as_of,
-        builtin: Some(name),
-        id_col: "unique_id".into(),
-        time_col: "ds".into(),
-        kind,
-    })
+    Ok((as_of, since))
 }
 
 fn cut(

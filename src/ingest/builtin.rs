@@ -271,26 +271,6 @@ pub fn series(name: &str) -> Result<SourcedSeries> {
     })
 }
 
-impl SourcedSeries {
-    /// Keep observations up to and including ordinal `last`.
-    pub fn truncate_to(&self, last: i64) -> Result<Self> {
-        let series = self.series.truncate_to(last)?;
-        Ok(Self {
-            provenance: self.provenance[..series.len()].to_vec(),
-            series,
-        })
-    }
-    /// Keep observations from ordinal `first` on.
-    pub fn since(&self, first: i64) -> Result<Self> {
-        let series = self.series.since(first)?;
-        let skip = self.provenance.len() - series.len();
-        Ok(Self {
-            provenance: self.provenance[skip..].to_vec(),
-            series,
-        })
-    }
-}
-
 /// Demand estimates usable by `gap`: (row name, value in USD bn, source, line in the dataset).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DemandRow {

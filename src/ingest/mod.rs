@@ -103,6 +103,24 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
     df.map_err(|e| read_err(path, e))
 }
 
+fn cell_error(
+    path: &Path,
+    at: String,
+    column: &str,
+    value: &str,
+    problem: &str,
+    expected: &str,
+) -> Error {
+    Error::BadCell(Box::new(CellProblem {
+        path: path.into(),
+        at,
+        column: column.into(),
+        value: value.into(),
+        problem: problem.into(),
+        expected: expected.into(),
+    }))
+}
+
 fn location(format_is_csv: bool, i: usize) -> String {
     if format_is_csv {
         format!("line {}", i + 2)
@@ -191,14 +209,7 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
     let times = text_cells(time_c).map_err(conv)?;
     let values = text_cells(value_c).map_err(conv)?;
     let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| {
-        Error::BadCell(Box::new(CellProblem {
-            path: path.into(),
-            at: location(is_csv, i),
-            column: column.into(),
-            value: value.into(),
-            problem: problem.into(),
-            expected: expected.into(),
-        }))
+        cell_error(path, location(is_csv, i), column, value, problem, expected)
     };
 
     let mut raw_times = Vec::with_capacity(df.height());
@@ -380,14 +391,7 @@ pub fn load_regressors(
         cols.push(text_cells(c).map_err(|e| read_err(path, e))?);
     }
     let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| {
-        Error::BadCell(Box::new(CellProblem {
-            path: path.into(),
-            at: location(is_csv, i),
-            column: column.into(),
-            value: value.into(),
-            problem: problem.into(),
-            expected: expected.into(),
-        }))
+        cell_error(path, location(is_csv, i), column, value, problem, expected)
     };
     let mut rows = std::collections::BTreeMap::new();
     for i in 0..df.height() {

@@ -10,6 +10,7 @@ use crate::scenarios::gap::GapReport;
 use crate::scenarios::projection::SeriesForecast;
 use crate::series::{MarketSeries, TimeKind};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
 use std::sync::Once;
@@ -24,6 +25,23 @@ fn register_fonts() {
             let _ = plotters::style::register_font("sans-serif", style, FONT_BYTES);
         }
     });
+}
+
+/// The legend box every chart uses.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+    path: &Path,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(15)
+        .label_font(("sans-serif", 17))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(0xCC, 0xCC, 0xCC))
+        .draw()
+        .map_err(draw_err(path))
 }
 
 /// Chart size in pixels (16:9, readable on a slide).
@@ -347,15 +365,7 @@ impl Drawable for FanChart<'_> {
         chart
             .draw_series(fc.iter().map(|p| Circle::new(*p, 3, FORECAST.filled())))
             .map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(15)
-            .label_font(("sans-serif", 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         Ok(())
     }
 }
@@ -623,15 +633,7 @@ impl Drawable for MilestoneChart<'_> {
                 ("sans-serif", 18).into_font().color(&THRESHOLD),
             )))
             .map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(15)
-            .label_font(("sans-serif", 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         Ok(())
     }
 }
@@ -751,15 +753,7 @@ impl Drawable for NowcastChart<'_> {
                     .map(|r| Circle::new((f64::from(r.known), r.point), 4, FORECAST.filled())),
             )
             .map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(15)
-            .label_font(("sans-serif", 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, path)?;
         Ok(())
     }
 }
@@ -851,15 +845,7 @@ impl Drawable for BacktestChart {
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 6), (x + 20, y + 6)], FORECAST.mix(0.8).filled())
             });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(15)
-            .label_font(("sans-serif", 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, path)?;
         Ok(())
     }
 }
@@ -991,15 +977,7 @@ impl Drawable for VintageChart {
                 )
             }))
             .map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(15)
-            .label_font(("sans-serif", 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         Ok(())
     }
 }
@@ -1115,15 +1093,7 @@ impl Drawable for StackedChart {
                 ("sans-serif", 16).into_font().color(&MUTED),
             )))
             .map_err(&e)?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(15)
-            .label_font(("sans-serif", 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xCC, 0xCC, 0xCC))
-            .draw()
-            .map_err(&e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         Ok(())
     }
 }

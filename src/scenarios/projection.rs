@@ -133,32 +133,7 @@ pub fn project_fitted(
     levels: &[f64],
     floor: bool,
 ) -> Result<Projection> {
-    if h == 0 {
-        return Err(Error::invalid("the horizon must be at least 1 step"));
-    }
-    validate_levels(levels)?;
-    let mut forecast = model.forecast(h, levels);
-    if floor {
-        floor_positive(series, model.name(), &mut forecast);
-    }
-    Ok(Projection {
-        forecast: SeriesForecast {
-            id: series.id().to_string(),
-            unit: series.unit().clone(),
-            kind: series.kind(),
-            train_start: series.start(),
-            train_end: series.end(),
-            periods: (1..=h as i64).map(|k| series.end() + k).collect(),
-            model: model.name().to_string(),
-            description: model.description(),
-            params: model.params(),
-            levels: levels.to_vec(),
-            forecast,
-            selection: None,
-            interval_method: IntervalMethod::Model,
-        },
-        model,
-    })
+    build(series, model, None, h, levels, floor)
 }
 
 /// Fit `choice` to `series` and forecast `h` steps at `levels`.
@@ -188,11 +163,26 @@ pub fn project_with(
     }
     validate_levels(levels)?;
     let fitted = fit_choice(series.values(), choice, h)?;
-    let mut forecast = fitted.model.forecast(h, levels);
-    if floor {
-        floor_positive(series, fitted.model.name(), &mut forecast);
+    build(series, fitted.model, fitted.selection, h, levels, floor)
+}
+
+/// Forecast with a fitted model and wrap the result with its dates, unit and model.
+fn build(
+    series: &MarketSeries,
+    model: Box<dyn FittedModel>,
+    selection: Option<Selection>,
+    h: usize,
+    levels: &[f64],
+    floor: bool,
+) -> Result<Projection> {
+    if h == 0 {
+        return Err(Error::invalid("the horizon must be at least 1 step"));
     }
-    let periods = (1..=h as i64).map(|k| series.end() + k).collect();
+    validate_levels(levels)?;
+    let mut forecast = model.forecast(h, levels);
+    if floor {
+        floor_positive(series, model.name(), &mut forecast);
+    }
     Ok(Projection {
         forecast: SeriesForecast {
             id: series.id().to_string(),
@@ -200,16 +190,16 @@ pub fn project_with(
             kind: series.kind(),
             train_start: series.start(),
             train_end: series.end(),
-            periods,
-            model: fitted.model.name().to_string(),
-            description: fitted.model.description(),
-            params: fitted.model.params(),
+            periods: (1..=h as i64).map(|k| series.end() + k).collect(),
+            model: model.name().to_string(),
+            description: model.description(),
+            params: model.params(),
             levels: levels.to_vec(),
             forecast,
-            selection: fitted.selection,
+            selection,
             interval_method: IntervalMethod::Model,
         },
-        model: fitted.model,
+        model,
     })
 }
 
