@@ -289,3 +289,48 @@ mod tests {
         assert!(fitted.selection.unwrap().criterion.contains("too short"));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use crate::models::combination::COMBINABLE;
+    use proptest::prelude::*;
+
+    fn every_choice() -> Vec<ModelChoice> {
+        let mut v: Vec<ModelChoice> = COMBINABLE.iter().map(|m| ModelChoice::Fixed(*m)).collect();
+        v.push(ModelChoice::Fixed(ModelSpec::Logistic { cap: None }));
+        v.push(ModelChoice::Fixed(ModelSpec::Gompertz { cap: None }));
+        v.push(ModelChoice::Auto);
+        v.push(ModelChoice::Select);
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn no_model_panics_or_returns_non_finite_numbers(
+            values in proptest::collection::vec(prop_oneof![
+                -1e3f64..1e3,
+                1e-6f64..1e-3,
+                1e6f64..1e9,
+                Just(0.0),
+                Just(5.0),
+            ], 1..30),
+            h in 1usize..8,
+        ) {
+            for choice in every_choice() {
+                if let Ok(fitted) = fit_choice(&values, choice, h) {
+                    let f = fitted.model.forecast(h, &[80.0, 95.0]);
+                    prop_assert_eq!(f.point.len(), h);
+                    for k in 0..h {
+                        prop_assert!(f.point[k].is_finite(), "{:?} point {:?}", choice, f.point);
+                        for iv in &f.intervals {
+                            prop_assert!(iv.lower[k].is_finite() && iv.upper[k].is_finite(), "{:?} {:?}", choice, iv);
+                            prop_assert!(iv.lower[k] <= iv.upper[k] + 1e-9 * iv.upper[k].abs().max(1.0), "{:?} {:?}", choice, iv);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -197,11 +197,11 @@ impl FittedModel for FittedCombination {
         let mut f = Forecast { point, intervals };
         if self.log {
             for v in f.point.iter_mut() {
-                *v = v.exp();
+                *v = super::forecast::safe_exp(*v);
             }
             for iv in f.intervals.iter_mut() {
                 for v in iv.lower.iter_mut().chain(iv.upper.iter_mut()) {
-                    *v = v.exp();
+                    *v = super::forecast::safe_exp(*v);
                 }
             }
         }
@@ -211,7 +211,7 @@ impl FittedModel for FittedCombination {
         let i = rng.random_range(0..self.members.len());
         let path = self.members[i].simulate(h, rng);
         if self.log {
-            path.into_iter().map(f64::exp).collect()
+            path.into_iter().map(super::forecast::safe_exp).collect()
         } else {
             path
         }

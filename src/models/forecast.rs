@@ -98,6 +98,12 @@ pub fn gaussian_intervals(point: &[f64], se: &[f64], levels: &[f64]) -> Vec<Inte
         .collect()
 }
 
+/// exp() that saturates at the largest finite double instead of overflowing to infinity
+/// (log-scale models with huge uncertainty would otherwise print `inf`).
+pub fn safe_exp(x: f64) -> f64 {
+    x.min(709.0).exp()
+}
+
 /// Forecast of a model that is Gaussian on ln(y) with Student-t predictive quantiles
 /// (`df` degrees of freedom): `mean_se(k)` gives the log-scale mean and standard error at
 /// step k. Bounds are exp() of the log-scale bounds; the point is the predictive median
@@ -122,13 +128,13 @@ pub fn log_student_forecast(
     for k in 1..=h {
         let (mu, se) = mean_se(k);
         point.push(if bias_adjust {
-            (mu + se * se / 2.0).exp()
+            safe_exp(mu + se * se / 2.0)
         } else {
-            mu.exp()
+            safe_exp(mu)
         });
         for (iv, q) in intervals.iter_mut().zip(&quantiles) {
-            iv.lower.push((mu - q * se).exp());
-            iv.upper.push((mu + q * se).exp());
+            iv.lower.push(safe_exp(mu - q * se));
+            iv.upper.push(safe_exp(mu + q * se));
         }
     }
     Forecast { point, intervals }
@@ -146,7 +152,7 @@ pub fn log_student_path(
     (1..=h)
         .map(|k| {
             let (mu, se) = mean_se(k);
-            (mu + se * t.sample(rng)).exp()
+            safe_exp(mu + se * t.sample(rng))
         })
         .collect()
 }

@@ -153,7 +153,7 @@ impl FittedModel for FittedLogLinear {
         (1..=h)
             .map(|k| {
                 let t0 = (self.n - 1 + k) as f64 - self.t_bar;
-                (a + b * t0 + sigma * std.sample(rng)).exp()
+                super::forecast::safe_exp(a + b * t0 + sigma * std.sample(rng))
             })
             .collect()
     }

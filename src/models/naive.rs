@@ -244,11 +244,11 @@ impl FittedModel for FittedLogDrift {
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
         let mut f = self.inner.forecast(h, levels);
         for v in f.point.iter_mut() {
-            *v = v.exp();
+            *v = super::forecast::safe_exp(*v);
         }
         for iv in f.intervals.iter_mut() {
             for v in iv.lower.iter_mut().chain(iv.upper.iter_mut()) {
-                *v = v.exp();
+                *v = super::forecast::safe_exp(*v);
             }
         }
         f
@@ -257,7 +257,7 @@ impl FittedModel for FittedLogDrift {
         self.inner
             .simulate(h, rng)
             .into_iter()
-            .map(f64::exp)
+            .map(super::forecast::safe_exp)
             .collect()
     }
 }

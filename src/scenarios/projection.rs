@@ -183,6 +183,17 @@ fn build(
     if floor {
         floor_positive(series, model.name(), &mut forecast);
     }
+    let finite = forecast.point.iter().all(|v| v.is_finite())
+        && forecast
+            .intervals
+            .iter()
+            .all(|i| i.lower.iter().chain(&i.upper).all(|v| v.is_finite()));
+    if !finite {
+        return Err(Error::Fit {
+            model: model.name().into(),
+            reason: "the forecast is not finite (the series' scale overflows the model)".into(),
+        });
+    }
     Ok(Projection {
         forecast: SeriesForecast {
             id: series.id().to_string(),
