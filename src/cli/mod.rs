@@ -114,6 +114,10 @@ pub(crate) struct ModelArgs {
     /// [default: median]
     #[arg(long, value_enum)]
     combine: Option<Combine>,
+    /// Fit the members of --model combo to ln(y) and back-transform (median); positive
+    /// series only (others are combined on their levels)
+    #[arg(long)]
+    log_scale: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,7 +162,7 @@ pub(crate) enum ModelName {
     Arima,
     /// Complex exponential smoothing (non-seasonal)
     Ces,
-    /// Mean or median of --members (default: ets, dotm, drift)
+    /// Mean or median of --members (default: ets, ces, arima, dotm)
     Combo,
     /// Log-linear trend + external regressors from --regressors FILE (OLS, linfa-linear)
     Regression,

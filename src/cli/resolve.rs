@@ -203,9 +203,9 @@ pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName,
             model.label()
         );
     }
-    if (!m.members.is_empty() || m.combine.is_some()) && model != ModelName::Combo {
+    if (!m.members.is_empty() || m.combine.is_some() || m.log_scale) && model != ModelName::Combo {
         bail!(
-            "--members and --combine configure --model combo; --model {} would ignore them",
+            "--members, --combine and --log-scale configure --model combo; --model {} would ignore them",
             model.label()
         );
     }
@@ -219,17 +219,19 @@ pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName,
         ModelName::Select => ModelChoice::Select,
         ModelName::Combo => {
             let members = if m.members.is_empty() {
-                vec![ModelSpec::Ets, ModelSpec::Dotm, ModelSpec::Drift]
+                chipcast::evaluation::select::auto_members()
             } else {
                 m.members
                     .iter()
                     .map(|n| single(*n, m))
                     .collect::<anyhow::Result<Vec<_>>>()?
             };
-            ModelChoice::Fixed(ModelSpec::Combo(ComboSpec::new(
+            let mut combo = ComboSpec::new(
                 &members,
                 m.combine.unwrap_or(Combine::Median) == Combine::Median,
-            )?))
+            )?;
+            combo.log = m.log_scale;
+            ModelChoice::Fixed(ModelSpec::Combo(combo))
         }
         other => ModelChoice::Fixed(single(other, m)?),
     };

@@ -252,6 +252,21 @@ mod tests {
     }
 
     #[test]
+    fn a_log_scale_combination_back_transforms_to_the_level_of_the_data() {
+        let y: Vec<f64> = (0..12).map(|t| 100.0 * 1.1f64.powi(t)).collect();
+        let mut spec = ComboSpec::new(&[ModelSpec::Naive, ModelSpec::Drift], false).unwrap();
+        spec.log = true;
+        let f = spec.fit(&y).unwrap().forecast(1, &[80.0]);
+        // naive on logs: last value; drift on logs: exact 10% growth; mean of the logs
+        let expected = (0.5 * (y[11].ln() + (y[11] * 1.1).ln())).exp();
+        assert!(
+            (f.point[0] - expected).abs() < 1e-9,
+            "{} vs {expected}",
+            f.point[0]
+        );
+    }
+
+    #[test]
     fn a_combination_needs_two_members() {
         assert!(ComboSpec::new(&[ModelSpec::Naive], false).is_err());
         assert!(ComboSpec::new(&[ModelSpec::Naive, ModelSpec::Naive], false).is_err());
