@@ -4,3 +4,4 @@ pub mod backtest;
 pub mod conformal;
 pub mod metrics;
 pub mod select;
+pub mod simulation;
