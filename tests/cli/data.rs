@@ -57,3 +57,13 @@ fn an_unknown_dataset_suggests_the_closest_name() {
     let err = fails_with(dir.path(), &["data", "show", "wsts_anual"]);
     assert!(err.contains("did you mean \"wsts_annual\""), "{err}");
 }
+
+#[test]
+fn the_top_level_help_lists_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["--help"]);
+    golden("help.txt", &out);
+    for cmd in ["forecast", "gap", "milestone", "nowcast", "backtest", "vintages", "regions", "data"] {
+        assert!(out.contains(cmd), "{cmd}");
+    }
+}
