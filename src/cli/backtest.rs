@@ -32,7 +32,7 @@ pub(crate) struct BacktestArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "naive,drift,logdrift,loglinear,piecewise,damped,ets,ces,theta,dotm,arima,auto,select"
+        default_value = "naive,drift,logdrift,loglinear,piecewise,damped,ets,ces,theta,dotm,arima,auto,select,market"
     )]
     models: Vec<ModelName>,
     /// First forecast origin (last training year of the first split)
@@ -44,7 +44,7 @@ pub(crate) struct BacktestArgs {
     /// Skip the comparison with published industry forecasts
     #[arg(long)]
     no_industry: bool,
-    /// Annual model for the industry comparison [default: select]
+    /// Annual model for the industry comparison [default: market]
     #[command(flatten)]
     model: ModelArgs,
     /// Chart of the industry comparison: .png or .svg

@@ -78,9 +78,10 @@ pub(crate) struct SourceArgs {
 /// Model and interval settings shared by forecast and gap.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
-    /// Model. auto = mean of ETS (AICc), dynamic optimised Theta and drift; select = per-series
-    /// lowest holdout MASE among simple models (see README, "Models")
-    /// [default: select for built-in market series, auto for --input]
+    /// Model. auto = SCUM, the median of ets, ces, arima and dotm (chosen on the M4 benchmark's
+    /// training data); market = median of drift, logdrift and ets (chosen by the backtest of the
+    /// built-in WSTS series); see README, Models
+    /// [default: market for built-in series, auto for --input]
     #[arg(long, value_enum)]
     model: Option<ModelName>,
     /// Prediction interval level in percent; repeat for several
@@ -132,8 +133,10 @@ pub(crate) enum Combine {
 pub(crate) enum ModelName {
     /// chipcast's default: mean of ets, dotm and drift (chosen by rolling-origin evaluation; README "Models")
     Auto,
-    /// Per series, the lowest holdout MASE among naive, drift, logdrift, loglinear, damped
+    /// Per series, the lowest holdout MASE (last 10 origins) among naive, drift, logdrift, loglinear, damped, ets, dotm, auto
     Select,
+    /// Default for built-in market series: median of drift, logdrift and ets (chosen by `chipcast backtest`)
+    Market,
     /// Last value carried forward
     Naive,
     /// Random walk with drift
@@ -177,6 +180,7 @@ impl ModelName {
         match self {
             ModelName::Auto => "auto",
             ModelName::Select => "select",
+            ModelName::Market => "market",
             ModelName::Naive => "naive",
             ModelName::Drift => "drift",
             ModelName::Logdrift => "logdrift",

@@ -173,7 +173,7 @@ fn cut(
 /// The model choice, refusing options the model would ignore.
 pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName, ModelChoice)> {
     let model = m.model.unwrap_or(if builtin {
-        ModelName::Select
+        ModelName::Market
     } else {
         ModelName::Auto
     });
@@ -217,6 +217,7 @@ pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName,
     let choice = match model {
         ModelName::Auto | ModelName::Regression => ModelChoice::Auto,
         ModelName::Select => ModelChoice::Select,
+        ModelName::Market => ModelChoice::Fixed(chipcast::evaluation::select::market_spec()),
         ModelName::Combo => {
             let members = if m.members.is_empty() {
                 chipcast::evaluation::select::auto_members()
@@ -259,7 +260,11 @@ fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
         ModelName::Gompertz => ModelSpec::Gompertz { cap: m.cap },
         ModelName::Arima => ModelSpec::Arima,
         ModelName::Ces => ModelSpec::Ces,
-        ModelName::Auto | ModelName::Select | ModelName::Combo | ModelName::Regression => {
+        ModelName::Auto
+        | ModelName::Select
+        | ModelName::Market
+        | ModelName::Combo
+        | ModelName::Regression => {
             bail!(
                 "--members takes single models; {} cannot be a member",
                 n.label()

@@ -63,7 +63,16 @@ fn the_top_level_help_lists_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let out = succeeds(dir.path(), &["--help"]);
     golden("help.txt", &out);
-    for cmd in ["forecast", "gap", "milestone", "nowcast", "backtest", "vintages", "regions", "data"] {
+    for cmd in [
+        "forecast",
+        "gap",
+        "milestone",
+        "nowcast",
+        "backtest",
+        "vintages",
+        "regions",
+        "data",
+    ] {
         assert!(out.contains(cmd), "{cmd}");
     }
 }

@@ -11,7 +11,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "Milestone: 1000.0 USD bn",
         "P(value in 2030 ≥ 1000.0) = ",
         "simulated sample paths",
-        "Selection: lowest mean MASE over the last 10 rolling origins",
+        "Default model for built-in series: market",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -464,4 +464,44 @@ fn regions_reconcile_to_a_total_that_the_regions_add_up_to() {
         );
     }
     assert_eq!(t.lines().count(), 4);
+}
+
+#[test]
+fn the_market_default_beats_drift_and_select_on_the_built_in_backtest() {
+    // the documented reason for the default model of built-in series
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "backtest",
+            "--no-industry",
+            "--models",
+            "drift,select,market",
+        ],
+    );
+    let mut smape: std::collections::HashMap<String, Vec<f64>> = Default::default();
+    for line in out
+        .lines()
+        .filter(|l| l.starts_with('│') && !l.contains("series"))
+    {
+        let cells: Vec<&str> = line
+            .trim_matches(|c| c == '│' || c == ' ')
+            .split_whitespace()
+            .collect();
+        smape
+            .entry(cells[1].to_string())
+            .or_default()
+            .push(cells[3].parse().unwrap());
+    }
+    let mean = |m: &str| smape[m].iter().sum::<f64>() / smape[m].len() as f64;
+    assert_eq!(smape["market"].len(), 5);
+    assert!(
+        mean("market") < mean("drift") && mean("market") < mean("select"),
+        "{smape:?}"
+    );
+    assert!(
+        (mean("market") - 16.19).abs() < 0.01,
+        "documented 16.19, got {}",
+        mean("market")
+    );
 }
