@@ -330,6 +330,19 @@ fn write_table(
 fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Result<()> {
     let series = &src.series[0];
     let f = &p.forecast;
+    // a combination is shown by the name the user chose (or the default's)
+    let shown = if f.model == "combo" {
+        a.model
+            .model
+            .map(|m| m.label())
+            .unwrap_or(if src.builtin.is_some() {
+                "market"
+            } else {
+                "auto"
+            })
+    } else {
+        f.model.as_str()
+    };
     let unit = series.unit().label();
     let mut s = String::new();
     let _ = writeln!(s, "chipcast forecast — {}", src.label);
@@ -404,10 +417,15 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
             .filter(|full| full.end() > series.end())
             .and_then(|full| full.since(series.end() + 1).ok());
         let chart = FanChart {
-            title: format!("{}: history and {} forecast", series_title(src), f.model),
+            model_label: shown.to_string(),
+            title: format!("{}: history and {shown} forecast", series_title(src)),
             subtitle: format!(
                 "{} · intervals {} · fitted {}–{}{}",
-                f.description.split(" (").next().unwrap_or(&f.description),
+                f.description
+                    .split(" of: ")
+                    .next()
+                    .and_then(|d| d.split(" (").next())
+                    .unwrap_or(&f.description),
                 levels.join("/"),
                 src.kind.format(f.train_start),
                 src.kind.format(f.train_end),

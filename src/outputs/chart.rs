@@ -70,6 +70,8 @@ pub struct FanChart<'a> {
     pub as_of: Option<(i64, String)>,
     /// Footnote (data source).
     pub footnote: String,
+    /// Model name for the legend.
+    pub model_label: String,
 }
 
 fn x_of(kind: TimeKind, ordinal: i64) -> f64 {
@@ -360,7 +362,7 @@ impl Drawable for FanChart<'_> {
         chart
             .draw_series(LineSeries::new(fc_line, FORECAST.stroke_width(3)))
             .map_err(&e)?
-            .label(format!("forecast ({})", f.model))
+            .label(format!("forecast ({})", self.model_label))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FORECAST.stroke_width(3)));
         chart
             .draw_series(fc.iter().map(|p| Circle::new(*p, 3, FORECAST.filled())))
