@@ -366,7 +366,11 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     if a.model.model.is_none() && src.builtin.is_some() {
         let _ = writeln!(s, "\n{MARKET_NOTE}");
     }
-    let _ = writeln!(s, "\n{}", report::model(f));
+    let named = SeriesForecast {
+        model: shown.to_string(),
+        ..f.clone()
+    };
+    let _ = writeln!(s, "\n{}", report::model(&named));
     let levels: Vec<String> = f.levels.iter().map(|l| format!("{l}%")).collect();
     let _ = writeln!(
         s,
