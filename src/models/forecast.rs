@@ -47,16 +47,33 @@ impl Forecast {
         self.point.len()
     }
 
-    /// Clamp every number at `floor` (used for positive series: a market cannot be negative).
-    pub fn floor_at(&mut self, floor: f64) {
+    /// Apply `f` to every number (points and bounds), e.g. a back-transform.
+    pub fn map_values(&mut self, f: impl Fn(f64) -> f64) {
         for v in self.point.iter_mut() {
-            *v = v.max(floor);
+            *v = f(*v);
         }
         for iv in self.intervals.iter_mut() {
             for v in iv.lower.iter_mut().chain(iv.upper.iter_mut()) {
-                *v = v.max(floor);
+                *v = f(*v);
             }
         }
+    }
+
+    /// Clamp every number at `floor` (used for positive series: a market cannot be negative).
+    pub fn floor_at(&mut self, floor: f64) {
+        self.map_values(|v| v.max(floor));
+    }
+
+    /// Empty intervals at `levels`, with room for `h` steps.
+    pub fn empty_intervals(levels: &[f64], h: usize) -> Vec<Interval> {
+        levels
+            .iter()
+            .map(|&level| Interval {
+                level,
+                lower: Vec::with_capacity(h),
+                upper: Vec::with_capacity(h),
+            })
+            .collect()
     }
 
     /// The interval at a level, if requested.
@@ -117,14 +134,7 @@ pub fn log_student_forecast(
 ) -> Forecast {
     let quantiles: Vec<f64> = levels.iter().map(|&l| student_t(l, df)).collect();
     let mut point = Vec::with_capacity(h);
-    let mut intervals: Vec<Interval> = levels
-        .iter()
-        .map(|&level| Interval {
-            level,
-            lower: Vec::with_capacity(h),
-            upper: Vec::with_capacity(h),
-        })
-        .collect();
+    let mut intervals = Forecast::empty_intervals(levels, h);
     for k in 1..=h {
         let (mu, se) = mean_se(k);
         point.push(if bias_adjust {

@@ -243,14 +243,7 @@ impl FittedModel for FittedLogDrift {
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
         let mut f = self.inner.forecast(h, levels);
-        for v in f.point.iter_mut() {
-            *v = super::forecast::safe_exp(*v);
-        }
-        for iv in f.intervals.iter_mut() {
-            for v in iv.lower.iter_mut().chain(iv.upper.iter_mut()) {
-                *v = super::forecast::safe_exp(*v);
-            }
-        }
+        f.map_values(super::forecast::safe_exp);
         f
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {

@@ -2,12 +2,10 @@
 //! Columns: id, model, fitted (description), param, value. Selection scores of `auto`
 //! appear as parameters named `holdout_mase.<candidate>`.
 
-use super::atomic::write_atomically;
-use crate::error::{Error, Result};
+use super::table::{Table, Values};
+use crate::error::Result;
 use crate::scenarios::projection::SeriesForecast;
-use polars::prelude::*;
 use serde::Serialize;
-use std::io::Write;
 use std::path::Path;
 
 /// One row.
@@ -60,81 +58,62 @@ impl ParamsTable {
         }
     }
 
+    /// As a typed table (for writing and tests).
+    pub fn table(&self) -> Table {
+        let text = |f: fn(&ParamRow) -> String| Values::Text(self.rows.iter().map(f).collect());
+        Table::default()
+            .with(&self.id_col, text(|r| r.id.clone()))
+            .with("model", text(|r| r.model.clone()))
+            .with("fitted", text(|r| r.fitted.clone()))
+            .with("param", text(|r| r.param.clone()))
+            .with(
+                "value",
+                Values::Float(self.rows.iter().map(|r| Some(r.value)).collect()),
+            )
+    }
+
     /// Write by extension (.csv, .json, .parquet), atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let werr = |m: String| Error::Write {
-            path: path.into(),
-            message: m,
-        };
-        match ext.as_str() {
-            "csv" => write_atomically(path, |tmp| {
-                let mut out = format!("{},model,fitted,param,value\n", self.id_col);
-                for r in &self.rows {
-                    out.push_str(&format!(
-                        "{},{},\"{}\",{},{}\n",
-                        quote(&r.id),
-                        r.model,
-                        r.fitted.replace('"', "\"\""),
-                        r.param,
-                        r.value
-                    ));
-                }
-                std::fs::File::create(tmp)
-                    .and_then(|mut f| f.write_all(out.as_bytes()))
-                    .map_err(|e| werr(e.to_string()))
-            }),
-            "json" => write_atomically(path, |tmp| {
-                let text =
-                    serde_json::to_string_pretty(&self.rows).map_err(|e| werr(e.to_string()))?;
-                std::fs::write(tmp, text + "\n").map_err(|e| werr(e.to_string()))
-            }),
-            "parquet" => write_atomically(path, |tmp| {
-                let col = |name: &str, v: Vec<&str>| Column::new(name.into(), v);
-                let mut df = DataFrame::new_infer_height(vec![
-                    col(
-                        &self.id_col,
-                        self.rows.iter().map(|r| r.id.as_str()).collect(),
-                    ),
-                    col(
-                        "model",
-                        self.rows.iter().map(|r| r.model.as_str()).collect(),
-                    ),
-                    col(
-                        "fitted",
-                        self.rows.iter().map(|r| r.fitted.as_str()).collect(),
-                    ),
-                    col(
-                        "param",
-                        self.rows.iter().map(|r| r.param.as_str()).collect(),
-                    ),
-                    Column::new(
-                        "value".into(),
-                        self.rows.iter().map(|r| r.value).collect::<Vec<f64>>(),
-                    ),
-                ])
-                .map_err(|e| werr(e.to_string()))?;
-                let file = std::fs::File::create(tmp).map_err(|e| werr(e.to_string()))?;
-                ParquetWriter::new(file)
-                    .finish(&mut df)
-                    .map_err(|e| werr(e.to_string()))?;
-                Ok(())
-            }),
-            other => Err(werr(format!(
-                "unsupported extension {other:?}; valid: .csv, .json, .parquet"
-            ))),
-        }
+        self.table().write(path)
     }
 }
 
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::select::ModelChoice;
+    use crate::models::ModelSpec;
+    use crate::scenarios::projection::project;
+    use crate::series::{MarketSeries, TimeKind, Unit};
+
+    #[test]
+    fn parameters_and_selection_scores_become_long_rows() {
+        let s = MarketSeries::new(
+            "007",
+            TimeKind::Integer,
+            1,
+            (0..30)
+                .map(|t| 10.0 + t as f64 * 1.5 + (t % 3) as f64)
+                .collect(),
+            Unit::Unspecified,
+        )
+        .unwrap();
+        let p = project(&s, ModelChoice::Select, 3, &[80.0]).unwrap();
+        let t = ParamsTable::new("unique_id", &[&p.forecast]);
+        assert!(t.rows.iter().all(|r| r.id == "007"));
+        assert!(t.rows.iter().any(|r| r.param.starts_with("holdout_mase.")));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        t.write(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("unique_id,model,fitted,param,value\n007,"),
+            "{text}"
+        );
+        let drift = project(&s, ModelChoice::Fixed(ModelSpec::Drift), 1, &[80.0]).unwrap();
+        assert_eq!(
+            ParamsTable::new("id", &[&drift.forecast]).rows.len(),
+            drift.forecast.params.len()
+        );
     }
 }

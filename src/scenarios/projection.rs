@@ -161,7 +161,6 @@ pub fn project_with(
     if h == 0 {
         return Err(Error::invalid("the horizon must be at least 1 step"));
     }
-    validate_levels(levels)?;
     let fitted = fit_choice(series.values(), choice, h)?;
     build(series, fitted.model, fitted.selection, h, levels, floor)
 }
