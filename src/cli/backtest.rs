@@ -32,7 +32,7 @@ pub(crate) struct BacktestArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "naive,drift,logdrift,loglinear,piecewise,damped,ets,ces,theta,dotm,arima,auto,select,market"
+        default_value = "naive,drift,logdrift,loglinear,piecewise,damped,ets,ces,theta,dotm,arima,scum,select,auto"
     )]
     models: Vec<ModelName>,
     /// First forecast origin (last training year of the first split)
@@ -44,7 +44,7 @@ pub(crate) struct BacktestArgs {
     /// Skip the comparison with published industry forecasts
     #[arg(long)]
     no_industry: bool,
-    /// Annual model for the industry comparison [default: market]
+    /// Annual model for the industry comparison [default: auto]
     #[command(flatten)]
     model: ModelArgs,
     /// Chart of the industry comparison: .png or .svg
@@ -60,7 +60,7 @@ fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
         model: Some(n),
         ..m.clone()
     };
-    Ok(resolve::choice(&probe, true)?.1)
+    Ok(resolve::choice(&probe)?.1)
 }
 
 pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
@@ -137,7 +137,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     let _ = writeln!(s, "{t}");
 
     if !a.no_industry {
-        let (name, choice) = resolve::choice(&a.model, true)?;
+        let (name, choice) = resolve::choice(&a.model)?;
         let rows = compare_with_industry(choice)?;
         let _ = writeln!(
             s,

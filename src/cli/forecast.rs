@@ -70,8 +70,8 @@ pub(crate) enum Intervals {
     Conformal,
 }
 
-/// Printed when the default model of built-in series is used.
-pub(crate) const MARKET_NOTE: &str = "Default model for built-in series: market = median of drift, logdrift and ets. It had the lowest error in `chipcast backtest` over the five built-in WSTS series (origins 2000-2024, horizons 1-5: sMAPE 16.19, 95% coverage 0.98); pick another with --model.";
+/// Printed when the default model is used on a built-in series.
+pub(crate) const AUTO_NOTE: &str = "Default model: auto = median of drift, logdrift and ets. It had the lowest error in `chipcast backtest` over the five built-in WSTS series (origins 2000-2024, horizons 1-5: sMAPE 16.19, 95% coverage 0.98); pick another with --model.";
 
 fn cpu_seconds() -> f64 {
     #[cfg(unix)]
@@ -92,7 +92,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
     let t_read = Instant::now();
     validate_levels(&a.model.levels)?;
     let src = resolve::load(&a.source)?;
-    let (model_name, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
+    let (model_name, choice) = resolve::choice(&a.model)?;
     let read_s = t_read.elapsed().as_secs_f64();
     if src.series.len() > 1 && (a.target.is_some() || a.by.is_some()) {
         anyhow::bail!(
@@ -332,14 +332,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     let f = &p.forecast;
     // a combination is shown by the name the user chose (or the default's)
     let shown = if f.model == "combo" {
-        a.model
-            .model
-            .map(|m| m.label())
-            .unwrap_or(if src.builtin.is_some() {
-                "market"
-            } else {
-                "auto"
-            })
+        a.model.model.map(|m| m.label()).unwrap_or("auto")
     } else {
         f.model.as_str()
     };
@@ -364,7 +357,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         report::history(series, src.provenance.as_deref(), 6)
     );
     if a.model.model.is_none() && src.builtin.is_some() {
-        let _ = writeln!(s, "\n{MARKET_NOTE}");
+        let _ = writeln!(s, "\n{AUTO_NOTE}");
     }
     let named = SeriesForecast {
         model: shown.to_string(),

@@ -94,7 +94,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     }
     let (from, to) = (a.from.unwrap_or(2024), a.to.unwrap_or(2030));
     let src = resolve::load(&a.source)?;
-    let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
+    let (_, choice) = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "gap compares one series but {} has {}; pick one with --id ID",
@@ -241,7 +241,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     use chipcast::outputs::report::{num, pct};
     use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
     let src = resolve::load(&a.source)?;
-    let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
+    let (_, choice) = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "gap compares one series but {} has {}; pick one with --id ID",

@@ -39,7 +39,7 @@ pub(crate) struct MilestoneArgs {
 
 pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
     let src = resolve::load(&a.source)?;
-    let (_, choice) = resolve::choice(&a.model, src.builtin.is_some())?;
+    let (_, choice) = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "milestone needs one series but {} has {}; pick one with --id ID",

@@ -78,10 +78,9 @@ pub(crate) struct SourceArgs {
 /// Model and interval settings shared by forecast and gap.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
-    /// Model. auto = SCUM, the median of ets, ces, arima and dotm (chosen on the M4 benchmark's
-    /// training data); market = median of drift, logdrift and ets (chosen by the backtest of the
-    /// built-in WSTS series); see README, Models
-    /// [default: market for built-in series, auto for --input]
+    /// Model. auto = median of drift, logdrift and ets, chosen by rolling-origin evaluation on the
+    /// built-in WSTS series and on the M4 benchmark's training data (README, Models)
+    /// [default: auto]
     #[arg(long, value_enum)]
     model: Option<ModelName>,
     /// Prediction interval level in percent; repeat for several
@@ -131,12 +130,12 @@ pub(crate) enum Combine {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ModelName {
-    /// chipcast's default: mean of ets, dotm and drift (chosen by rolling-origin evaluation; README "Models")
+    /// chipcast's default: median of drift, logdrift and ets (README, Models)
     Auto,
     /// Per series, the lowest holdout MASE (last 10 origins) among naive, drift, logdrift, loglinear, damped, ets, dotm, auto
     Select,
-    /// Default for built-in market series: median of drift, logdrift and ets (chosen by `chipcast backtest`)
-    Market,
+    /// SCUM: median of ets, ces, arima and dotm (Petropoulos & Svetunkov 2020)
+    Scum,
     /// Last value carried forward
     Naive,
     /// Random walk with drift
@@ -180,7 +179,7 @@ impl ModelName {
         match self {
             ModelName::Auto => "auto",
             ModelName::Select => "select",
-            ModelName::Market => "market",
+            ModelName::Scum => "scum",
             ModelName::Naive => "naive",
             ModelName::Drift => "drift",
             ModelName::Logdrift => "logdrift",

@@ -44,7 +44,7 @@ pub(crate) struct RegionsArgs {
 }
 
 pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
-    let (name, choice) = resolve::choice(&a.model, true)?;
+    let (name, choice) = resolve::choice(&a.model)?;
     let last = match a.as_of.as_deref().map(parse_time) {
         None => None,
         Some(Some(RawTime::Int(y))) => Some(y),

@@ -171,12 +171,8 @@ fn cut(
 }
 
 /// The model choice, refusing options the model would ignore.
-pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName, ModelChoice)> {
-    let model = m.model.unwrap_or(if builtin {
-        ModelName::Market
-    } else {
-        ModelName::Auto
-    });
+pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<(ModelName, ModelChoice)> {
+    let model = m.model.unwrap_or(ModelName::Auto);
     if m.bias_adjust && model != ModelName::Loglinear {
         bail!(
             "--bias-adjust only changes the loglinear model's back-transform; it would be ignored by --model {} (use --model loglinear)",
@@ -217,7 +213,7 @@ pub(crate) fn choice(m: &ModelArgs, builtin: bool) -> anyhow::Result<(ModelName,
     let choice = match model {
         ModelName::Auto | ModelName::Regression => ModelChoice::Auto,
         ModelName::Select => ModelChoice::Select,
-        ModelName::Market => ModelChoice::Fixed(chipcast::evaluation::select::market_spec()),
+        ModelName::Scum => ModelChoice::Fixed(chipcast::evaluation::select::scum_spec()),
         ModelName::Combo => {
             let members = if m.members.is_empty() {
                 chipcast::evaluation::select::auto_members()
@@ -262,7 +258,7 @@ fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
         ModelName::Ces => ModelSpec::Ces,
         ModelName::Auto
         | ModelName::Select
-        | ModelName::Market
+        | ModelName::Scum
         | ModelName::Combo
         | ModelName::Regression => {
             bail!(

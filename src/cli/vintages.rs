@@ -58,7 +58,7 @@ pub(crate) struct Row {
 }
 
 pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
-    let (name, choice) = resolve::choice(&a.model, true)?;
+    let (name, choice) = resolve::choice(&a.model)?;
     let annual = builtin::series("worldwide")?.series;
     let monthly = builtin::series("worldwide-monthly")?.series;
     let sim = Simulation {
@@ -145,13 +145,8 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         }
     }
     let mut s = format!(
-        "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a ytd-growth nowcast of the current year, then the {} model{}\n{t}\n",
-        format!("{name:?}").to_lowercase(),
-        if a.model.model.is_none() {
-            " (select: chosen per vintage by its own backtest)"
-        } else {
-            ""
-        }
+        "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a ytd-growth nowcast of the current year, then the {} model\n{t}\n",
+        format!("{name:?}").to_lowercase()
     );
     let _ = writeln!(
         s,

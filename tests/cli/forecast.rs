@@ -11,7 +11,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "Milestone: 1000.0 USD bn",
         "P(value in 2030 ≥ 1000.0) = ",
         "simulated sample paths",
-        "Default model for built-in series: market",
+        "Default model: auto = median of drift, logdrift and ets",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -467,17 +467,12 @@ fn regions_reconcile_to_a_total_that_the_regions_add_up_to() {
 }
 
 #[test]
-fn the_market_default_beats_drift_and_select_on_the_built_in_backtest() {
+fn the_auto_default_beats_drift_and_select_on_the_built_in_backtest() {
     // the documented reason for the default model of built-in series
     let dir = tempfile::tempdir().unwrap();
     let out = succeeds(
         dir.path(),
-        &[
-            "backtest",
-            "--no-industry",
-            "--models",
-            "drift,select,market",
-        ],
+        &["backtest", "--no-industry", "--models", "drift,select,auto"],
     );
     let mut smape: std::collections::HashMap<String, Vec<f64>> = Default::default();
     for line in out
@@ -494,14 +489,14 @@ fn the_market_default_beats_drift_and_select_on_the_built_in_backtest() {
             .push(cells[3].parse().unwrap());
     }
     let mean = |m: &str| smape[m].iter().sum::<f64>() / smape[m].len() as f64;
-    assert_eq!(smape["market"].len(), 5);
+    assert_eq!(smape["auto"].len(), 5);
     assert!(
-        mean("market") < mean("drift") && mean("market") < mean("select"),
+        mean("auto") < mean("drift") && mean("auto") < mean("select"),
         "{smape:?}"
     );
     assert!(
-        (mean("market") - 16.19).abs() < 0.01,
+        (mean("auto") - 16.19).abs() < 0.01,
         "documented 16.19, got {}",
-        mean("market")
+        mean("auto")
     );
 }
