@@ -163,9 +163,29 @@ impl SplitNormal {
     }
 }
 
-/// Quantile of the equal-weight mixture of `parts` (bisection on the mixture CDF).
+impl SplitNormal {
+    fn pdf(&self, x: f64) -> f64 {
+        let sd = if x < self.mode {
+            self.sd_lo
+        } else {
+            self.sd_hi
+        };
+        if sd.is_finite() && sd > 0.0 {
+            let z = (x - self.mode) / sd;
+            (-0.5 * z * z).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Quantile of the equal-weight mixture of `parts`: Newton steps on the mixture CDF from
+/// the mean of the members' quantiles, kept inside a bracket that bisection shrinks
+/// whenever a Newton step would leave it.
 fn mixture_quantile(parts: &[SplitNormal], p: f64) -> f64 {
-    let cdf = |x: f64| parts.iter().map(|s| s.cdf(x)).sum::<f64>() / parts.len() as f64;
+    let k = parts.len() as f64;
+    let cdf = |x: f64| parts.iter().map(|s| s.cdf(x)).sum::<f64>() / k;
+    let pdf = |x: f64| parts.iter().map(|s| s.pdf(x)).sum::<f64>() / k;
     let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
     let mut lo = parts
         .iter()
@@ -178,11 +198,43 @@ fn mixture_quantile(parts: &[SplitNormal], p: f64) -> f64 {
     if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
         return parts.first().map(|s| s.mode).unwrap_or(0.0);
     }
-    for _ in 0..50 {
-        let mid = 0.5 * (lo + hi);
-        if cdf(mid) < p { lo = mid } else { hi = mid }
+    let z = super::forecast::normal_z(((2.0 * p - 1.0).abs() * 100.0).min(99.999_999))
+        * (p - 0.5).signum();
+    let mut x = (parts
+        .iter()
+        .map(|s| {
+            s.mode
+                + z * if z < 0.0 {
+                    finite(s.sd_lo)
+                } else {
+                    finite(s.sd_hi)
+                }
+        })
+        .sum::<f64>()
+        / k)
+        .clamp(lo, hi);
+    for _ in 0..60 {
+        let g = cdf(x) - p;
+        if g.abs() < 1e-10 {
+            break;
+        }
+        if g < 0.0 {
+            lo = x
+        } else {
+            hi = x
+        }
+        let d = pdf(x);
+        let newton = if d > 0.0 { x - g / d } else { f64::NAN };
+        x = if newton.is_finite() && newton > lo && newton < hi {
+            newton
+        } else {
+            0.5 * (lo + hi)
+        };
+        if hi - lo < 1e-12 * (1.0 + x.abs()) {
+            break;
+        }
     }
-    0.5 * (lo + hi)
+    x
 }
 
 fn combine(values: &mut [f64], median: bool) -> f64 {

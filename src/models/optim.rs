@@ -20,6 +20,10 @@ impl Default for NmOptions {
 }
 
 /// Minimise `f` from `x0` inside `[lower, upper]`. Returns (argmin, min).
+///
+/// Standard Nelder–Mead (reflection 1, expansion 2, contraction ½, shrink ½) with every
+/// trial point projected into the box. The loop allocates nothing: it is the inner loop of
+/// every likelihood fit.
 pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
     mut f: F,
     x0: &[f64],
@@ -33,16 +37,17 @@ pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
             x[i] = x[i].clamp(lower[i], upper[i]);
         }
     };
+    let mut evals = 0usize;
     let mut eval = |x: &[f64], count: &mut usize| {
         *count += 1;
         let v = f(x);
         if v.is_finite() { v } else { f64::INFINITY }
     };
-    let mut evals = 0usize;
-    let mut simplex: Vec<Vec<f64>> = Vec::with_capacity(d + 1);
     let mut start = x0.to_vec();
     clamp(&mut start);
-    simplex.push(start.clone());
+    // the simplex as (value, vertex) pairs, best first after each sort
+    let mut simplex: Vec<(f64, Vec<f64>)> = Vec::with_capacity(d + 1);
+    simplex.push((eval(&start, &mut evals), start.clone()));
     for i in 0..d {
         let mut p = start.clone();
         let span = upper[i] - lower[i];
@@ -56,72 +61,62 @@ pub fn nelder_mead<F: FnMut(&[f64]) -> f64>(
             p[i] = start[i] - step;
         }
         clamp(&mut p);
-        simplex.push(p);
+        simplex.push((eval(&p, &mut evals), p));
     }
-    let mut values: Vec<f64> = simplex.iter().map(|p| eval(p, &mut evals)).collect();
+    let mut centroid = vec![0.0; d];
+    let (mut xr, mut xe, mut xc) = (vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    let along = |out: &mut [f64], centroid: &[f64], worst: &[f64], t: f64| {
+        for j in 0..d {
+            out[j] = centroid[j] + t * (worst[j] - centroid[j]);
+        }
+        clamp(out);
+    };
     while evals < opts.max_evals {
-        let mut order: Vec<usize> = (0..=d).collect();
-        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-        simplex = order.iter().map(|&i| simplex[i].clone()).collect();
-        values = order.iter().map(|&i| values[i]).collect();
-        let (best, worst) = (values[0], values[d]);
+        simplex.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (best, worst) = (simplex[0].0, simplex[d].0);
         if (worst - best).abs() <= opts.tol * (best.abs() + opts.tol) {
             break;
         }
-        let centroid: Vec<f64> = (0..d)
-            .map(|j| simplex[..d].iter().map(|p| p[j]).sum::<f64>() / d as f64)
-            .collect();
-        let point = |t: f64| -> Vec<f64> {
-            let mut p: Vec<f64> = (0..d)
-                .map(|j| centroid[j] + t * (simplex[d][j] - centroid[j]))
-                .collect();
-            clamp(&mut p);
-            p
-        };
-        let xr = point(-1.0);
+        for (j, c) in centroid.iter_mut().enumerate() {
+            *c = simplex[..d].iter().map(|p| p.1[j]).sum::<f64>() / d as f64;
+        }
+        along(&mut xr, &centroid, &simplex[d].1, -1.0);
         let fr = eval(&xr, &mut evals);
-        if fr < values[0] {
-            let xe = point(-2.0);
+        if fr < simplex[0].0 {
+            along(&mut xe, &centroid, &simplex[d].1, -2.0);
             let fe = eval(&xe, &mut evals);
             if fe < fr {
-                simplex[d] = xe;
-                values[d] = fe;
+                simplex[d].0 = fe;
+                simplex[d].1.copy_from_slice(&xe);
             } else {
-                simplex[d] = xr;
-                values[d] = fr;
+                simplex[d].0 = fr;
+                simplex[d].1.copy_from_slice(&xr);
             }
-        } else if fr < values[d - 1] {
-            simplex[d] = xr;
-            values[d] = fr;
+        } else if fr < simplex[d - 1].0 {
+            simplex[d].0 = fr;
+            simplex[d].1.copy_from_slice(&xr);
         } else {
-            let (xc, fc) = if fr < values[d] {
-                let x = point(-0.5);
-                let v = eval(&x, &mut evals);
-                (x, v)
+            let t = if fr < simplex[d].0 { -0.5 } else { 0.5 };
+            along(&mut xc, &centroid, &simplex[d].1, t);
+            let fc = eval(&xc, &mut evals);
+            if fc < simplex[d].0.min(fr) {
+                simplex[d].0 = fc;
+                simplex[d].1.copy_from_slice(&xc);
             } else {
-                let x = point(0.5);
-                let v = eval(&x, &mut evals);
-                (x, v)
-            };
-            if fc < values[d].min(fr) {
-                simplex[d] = xc;
-                values[d] = fc;
-            } else {
-                for i in 1..=d {
-                    let mut p: Vec<f64> = (0..d)
-                        .map(|j| simplex[0][j] + 0.5 * (simplex[i][j] - simplex[0][j]))
-                        .collect();
-                    clamp(&mut p);
-                    values[i] = eval(&p, &mut evals);
-                    simplex[i] = p;
+                let (b0, rest) = simplex.split_at_mut(1);
+                for v in rest.iter_mut() {
+                    for j in 0..d {
+                        v.1[j] = b0[0].1[j] + 0.5 * (v.1[j] - b0[0].1[j]);
+                    }
+                    clamp(&mut v.1);
+                    v.0 = eval(&v.1, &mut evals);
                 }
             }
         }
     }
-    let best = (0..=d)
-        .min_by(|&a, &b| values[a].total_cmp(&values[b]))
-        .unwrap_or(0);
-    (simplex[best].clone(), values[best])
+    simplex.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (value, point) = simplex.swap_remove(0);
+    (point, value)
 }
 
 #[cfg(test)]
