@@ -68,6 +68,10 @@ fn main() {
         ("theta", ModelChoice::Fixed(ModelSpec::Theta)),
         ("dotm", ModelChoice::Fixed(ModelSpec::Dotm)),
         ("arima", ModelChoice::Fixed(ModelSpec::Arima)),
+        (
+            "scum",
+            ModelChoice::Fixed(chipcast::evaluation::select::scum_spec()),
+        ),
         ("auto", ModelChoice::Auto),
     ];
     for (name, choice) in models {
