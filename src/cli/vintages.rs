@@ -105,7 +105,11 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         rows.push(Row {
             as_of: data_to,
             data,
-            model: p.forecast.model.clone(),
+            model: if p.forecast.model == "combo" {
+                format!("{name:?}").to_lowercase()
+            } else {
+                p.forecast.model.clone()
+            },
             point: f.point[h - 1],
             lo80: f.intervals[0].lower[h - 1],
             hi80: f.intervals[0].upper[h - 1],
