@@ -175,27 +175,24 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
                 )
                 .with(
                     "industry",
-                    Values::Float(rows.iter().map(|r| Some(r.published.value)).collect()),
+                    Values::floats(rows.iter().map(|r| r.published.value)),
                 )
                 .with(
                     "chipcast",
-                    Values::Float(rows.iter().map(|r| Some(r.chipcast.point)).collect()),
+                    Values::floats(rows.iter().map(|r| r.chipcast.point)),
                 )
                 .with(
                     "chipcast_how",
                     Values::Text(rows.iter().map(|r| r.chipcast.how.clone()).collect()),
                 )
-                .with(
-                    "actual",
-                    Values::Float(rows.iter().map(|r| Some(r.actual)).collect()),
-                )
+                .with("actual", Values::floats(rows.iter().map(|r| r.actual)))
                 .with(
                     "industry_ape",
-                    Values::Float(rows.iter().map(|r| Some(r.industry_ape())).collect()),
+                    Values::floats(rows.iter().map(|r| r.industry_ape())),
                 )
                 .with(
                     "chipcast_ape",
-                    Values::Float(rows.iter().map(|r| Some(r.chipcast_ape())).collect()),
+                    Values::floats(rows.iter().map(|r| r.chipcast_ape())),
                 )
                 .with(
                     "dataset_line",

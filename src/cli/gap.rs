@@ -174,23 +174,20 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
             )
             .with(
                 "demand_busd",
-                Values::Float(r.rows.iter().map(|x| Some(x.demand.value)).collect()),
+                Values::floats(r.rows.iter().map(|x| x.demand.value)),
             )
             .with(
                 "cumulative_sales",
-                Values::Float(r.rows.iter().map(|_| Some(r.cumulative)).collect()),
+                Values::floats(r.rows.iter().map(|_| r.cumulative)),
             )
-            .with(
-                "ratio",
-                Values::Float(r.rows.iter().map(|x| Some(x.ratio)).collect()),
-            )
+            .with("ratio", Values::floats(r.rows.iter().map(|x| x.ratio)))
             .with(
                 "shortfall",
-                Values::Float(r.rows.iter().map(|x| Some(x.shortfall)).collect()),
+                Values::floats(r.rows.iter().map(|x| x.shortfall)),
             )
             .with(
                 "years_of_sales",
-                Values::Float(r.rows.iter().map(|x| Some(x.years_of_sales)).collect()),
+                Values::floats(r.rows.iter().map(|x| x.years_of_sales)),
             )
             .with(
                 "growth_needed",
@@ -389,27 +386,24 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
             )
             .with(
                 "demand_busd",
-                Values::Float(base.rows.iter().map(|x| Some(x.demand)).collect()),
+                Values::floats(base.rows.iter().map(|x| x.demand)),
             )
             .with(
                 "ai_chip_demand",
-                Values::Float(base.rows.iter().map(|x| Some(x.chip_demand)).collect()),
+                Values::floats(base.rows.iter().map(|x| x.chip_demand)),
             )
             .with(
                 "ai_chip_supply",
-                Values::Float(base.rows.iter().map(|_| Some(base.ai_supply)).collect()),
+                Values::floats(base.rows.iter().map(|_| base.ai_supply)),
             )
-            .with(
-                "ratio",
-                Values::Float(base.rows.iter().map(|x| Some(x.ratio)).collect()),
-            )
+            .with("ratio", Values::floats(base.rows.iter().map(|x| x.ratio)))
             .with(
                 "shortfall",
-                Values::Float(base.rows.iter().map(|x| Some(x.shortfall)).collect()),
+                Values::floats(base.rows.iter().map(|x| x.shortfall)),
             )
             .with(
                 "years_of_ai_chip_sales",
-                Values::Float(base.rows.iter().map(|x| Some(x.years_of_sales)).collect()),
+                Values::floats(base.rows.iter().map(|x| x.years_of_sales)),
             )
             .with(
                 "growth_needed",

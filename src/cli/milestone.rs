@@ -97,15 +97,15 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             .with("year", Values::Int(odds.iter().map(|o| o.period).collect()))
             .with(
                 "p_first_crossing",
-                Values::Float(odds.iter().map(|o| Some(o.p_first)).collect()),
+                Values::floats(odds.iter().map(|o| o.p_first)),
             )
             .with(
                 "p_reached_by",
-                Values::Float(odds.iter().map(|o| Some(o.p_crossed_by)).collect()),
+                Values::floats(odds.iter().map(|o| o.p_crossed_by)),
             )
             .with(
                 "p_at_least",
-                Values::Float(odds.iter().map(|o| Some(o.p_at_least)).collect()),
+                Values::floats(odds.iter().map(|o| o.p_at_least)),
             );
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),

@@ -215,25 +215,22 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             )
             .with(
                 "known_sum",
-                Values::Float(rows.iter().map(|r| Some(r.known_sum)).collect()),
+                Values::floats(rows.iter().map(|r| r.known_sum)),
             )
             .with(
                 "method",
                 Values::Text(rows.iter().map(|r| r.method.name().to_string()).collect()),
             )
-            .with(
-                "nowcast",
-                Values::Float(rows.iter().map(|r| Some(r.point)).collect()),
-            );
+            .with("nowcast", Values::floats(rows.iter().map(|r| r.point)));
         for (j, l) in a.levels.iter().enumerate() {
             table = table
                 .with(
                     &format!("lo{l}"),
-                    Values::Float(rows.iter().map(|r| Some(r.intervals[j].1)).collect()),
+                    Values::floats(rows.iter().map(|r| r.intervals[j].1)),
                 )
                 .with(
                     &format!("hi{l}"),
-                    Values::Float(rows.iter().map(|r| Some(r.intervals[j].2)).collect()),
+                    Values::floats(rows.iter().map(|r| r.intervals[j].2)),
                 );
         }
         table = table.with(

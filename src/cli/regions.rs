@@ -144,27 +144,21 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     if let Some(path) = &a.output {
         let mut tab = Table::default()
             .with("year", Values::Int(years.clone()))
-            .with(
-                "world_base",
-                Values::Float(rec.base[0].iter().map(|v| Some(*v)).collect()),
-            )
+            .with("world_base", Values::floats(rec.base[0].iter().copied()))
             .with(
                 "world_bottom_up",
-                Values::Float(rec.bottom_up_total.iter().map(|v| Some(*v)).collect()),
+                Values::floats(rec.bottom_up_total.iter().copied()),
             )
-            .with(
-                "world_mint",
-                Values::Float(rec.mint_total.iter().map(|v| Some(*v)).collect()),
-            );
+            .with("world_mint", Values::floats(rec.mint_total.iter().copied()));
         for (j, (n, _)) in REGIONS.iter().enumerate() {
             tab = tab
                 .with(
                     &format!("{n}_base"),
-                    Values::Float(rec.base[j + 1].iter().map(|v| Some(*v)).collect()),
+                    Values::floats(rec.base[j + 1].iter().copied()),
                 )
                 .with(
                     &format!("{n}_mint"),
-                    Values::Float(rec.mint_regions[j].iter().map(|v| Some(*v)).collect()),
+                    Values::floats(rec.mint_regions[j].iter().copied()),
                 );
         }
         tab.metadata = vec![

@@ -175,33 +175,18 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
                 "target_year",
                 Values::Int(rows.iter().map(|_| a.target_year).collect()),
             )
-            .with(
-                "mean",
-                Values::Float(rows.iter().map(|r| Some(r.point)).collect()),
-            )
-            .with(
-                "lo80",
-                Values::Float(rows.iter().map(|r| Some(r.lo80)).collect()),
-            )
-            .with(
-                "hi80",
-                Values::Float(rows.iter().map(|r| Some(r.hi80)).collect()),
-            )
-            .with(
-                "lo95",
-                Values::Float(rows.iter().map(|r| Some(r.lo95)).collect()),
-            )
-            .with(
-                "hi95",
-                Values::Float(rows.iter().map(|r| Some(r.hi95)).collect()),
-            )
+            .with("mean", Values::floats(rows.iter().map(|r| r.point)))
+            .with("lo80", Values::floats(rows.iter().map(|r| r.lo80)))
+            .with("hi80", Values::floats(rows.iter().map(|r| r.hi80)))
+            .with("lo95", Values::floats(rows.iter().map(|r| r.lo95)))
+            .with("hi95", Values::floats(rows.iter().map(|r| r.hi95)))
             .with(
                 "p_at_least",
-                Values::Float(rows.iter().map(|r| Some(r.p_at_least)).collect()),
+                Values::floats(rows.iter().map(|r| r.p_at_least)),
             )
             .with(
                 "p_reached_by",
-                Values::Float(rows.iter().map(|r| Some(r.p_reached)).collect()),
+                Values::floats(rows.iter().map(|r| r.p_reached)),
             );
         tab.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),

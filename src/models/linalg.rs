@@ -33,6 +33,19 @@ pub fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     Some(inv)
 }
 
+/// XᵀX of the design rows (the Gram matrix behind OLS prediction variances).
+pub fn gram<'a>(rows: impl IntoIterator<Item = &'a [f64]>, p: usize) -> Vec<Vec<f64>> {
+    let mut g = vec![vec![0.0; p]; p];
+    for r in rows {
+        for a in 0..p {
+            for b in 0..p {
+                g[a][b] += r[a] * r[b];
+            }
+        }
+    }
+    g
+}
+
 /// xᵀ M x.
 pub fn quadratic_form(x: &[f64], m: &[Vec<f64>]) -> f64 {
     x.iter()
@@ -55,6 +68,15 @@ mod tests {
         let inv = invert(vec![vec![4.0, 7.0], vec![2.0, 6.0]]).unwrap();
         assert!((inv[0][0] - 0.6).abs() < 1e-12 && (inv[0][1] + 0.7).abs() < 1e-12);
         assert!(invert(vec![vec![1.0, 2.0], vec![2.0, 4.0]]).is_none());
+    }
+
+    #[test]
+    fn the_gram_matrix_sums_outer_products() {
+        let rows = [vec![1.0, 2.0], vec![1.0, 3.0]];
+        assert_eq!(
+            gram(rows.iter().map(Vec::as_slice), 2),
+            vec![vec![2.0, 5.0], vec![5.0, 13.0]]
+        );
     }
 
     #[test]

@@ -116,15 +116,10 @@ impl Forecaster for PiecewiseTrend {
         }
         let (changepoints, coef, rss, bic) = best;
         let p = coef.len();
-        let mut xtx = vec![vec![0.0; p]; p];
-        for i in 0..n {
-            let r = design_row(i as f64, &changepoints);
-            for a in 0..p {
-                for b in 0..p {
-                    xtx[a][b] += r[a] * r[b];
-                }
-            }
-        }
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|i| design_row(i as f64, &changepoints))
+            .collect();
+        let xtx = super::linalg::gram(rows.iter().map(Vec::as_slice), p);
         let xtx_inv = invert(xtx).ok_or_else(|| Error::Fit {
             model: "piecewise".into(),
             reason: "singular design".into(),

@@ -111,18 +111,18 @@ impl Forecaster for TrendRegression {
             })?;
         let mut coef = vec![fit.intercept()];
         coef.extend(fit.params().iter().copied());
-        let mut xtx = vec![vec![0.0; p]; p];
-        let mut rss = 0.0;
-        for (i, (x_i, ly_i)) in self.history.iter().zip(&ly).enumerate() {
-            let r = row(i as f64, x_i);
-            let f: f64 = r.iter().zip(&coef).map(|(a, b)| a * b).sum();
-            rss += (ly_i - f).powi(2);
-            for a in 0..p {
-                for b in 0..p {
-                    xtx[a][b] += r[a] * r[b];
-                }
-            }
-        }
+        let rows: Vec<Vec<f64>> = self
+            .history
+            .iter()
+            .enumerate()
+            .map(|(i, x_i)| row(i as f64, x_i))
+            .collect();
+        let rss: f64 = rows
+            .iter()
+            .zip(&ly)
+            .map(|(r, ly_i)| (ly_i - r.iter().zip(&coef).map(|(a, b)| a * b).sum::<f64>()).powi(2))
+            .sum();
+        let xtx = super::linalg::gram(rows.iter().map(Vec::as_slice), p);
         let xtx_inv = super::linalg::invert(xtx).ok_or_else(|| Error::Fit {
             model: "regression".into(),
             reason: "the regressors are collinear with the trend or each other".into(),

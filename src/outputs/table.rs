@@ -19,6 +19,11 @@ pub enum Values {
 }
 
 impl Values {
+    /// A float column with no missing values.
+    pub fn floats(values: impl IntoIterator<Item = f64>) -> Self {
+        Values::Float(values.into_iter().map(Some).collect())
+    }
+
     fn len(&self) -> usize {
         match self {
             Values::Text(v) => v.len(),
