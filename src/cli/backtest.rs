@@ -141,7 +141,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
         let rows = compare_with_industry(choice)?;
         let _ = writeln!(
             s,
-            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual). chipcast uses monthly data to {} months before each publication date, complete years, a ytd-growth nowcast for the publication year, and the {} model beyond it. Horizon 0 = the publication year, 1 = the next year.",
+            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual). chipcast uses monthly data to {} months before each publication date, complete years, a ytd-growth nowcast for the year of its last month, the seasonally adjusted run-rate of the last 3 months for the year after, and the {} model beyond. Horizon 0 = the publication year, 1 = the next year.",
             rows.len(),
             DATA_LAG_MONTHS,
             name_label(name)

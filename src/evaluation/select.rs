@@ -7,12 +7,12 @@
 //! none can, it falls back to drift (2 points) or naive (1 point). Two independent
 //! rolling-origin evaluations chose it, neither using the benchmark's test windows:
 //! * `chipcast backtest` on the five built-in WSTS annual series (origins 2000-2024,
-//!   horizons 1-5): mean sMAPE 16.19, MASE 2.429, 95% coverage 0.98, MSIS 23.24, against
-//!   drift 16.75 / 2.523 / 0.83 / 28.00, ETS 17.27 / 2.539 / 0.94 / 20.33, per-series
-//!   `select` 17.76 / 2.554 / 0.81 / 27.69 and SCUM 17.78 / 2.585 / 0.83 / 27.30;
+//!   horizons 1-5): mean sMAPE 16.34, MASE 2.444, 95% coverage 0.98, MSIS 23.27, against
+//!   drift 16.75 / 2.523 / 0.83 / 28.00, ETS 17.41 / 2.557 / 0.94 / 20.20, per-series
+//!   `select` 17.69 / 2.534 / 0.82 / 28.57 and SCUM 17.77 / 2.585 / 0.91 / 20.04;
 //! * the M4 yearly sample's training data (last 6 points held out at origins 0, 3, 6 and 9
-//!   years before the end): mean OWA 0.656 vs SCUM 0.657, MSIS 23.1 vs 27.9, 95% coverage
-//!   0.93 vs 0.84, at 0.4 of SCUM's CPU time.
+//!   years before the end): mean OWA 0.654 vs SCUM 0.656, MSIS 23.1 vs 27.8, 95% coverage
+//!   0.93 vs 0.84, at 0.14 of SCUM's CPU time.
 //!
 //! **scum** (Petropoulos & Svetunkov 2020) is the median of ETS, CES, ARIMA and DOTM.
 //!

@@ -16,8 +16,16 @@
 //!
 //! with r = ε for additive and r = μ·ε for multiplicative errors (so M errors give
 //! ℓ_t = ℓ·(1 + αε) etc.). The likelihood is R's: n·ln Σε² plus 2·Σ ln|μ_t| for
-//! multiplicative errors; all of α, β, φ, ℓ₀, b₀ are estimated with bounded Nelder–Mead
-//! inside the region 0 < β < α < 1, β ≤ 0.2, 0.8 ≤ φ ≤ 0.98.
+//! multiplicative errors; all of α, β, φ, ℓ₀, b₀ are estimated inside the region
+//! 0 < β < α < 1, β ≤ 0.2, 0.8 ≤ φ ≤ 0.98.
+//!
+//! **Optimisers.** Additive errors: the initial states are concentrated out exactly (a 2×2
+//! least-squares problem per evaluation) and bounded Nelder–Mead searches the 1–3 smoothing
+//! parameters. Multiplicative errors: the likelihood is a sum of squares, n·ln Σ(G·ε_t)²
+//! with G the geometric mean of μ_t, so after 40 Nelder–Mead evaluations to find the basin,
+//! Levenberg–Marquardt with forward-mode derivatives converges in about ten steps. Against
+//! 600 Nelder–Mead evaluations on the benchmark's training series, that reaches an equal or
+//! better optimum on 95–97% of series, at a third of the time (benches/README.md).
 //!
 //! **Why β ≤ 0.2.** statsforecast's ETS (whose AutoETS beats R's `ets` on M4 yearly data)
 //! caps β at the optimiser's starting α (0.2) as a side effect of `initparam`; R does not.
@@ -32,7 +40,7 @@
 //! 2,000 simulated sample paths with a fixed seed, so output is reproducible.
 
 use super::forecast::{Forecast, Interval, Param, gaussian_intervals};
-use super::optim::{NmOptions, nelder_mead};
+use super::optim::{LmOptions, NmOptions, levenberg_marquardt, nelder_mead};
 use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use rand::SeedableRng;
@@ -197,6 +205,13 @@ fn update(trend: TrendType, l: f64, b: f64, mu: f64, r: f64, p: &Theta) -> (f64,
 /// Run the model through `y`; returns (R's likelihood term, Σε², final ℓ, final b) or
 /// `None` when the states leave the valid region.
 fn filter(spec: &Ets, y: &[f64], p: &Theta) -> Option<(f64, f64, f64, f64)> {
+    if !spec.trend.multiplicative() {
+        return if spec.error == ErrorType::Multiplicative {
+            filter_linear_trend::<true>(spec.trend, y, p)
+        } else {
+            filter_linear_trend::<false>(spec.trend, y, p)
+        };
+    }
     let (mut l, mut b) = (p.l0, p.b0);
     let (mut sse, mut log_mu) = (0.0, 0.0);
     // Σ ln μ_t as ln Π μ_t: one logarithm per 32 steps instead of one per step (the
@@ -235,6 +250,146 @@ fn filter(spec: &Ets, y: &[f64], p: &Theta) -> Option<(f64, f64, f64, f64)> {
     lik.is_finite().then_some((lik, sse, l, b))
 }
 
+/// [`filter`] for the no, additive and damped trends, which are one recursion
+/// (μ = ℓ + φb, ℓ' = μ + αr, b' = φb + βr, with φ = 1 for A and b = β = 0 for N), compiled
+/// once per error type: the likelihood's hot loop, free of branches on the model. The raw
+/// error r = y − μ for both error types, so the division by μ of a multiplicative ε stays
+/// off the chain of dependent steps.
+fn filter_linear_trend<const MULT: bool>(
+    trend: TrendType,
+    y: &[f64],
+    p: &Theta,
+) -> Option<(f64, f64, f64, f64)> {
+    let (phi, beta, mut b) = match trend {
+        TrendType::None => (1.0, 0.0, 0.0),
+        TrendType::Additive => (1.0, p.beta, p.b0),
+        _ => (p.phi, p.beta, p.b0),
+    };
+    let (alpha, mut l) = (p.alpha, p.l0);
+    let (mut sse, mut log_mu, mut prod_mu) = (0.0, 0.0, 1.0f64);
+    for (t, &obs) in y.iter().enumerate() {
+        let mu = l + phi * b;
+        let r = obs - mu;
+        if MULT {
+            if mu <= 0.0 || !mu.is_finite() {
+                return None;
+            }
+            let e = r / mu;
+            sse += e * e;
+            prod_mu *= mu;
+            if t % 32 == 31 || !(1e-100..1e100).contains(&prod_mu) {
+                log_mu += prod_mu.ln();
+                prod_mu = 1.0;
+            }
+        } else {
+            sse += r * r;
+        }
+        l = mu + alpha * r;
+        b = phi * b + beta * r;
+    }
+    if !(l.is_finite() && b.is_finite()) {
+        return None;
+    }
+    log_mu += prod_mu.ln();
+    let n = y.len() as f64;
+    let lik = n * sse.max(1e-300).ln() + 2.0 * log_mu;
+    lik.is_finite().then_some((lik, sse, l, b))
+}
+
+/// Gauss–Newton normal equations of the multiplicative-error likelihood (no, additive or
+/// damped trend) at `p`, for the parameters `cols` (0 α, 1 β, 2 φ, 3 ℓ₀, 4 b₀). With G the
+/// geometric mean of μ_t, R's likelihood n·ln Σε² + 2·Σ ln μ_t equals n·ln Σ(G·ε_t)², a
+/// sum of squares, so Levenberg–Marquardt applies: the derivatives of ε_t are carried
+/// through the recursion (forward mode) and JᵀJ, Jᵀr are written to `a`, `g` without the
+/// common factor G². Returns the likelihood, or `None` if μ leaves (0, ∞).
+fn m_normal_equations(
+    trend: TrendType,
+    y: &[f64],
+    p: &Theta,
+    cols: &[usize],
+    a: &mut [f64],
+    g: &mut [f64],
+) -> Option<f64> {
+    let damped = trend == TrendType::AdditiveDamped;
+    let has_trend = trend.has_trend();
+    let (phi, beta) = match trend {
+        TrendType::None => (1.0, 0.0),
+        TrendType::Additive => (1.0, p.beta),
+        _ => (p.phi, p.beta),
+    };
+    let alpha = p.alpha;
+    let (mut l, mut b) = (p.l0, if has_trend { p.b0 } else { 0.0 });
+    let (mut dl, mut db) = ([0.0, 0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0, 1.0]);
+    if !has_trend {
+        db = [0.0; 5];
+    }
+    let mut s_dd = [[0.0f64; 5]; 5];
+    let (mut s_ed, mut dlog) = ([0.0f64; 5], [0.0f64; 5]);
+    let (mut s_ee, mut log_mu, mut prod_mu) = (0.0, 0.0, 1.0f64);
+    for (t, &obs) in y.iter().enumerate() {
+        let mu = l + phi * b;
+        if !(mu > 0.0 && mu.is_finite()) {
+            return None;
+        }
+        let inv = 1.0 / mu;
+        let r = obs - mu;
+        let e = r * inv;
+        let mut dmu = [0.0; 5];
+        for k in 0..5 {
+            dmu[k] = dl[k] + phi * db[k];
+        }
+        if damped {
+            dmu[2] += b;
+        }
+        let w = -obs * inv * inv;
+        let mut de = [0.0; 5];
+        for k in 0..5 {
+            de[k] = w * dmu[k];
+            dlog[k] += dmu[k] * inv;
+            s_ed[k] += e * de[k];
+        }
+        for &i in cols {
+            for &j in cols {
+                s_dd[i][j] += de[i] * de[j];
+            }
+        }
+        s_ee += e * e;
+        prod_mu *= mu;
+        if t % 32 == 31 || !(1e-100..1e100).contains(&prod_mu) {
+            log_mu += prod_mu.ln();
+            prod_mu = 1.0;
+        }
+        for k in 0..5 {
+            dl[k] = (1.0 - alpha) * dmu[k];
+        }
+        dl[0] += r;
+        if has_trend {
+            for k in 0..5 {
+                db[k] = phi * db[k] - beta * dmu[k];
+            }
+            db[1] += r;
+            if damped {
+                db[2] += b;
+            }
+        }
+        l = mu + alpha * r;
+        b = phi * b + beta * r;
+    }
+    log_mu += prod_mu.ln();
+    let n = y.len() as f64;
+    let dlng: [f64; 5] = std::array::from_fn(|k| dlog[k] / n);
+    let m = cols.len();
+    for (x, &i) in cols.iter().enumerate() {
+        g[x] = s_ed[i] + s_ee * dlng[i];
+        for (z, &j) in cols.iter().enumerate() {
+            a[x * m + z] =
+                s_dd[i][j] + s_ed[i] * dlng[j] + dlng[i] * s_ed[j] + s_ee * dlng[i] * dlng[j];
+        }
+    }
+    let lik = n * s_ee.max(1e-300).ln() + 2.0 * log_mu;
+    lik.is_finite().then_some(lik)
+}
+
 /// A fitted ETS model.
 #[derive(Debug, Clone)]
 pub struct FittedEts {
@@ -263,50 +418,92 @@ impl FittedEts {
 /// For additive errors and an additive or no trend, the one-step errors are affine in the
 /// initial states, e_t = r_t − a_t·ℓ₀ − c_t·b₀, so the (ℓ₀, b₀) that minimise the SSE for
 /// given α, β, φ solve a 2×2 least-squares problem. Concentrating them out leaves the
-/// optimiser 1–3 smoothing parameters instead of 2–5.
+/// optimiser 1–3 smoothing parameters instead of 2–5, and the same pass gives the minimum
+/// SSE (returned as `None` when it is too small to trust), so no second filter is needed.
 fn concentrated_states(
     trend: TrendType,
     y: &[f64],
     alpha: f64,
     beta: f64,
     phi: f64,
-) -> Option<(f64, f64)> {
-    let has_trend = trend.has_trend();
-    let ph = if trend == TrendType::AdditiveDamped {
-        phi
-    } else {
-        1.0
-    };
+) -> Option<(f64, f64, Option<f64>)> {
+    match trend {
+        TrendType::None => concentrated_states_g::<false>(y, alpha, beta, 1.0),
+        TrendType::AdditiveDamped => concentrated_states_g::<true>(y, alpha, beta, phi),
+        _ => concentrated_states_g::<true>(y, alpha, beta, 1.0),
+    }
+}
+
+/// [`concentrated_states`] compiled once with and once without a trend.
+fn concentrated_states_g<const TREND: bool>(
+    y: &[f64],
+    alpha: f64,
+    beta: f64,
+    ph: f64,
+) -> Option<(f64, f64, Option<f64>)> {
+    let has_trend = TREND;
     // coefficients of (ℓ₀, b₀, 1) in the current level and trend
     let (mut l, mut b) = ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]);
-    let (mut saa, mut sac, mut scc, mut sar, mut scr) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut saa, mut sac, mut scc, mut sar, mut scr, mut srr) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for &obs in y {
-        let mu: [f64; 3] = if has_trend {
+        let mu: [f64; 3] = if TREND {
             [l[0] + ph * b[0], l[1] + ph * b[1], l[2] + ph * b[2]]
         } else {
             l
         };
         let (a, c, r) = (mu[0], mu[1], obs - mu[2]);
         saa += a * a;
-        sac += a * c;
-        scc += c * c;
+        srr += r * r;
         sar += a * r;
-        scr += c * r;
+        if TREND {
+            sac += a * c;
+            scc += c * c;
+            scr += c * r;
+        }
         let e = [-mu[0], -mu[1], obs - mu[2]];
         for i in 0..3 {
             l[i] = mu[i] + alpha * e[i];
-            if has_trend {
+            if TREND {
                 b[i] = ph * b[i] + beta * e[i];
             }
         }
     }
-    if has_trend {
+    let (l0, b0) = if has_trend {
         let det = saa * scc - sac * sac;
-        (det.abs() > 1e-12 * (saa * scc).abs().max(1e-300))
-            .then(|| ((sar * scc - sac * scr) / det, (saa * scr - sac * sar) / det))
+        if det.abs() <= 1e-12 * (saa * scc).abs().max(1e-300) {
+            return None;
+        }
+        ((sar * scc - sac * scr) / det, (saa * scr - sac * sar) / det)
+    } else if saa > 0.0 {
+        (sar / saa, 0.0)
     } else {
-        (saa > 0.0).then(|| (sar / saa, 0.0))
+        return None;
+    };
+    // least squares: the minimum SSE is Σr² − (ℓ₀, b₀)·(Σar, Σcr); trusted unless it has
+    // cancelled down to rounding noise (a near-perfect fit), when the caller refilters
+    let sse = srr - l0 * sar - b0 * scr;
+    let exact = sse > 1e-9 * srr;
+    Some((l0, b0, exact.then_some(sse)))
+}
+
+/// Nelder–Mead evaluations spent locating the basin before Levenberg–Marquardt takes over
+/// in a multiplicative-error fit.
+const M_ERROR_SCOUT_EVALS: usize = 40;
+
+/// Which of (α, β, φ, ℓ₀, b₀) a model estimates, in the optimiser's order.
+fn param_columns(trend: bool, damped: bool) -> Vec<usize> {
+    let mut cols = vec![0];
+    if trend {
+        cols.push(1);
     }
+    if damped {
+        cols.push(2);
+    }
+    cols.push(3);
+    if trend {
+        cols.push(4);
+    }
+    cols
 }
 
 /// Fit one specification (on the original scale).
@@ -413,27 +610,30 @@ pub fn fit_spec(spec: Ets, y: &[f64]) -> Result<FittedEts> {
     // additive errors with an additive/no trend: initial states concentrated out (exact)
     let concentrate = spec.error == ErrorType::Additive && !spec.trend.multiplicative();
     let smoothing = spec.n_smoothing();
-    let with_states = |x: &[f64]| -> Option<Theta> {
+    // the parameters for x, with the concentrated states and their SSE when concentrating
+    let with_states = |x: &[f64]| -> Option<(Theta, Option<f64>)> {
         if !concentrate {
-            return Some(unpack(x));
+            return Some((unpack(x), None));
         }
-        let mut full = x[..smoothing].to_vec();
-        let probe = unpack(&[full.clone(), vec![0.0, 0.0]].concat());
-        let (l0, b0) = concentrated_states(spec.trend, &z, probe.alpha, probe.beta, probe.phi)?;
-        full.push(l0);
-        if trend {
-            full.push(b0);
-        }
-        Some(unpack(&full))
+        let mut full = [0.0; 5];
+        full[..smoothing].copy_from_slice(&x[..smoothing]);
+        let mut p = unpack(&full);
+        let (l0, b0, sse) = concentrated_states(spec.trend, &z, p.alpha, p.beta, p.phi)?;
+        (p.l0, p.b0) = (l0, b0);
+        Some((p, sse))
     };
+    let nz = z.len() as f64;
     let objective = |x: &[f64]| {
-        let Some(p) = with_states(x) else {
+        let Some((p, sse)) = with_states(x) else {
             return f64::INFINITY;
         };
         if p.beta > p.alpha {
             return f64::INFINITY;
         }
-        filter(&spec, &z, &p).map(|r| r.0).unwrap_or(f64::INFINITY)
+        match sse {
+            Some(sse) => nz * sse.ln(),
+            None => filter(&spec, &z, &p).map(|r| r.0).unwrap_or(f64::INFINITY),
+        }
     };
     if concentrate {
         lower.truncate(smoothing);
@@ -453,23 +653,51 @@ pub fn fit_spec(spec: Ets, y: &[f64]) -> Result<FittedEts> {
             x0.push(b_init.clamp(b_lo, b_hi));
         }
     }
-    let best = nelder_mead(
-        objective,
-        &x0,
-        &lower,
-        &upper,
-        NmOptions {
-            max_evals: 600,
-            tol: 1e-6,
-        },
-    );
+    let nm = |max_evals| {
+        nelder_mead(
+            objective,
+            &x0,
+            &lower,
+            &upper,
+            NmOptions {
+                max_evals,
+                tol: 1e-6,
+            },
+        )
+    };
+    let best = if concentrate || spec.trend.multiplicative() {
+        nm(600)
+    } else {
+        // multiplicative errors: a short Nelder–Mead to reach the right basin (its first
+        // simplex spans a tenth of every bound), then Levenberg–Marquardt on the likelihood
+        // as a sum of squares to converge; chosen over 600 Nelder–Mead steps on likelihood
+        // (equal or better optimum on 95% of the benchmark's training series) and speed (3×)
+        let (start, _) = nm(M_ERROR_SCOUT_EVALS);
+        let cols = param_columns(trend, damped);
+        levenberg_marquardt(
+            |x, a, g| m_normal_equations(spec.trend, &z, &unpack(x), &cols, a, g),
+            |x| objective(x),
+            |x| {
+                if trend {
+                    x[1] = x[1].min(x[0]);
+                }
+            },
+            &start,
+            &lower,
+            &upper,
+            LmOptions {
+                max_iter: 200,
+                tol: 1e-8,
+            },
+        )
+    };
     if !best.1.is_finite() {
         return Err(Error::Fit {
             model: spec.code(),
             reason: "no admissible parameters found".into(),
         });
     }
-    let mut p = with_states(&best.0).ok_or_else(|| Error::Fit {
+    let (mut p, _) = with_states(&best.0).ok_or_else(|| Error::Fit {
         model: spec.code(),
         reason: "the initial states are not identified".into(),
     })?;
@@ -833,5 +1061,114 @@ mod tests {
         let a = fit_spec(spec, &y).unwrap().forecast(4, &[90.0]);
         let b = fit_spec(spec, &y).unwrap().forecast(4, &[90.0]);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_multiplicative_error_gradient_matches_finite_differences() {
+        let y: Vec<f64> = (0..30)
+            .map(|t| 1.0 + 0.05 * t as f64 + 0.03 * ((t * 7 % 5) as f64 - 2.0))
+            .collect();
+        let p = Theta {
+            alpha: 0.3,
+            beta: 0.05,
+            phi: 0.9,
+            l0: 0.95,
+            b0: 0.04,
+        };
+        for spec in &CANDIDATES[3..] {
+            let cols = param_columns(spec.trend.has_trend(), spec.trend.damped());
+            let (mut a, mut g) = ([0.0; 25], [0.0; 5]);
+            let lik = m_normal_equations(spec.trend, &y, &p, &cols, &mut a, &mut g).unwrap();
+            let (lik2, s_ee, _, _) = filter(spec, &y, &p).unwrap();
+            assert!((lik - lik2).abs() < 1e-9 * lik.abs().max(1.0));
+            for (x, &k) in cols.iter().enumerate() {
+                let h = 1e-6;
+                let mut q = p;
+                match k {
+                    0 => q.alpha += h,
+                    1 => q.beta += h,
+                    2 => q.phi += h,
+                    3 => q.l0 += h,
+                    _ => q.b0 += h,
+                }
+                let fd = (filter(spec, &y, &q).unwrap().0 - lik) / h;
+                // d lik = 2n/Σε² · (Jᵀr without G²)
+                let analytic = 2.0 * y.len() as f64 / s_ee * g[x];
+                assert!(
+                    (fd - analytic).abs() < 1e-3 * analytic.abs().max(1.0),
+                    "{} parameter {k}: finite difference {fd}, analytic {analytic}",
+                    spec.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn multiplicative_error_fits_reach_the_likelihood_optimum_of_a_long_search() {
+        // Levenberg–Marquardt after a short scout must do at least as well as a long
+        // Nelder–Mead on a smooth, well-identified series
+        let y = noisy_growth(40, 1.05);
+        for spec in &CANDIDATES[3..] {
+            let fast = fit_spec(*spec, &y).unwrap();
+            let z_scale = y.iter().sum::<f64>() / y.len() as f64;
+            let z: Vec<f64> = y.iter().map(|v| v / z_scale).collect();
+            let mut long_best = f64::INFINITY;
+            let cols = param_columns(spec.trend.has_trend(), spec.trend.damped());
+            let pack = |p: &Theta| -> Vec<f64> {
+                cols.iter()
+                    .map(|&k| [p.alpha, p.beta, p.phi, p.l0 / z_scale, p.b0 / z_scale][k])
+                    .collect()
+            };
+            let x0 = pack(&fast.p);
+            let unpack = |x: &[f64]| {
+                let mut v = [0.2, 0.0, 1.0, 1.0, 0.0];
+                for (i, &k) in cols.iter().enumerate() {
+                    v[k] = x[i];
+                }
+                Theta {
+                    alpha: v[0],
+                    beta: v[1],
+                    phi: v[2],
+                    l0: v[3],
+                    b0: v[4],
+                }
+            };
+            let fast_lik = filter(spec, &z, &unpack(&x0)).unwrap().0;
+            // a long search from the default start, no bounds but the parameter space's
+            let lo: Vec<f64> = cols
+                .iter()
+                .map(|&k| [1e-4, 1e-4, 0.8, 0.01, -1.0][k])
+                .collect();
+            let hi: Vec<f64> = cols
+                .iter()
+                .map(|&k| [0.9999, BETA_MAX, 0.98, 10.0, 1.0][k])
+                .collect();
+            let start: Vec<f64> = cols
+                .iter()
+                .map(|&k| [0.2, 0.02, 0.978, 1.0, 0.0][k])
+                .collect();
+            let (_, v) = nelder_mead(
+                |x| {
+                    let p = unpack(x);
+                    if p.beta > p.alpha {
+                        return f64::INFINITY;
+                    }
+                    filter(spec, &z, &p).map(|r| r.0).unwrap_or(f64::INFINITY)
+                },
+                &start,
+                &lo,
+                &hi,
+                NmOptions {
+                    max_evals: 5000,
+                    tol: 1e-12,
+                },
+            );
+            long_best = long_best.min(v);
+            assert!(
+                fast_lik <= long_best + 0.05,
+                "{}: fast {fast_lik}, long search {long_best}",
+                spec.code()
+            );
+        }
     }
 }

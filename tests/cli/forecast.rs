@@ -495,8 +495,8 @@ fn the_auto_default_beats_drift_and_select_on_the_built_in_backtest() {
         "{smape:?}"
     );
     assert!(
-        (mean("auto") - 16.19).abs() < 0.01,
-        "documented 16.19, got {}",
+        (mean("auto") - 16.34).abs() < 0.01,
+        "documented 16.34, got {}",
         mean("auto")
     );
 }
