@@ -409,4 +409,23 @@ mod tests {
                 .all(|r| r.chipcast.how == "nowcast")
         );
     }
+
+    #[test]
+    fn the_run_rate_beats_the_carried_forward_nowcast_over_every_origin_as_documented() {
+        let annual = builtin::series("worldwide").unwrap().series;
+        let monthly = builtin::series("worldwide-monthly").unwrap().series;
+        let (mut rr_ape, mut nc_ape) = (Vec::new(), Vec::new());
+        for data_to in 1997i64 * 12..=2024 * 12 + 11 {
+            let actual = annual.value_at(data_to.div_euclid(12) + 1).unwrap();
+            let rr = run_rate(&monthly, data_to).unwrap();
+            let (input, _) = annual_input_as_of(&annual, &monthly, data_to).unwrap();
+            let carried = *input.values().last().unwrap();
+            rr_ape.push(100.0 * (rr / actual - 1.0).abs());
+            nc_ape.push(100.0 * (carried / actual - 1.0).abs());
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert_eq!(rr_ape.len(), 336);
+        assert!((mean(&rr_ape) - 13.6).abs() < 0.05, "{}", mean(&rr_ape));
+        assert!((mean(&nc_ape) - 15.6).abs() < 0.05, "{}", mean(&nc_ape));
+    }
 }
