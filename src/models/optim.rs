@@ -192,8 +192,13 @@ where
             let at_hi = x[k] >= upper[k] - 1e-10 * span && g[k] < 0.0;
             free[k] = !(at_lo || at_hi);
         }
-        let idx: Vec<usize> = (0..d).filter(|&k| free[k]).collect();
-        let m = idx.len();
+        let mut idx_buf = [0usize; LM_MAX_DIM];
+        let mut m = 0;
+        for k in (0..d).filter(|&k| free[k]) {
+            idx_buf[m] = k;
+            m += 1;
+        }
+        let idx = &idx_buf[..m];
         if m == 0 {
             break;
         }

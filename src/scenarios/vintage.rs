@@ -149,24 +149,27 @@ pub const RUN_RATE_SHARE_YEARS: i64 = 5;
 /// [`RUN_RATE_SHARE_YEARS`] years before `data_to`'s year (each share from a complete year).
 pub fn run_rate(monthly: &MarketSeries, data_to: i64) -> Result<f64> {
     let year = data_to.div_euclid(12);
-    let years: Vec<i64> = (year - RUN_RATE_SHARE_YEARS..year)
-        .filter(|y| (0..12).all(|k| monthly.value_at(y * 12 + k).is_some()))
+    // (year, total) of each complete year behind the shares
+    let totals: Vec<(i64, f64)> = (year - RUN_RATE_SHARE_YEARS..year)
+        .filter_map(|y| {
+            (0..12)
+                .map(|k| monthly.value_at(y * 12 + k))
+                .sum::<Option<f64>>()
+                .map(|t| (y, t))
+        })
         .collect();
-    if years.is_empty() {
+    if totals.is_empty() {
         return Err(Error::invalid(format!(
             "a run-rate at {} needs a complete year of monthly data in the {RUN_RATE_SHARE_YEARS} years before",
             TimeKind::YearMonth.format(data_to)
         )));
     }
     let share = |k: i64| -> f64 {
-        years
+        totals
             .iter()
-            .map(|y| {
-                let total: f64 = (0..12).filter_map(|j| monthly.value_at(y * 12 + j)).sum();
-                monthly.value_at(y * 12 + k).unwrap_or(0.0) / total
-            })
+            .map(|&(y, total)| monthly.value_at(y * 12 + k).unwrap_or(0.0) / total)
             .sum::<f64>()
-            / years.len() as f64
+            / totals.len() as f64
     };
     let (mut sum, mut shares) = (0.0, 0.0);
     for t in data_to - RUN_RATE_MONTHS + 1..=data_to {
@@ -351,6 +354,18 @@ mod tests {
         assert_eq!(a.point, b.point);
     }
 
+    /// A monthly series starting 2000-01.
+    fn monthly_from_2000(values: Vec<f64>) -> MarketSeries {
+        MarketSeries::new(
+            "m",
+            TimeKind::YearMonth,
+            2000 * 12,
+            values,
+            Unit::UsdBillions,
+        )
+        .unwrap()
+    }
+
     #[test]
     fn the_run_rate_of_a_flat_seasonal_market_is_its_annual_total() {
         // every year totals 120 with the same seasonal pattern, so any three months
@@ -359,14 +374,7 @@ mod tests {
             6.0, 7.0, 9.0, 10.0, 10.0, 11.0, 9.0, 10.0, 12.0, 11.0, 12.0, 13.0,
         ];
         let values: Vec<f64> = (0..11 * 12).map(|t| pattern[t % 12]).collect();
-        let monthly = MarketSeries::new(
-            "m",
-            TimeKind::YearMonth,
-            2000 * 12,
-            values,
-            Unit::UsdBillions,
-        )
-        .unwrap();
+        let monthly = monthly_from_2000(values);
         for data_to in [2010 * 12, 2010 * 12 + 1, 2010 * 12 + 6, 2010 * 12 + 11] {
             let rr = run_rate(&monthly, data_to).unwrap();
             assert!((rr - 120.0).abs() < 1e-9, "{rr} at {data_to}");
@@ -378,14 +386,7 @@ mod tests {
         let values: Vec<f64> = (0..11 * 12)
             .map(|t| if t >= 10 * 12 + 4 { 20.0 } else { 10.0 })
             .collect();
-        let monthly = MarketSeries::new(
-            "m",
-            TimeKind::YearMonth,
-            2000 * 12,
-            values,
-            Unit::UsdBillions,
-        )
-        .unwrap();
+        let monthly = monthly_from_2000(values);
         // data to 2010-07: the last three months run at 20 a month, so 240 a year
         let rr = run_rate(&monthly, 2010 * 12 + 6).unwrap();
         assert!((rr - 240.0).abs() < 1e-9, "{rr}");
