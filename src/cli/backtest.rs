@@ -11,11 +11,10 @@ use chipcast::ingest::builtin;
 
 use chipcast::outputs::chart::BacktestChart;
 use chipcast::outputs::table::{Table, Values};
-use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry};
+use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry, summarize};
 use clap::Args;
 use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -141,7 +140,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
         let rows = compare_with_industry(choice)?;
         let _ = writeln!(
             s,
-            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual). chipcast uses monthly data to {} months before each publication date, complete years, a ytd-growth nowcast for the year of its last month, the seasonally adjusted run-rate of the last 3 months for the year after, and the {} model beyond. Horizon 0 = the publication year, 1 = the next year.",
+            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual). chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond. Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
             rows.len(),
             DATA_LAG_MONTHS,
             name_label(name)
@@ -218,7 +217,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
             BacktestChart {
                 title: "Forecast error by forecaster and horizon: industry vs chipcast".into(),
                 subtitle: "mean absolute % error vs the WSTS actual; chipcast uses only data available at each publication date".into(),
-                groups: summary(&rows).into_iter().map(|((f, h), g)| (format!("{f} h{h} (n={})", g.n), g.industry, g.chipcast)).collect(),
+                groups: summarize(&rows).into_iter().map(|g| (format!("{} h{} (n={})", g.forecaster, g.horizon, g.n), g.industry_mape, g.chipcast_mape)).collect(),
                 footnote: format!("Sources: built-in forecast_vintages.csv (publishers named per row), WSTS HBR May-2026. chipcast {}.", env!("CARGO_PKG_VERSION")),
             }
             .write(c)
@@ -237,37 +236,6 @@ fn name_label(m: ModelName) -> String {
     format!("{m:?}").to_lowercase()
 }
 
-/// Per (forecaster, horizon): count, industry MAPE, chipcast MAPE, chipcast wins.
-struct Group {
-    n: usize,
-    industry: f64,
-    chipcast: f64,
-    wins: usize,
-}
-
-fn summary(rows: &[Comparison]) -> BTreeMap<(String, i64), Group> {
-    let mut g: BTreeMap<(String, i64), Group> = BTreeMap::new();
-    for r in rows {
-        let e = g
-            .entry((r.published.forecaster.clone(), r.horizon))
-            .or_insert(Group {
-                n: 0,
-                industry: 0.0,
-                chipcast: 0.0,
-                wins: 0,
-            });
-        e.n += 1;
-        e.industry += r.industry_ape();
-        e.chipcast += r.chipcast_ape();
-        e.wins += usize::from(r.chipcast_ape() < r.industry_ape());
-    }
-    for v in g.values_mut() {
-        v.industry /= v.n as f64;
-        v.chipcast /= v.n as f64;
-    }
-    g
-}
-
 fn industry_table(rows: &[Comparison]) -> String {
     let mut t = TextTable::new();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
@@ -277,18 +245,22 @@ fn industry_table(rows: &[Comparison]) -> String {
         "industry MAPE %",
         "chipcast MAPE %",
         "chipcast closer",
+        "difference, 95% CI",
     ]);
-    for ((f, h), g) in summary(rows) {
+    for g in summarize(rows) {
         t.add_row(vec![
-            f,
-            h.to_string(),
+            g.forecaster,
+            g.horizon.to_string(),
             g.n.to_string(),
-            format!("{:.2}", g.industry),
-            format!("{:.2}", g.chipcast),
-            format!("{}/{}", g.wins, g.n),
+            format!("{:.2}", g.industry_mape),
+            format!("{:.2}", g.chipcast_mape),
+            format!("{}/{}", g.chipcast_closer, g.n),
+            g.difference_ci95
+                .map(|(lo, hi)| format!("{lo:+.2} to {hi:+.2}"))
+                .unwrap_or_default(),
         ]);
     }
-    for i in 1..6 {
+    for i in 1..7 {
         if let Some(c) = t.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
         }

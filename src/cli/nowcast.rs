@@ -24,6 +24,8 @@ pub(crate) enum Method {
     Regression,
     /// Last year's remaining months × year-to-date growth
     YtdGrowth,
+    /// Seasonally adjusted run-rate of the last 3 months × the remaining months' share of the year
+    RunRate,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +80,7 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         Method::Auto => None,
         Method::Regression => Some(NowcastMethod::Regression),
         Method::YtdGrowth => Some(NowcastMethod::YtdGrowth),
+        Method::RunRate => Some(NowcastMethod::RunRate),
     };
     // months of `year` known in the data used
     let known_now: u32 = if year < last_year {
@@ -142,37 +145,28 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             now.record.years.last().copied().unwrap_or(0)
         );
     }
-    // how the nowcast tightens: track record of both methods by known months
+    // how the nowcast tightens: track record of every method by known months
+    let methods = [
+        NowcastMethod::Regression,
+        NowcastMethod::YtdGrowth,
+        NowcastMethod::RunRate,
+    ];
     let mut t = TextTable::new();
-    t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
-        "known months",
-        "regression MAPE",
-        "ytd-growth MAPE",
-        "regression bias",
-        "ytd-growth bias",
-        "years",
-    ]);
+    let mut header = vec!["known months".to_string()];
+    header.extend(methods.iter().map(|m| format!("{} MAPE", m.name())));
+    header.extend(methods.iter().map(|m| format!("{} bias", m.name())));
+    header.push("years".into());
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
     for k in 1..=11 {
-        let r = track_record(
-            &monthly,
-            a.from_year..=year - 1,
-            k,
-            NowcastMethod::Regression,
-        );
-        let g = track_record(
-            &monthly,
-            a.from_year..=year - 1,
-            k,
-            NowcastMethod::YtdGrowth,
-        );
-        t.add_row(vec![
-            k.to_string(),
-            format!("{:.2}%", r.mape()),
-            format!("{:.2}%", g.mape()),
-            pct(r.bias().exp_m1()),
-            pct(g.bias().exp_m1()),
-            r.years.len().to_string(),
-        ]);
+        let recs: Vec<_> = methods
+            .iter()
+            .map(|&m| track_record(&monthly, a.from_year..=year - 1, k, m))
+            .collect();
+        let mut row = vec![k.to_string()];
+        row.extend(recs.iter().map(|r| format!("{:.2}%", r.mape())));
+        row.extend(recs.iter().map(|r| pct(r.bias().exp_m1())));
+        row.push(recs[0].years.len().to_string());
+        t.add_row(row);
     }
     let _ = writeln!(
         s,

@@ -149,7 +149,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         }
     }
     let mut s = format!(
-        "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a ytd-growth nowcast of the current year, then the {} model\n{t}\n",
+        "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a nowcast of the current year (known months + run-rate), then the {} model\n{t}\n",
         format!("{name:?}").to_lowercase()
     );
     let _ = writeln!(

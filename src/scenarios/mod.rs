@@ -1,5 +1,6 @@
 //! Scenarios: projections under a model, the $1T milestone, and the demand gap.
 
+pub mod cycle;
 pub mod gap;
 pub mod hierarchy;
 pub mod milestone;

@@ -15,6 +15,7 @@
 //! known months; the interval is nowcast · exp(±z·rmse). `auto` picks, per number of known
 //! months, the method with the lower backtest RMSE. Nothing after the cut-off is used.
 
+use super::vintage::{month_shares, run_rate};
 use crate::error::{Error, Result};
 use crate::models::forecast::normal_z;
 use crate::series::{MarketSeries, TimeKind};
@@ -32,6 +33,9 @@ pub enum NowcastMethod {
     Regression,
     /// Last year's remaining months × year-to-date growth.
     YtdGrowth,
+    /// The seasonally adjusted run-rate of the last three months × the remaining months'
+    /// average share of the year.
+    RunRate,
 }
 
 impl NowcastMethod {
@@ -40,6 +44,7 @@ impl NowcastMethod {
         match self {
             NowcastMethod::Regression => "regression",
             NowcastMethod::YtdGrowth => "ytd-growth",
+            NowcastMethod::RunRate => "run-rate",
         }
     }
 }
@@ -81,6 +86,10 @@ pub fn point(monthly: &MarketSeries, year: i64, known: u32, method: NowcastMetho
         .map(|m| value(month_ordinal(year, m)))
         .sum::<Result<f64>>()?;
     let rest = match method {
+        NowcastMethod::RunRate => {
+            let shares = month_shares(&data, year)?;
+            run_rate(&data, cutoff)? * shares[known as usize..].iter().sum::<f64>()
+        }
         NowcastMethod::YtdGrowth => {
             let last_ytd: f64 = (1..=known)
                 .map(|m| value(month_ordinal(year - 1, m)))
@@ -232,7 +241,11 @@ pub fn nowcast(
     let backtest_years = *backtest_years.start()..=(*backtest_years.end()).min(year - 1);
     let candidates = match method {
         Some(m) => vec![m],
-        None => vec![NowcastMethod::Regression, NowcastMethod::YtdGrowth],
+        None => vec![
+            NowcastMethod::Regression,
+            NowcastMethod::YtdGrowth,
+            NowcastMethod::RunRate,
+        ],
     };
     let record = candidates
         .into_iter()
@@ -288,7 +301,11 @@ mod tests {
     fn a_clean_seasonal_series_is_nowcast_almost_exactly_by_both_methods() {
         let s = synthetic();
         let actual: f64 = (0..12).map(|m| s.value_at(2018 * 12 + m).unwrap()).sum();
-        for method in [NowcastMethod::Regression, NowcastMethod::YtdGrowth] {
+        for method in [
+            NowcastMethod::Regression,
+            NowcastMethod::YtdGrowth,
+            NowcastMethod::RunRate,
+        ] {
             let p = point(&s, 2018, 3, method).unwrap();
             assert!(
                 (p / actual - 1.0).abs() < 0.005,
@@ -312,7 +329,11 @@ mod tests {
             Unit::UsdBillions,
         )
         .unwrap();
-        for method in [NowcastMethod::Regression, NowcastMethod::YtdGrowth] {
+        for method in [
+            NowcastMethod::Regression,
+            NowcastMethod::YtdGrowth,
+            NowcastMethod::RunRate,
+        ] {
             assert_eq!(
                 point(&s, 2018, 3, method).unwrap(),
                 point(&t, 2018, 3, method).unwrap()

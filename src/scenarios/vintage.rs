@@ -5,22 +5,22 @@
 //!
 //! **What "available" means.** Monthly WSTS billings are released about five weeks after
 //! the month ends, so a forecast published in month P sees months up to P − 2. Annual totals
-//! are used only for complete years. For a target in the publication year, chipcast
-//! nowcasts the year from its known months ([`super::nowcast`]). For the next year it takes
-//! the seasonally adjusted run-rate of the last three known months ([`run_rate`]); for later
-//! targets it fits the annual model to the complete years plus the nowcast and forecasts
-//! ahead.
+//! are used only for complete years. For a target in the year of the last known month,
+//! chipcast nowcasts the year: known months plus the rest ([`super::nowcast`], the method
+//! with the better track record for that many known months, in practice the run-rate). For
+//! the next two years it uses the cycle regression ([`super::cycle`]): the seasonally
+//! adjusted run-rate of the last three months ([`run_rate`]), moved by what earlier years
+//! say about momentum and the distance from the 10-year trend. Later targets fit the annual
+//! model to the complete years plus the nowcast and forecast ahead.
 //!
-//! **Why a run-rate for next year.** Over every month-end origin from 1997-01 to 2024-12 (336
-//! next-year forecasts), the run-rate's mean absolute percentage error was 13.6%, against
-//! 15.6% for the current-year nowcast carried forward and 16.1% for that nowcast grown at the
-//! 10-year CAGR; the annual models on the nowcast-extended series did no better (15.6% on
-//! the WSTS publication dates). The window (3 months) and the share years (5) were fixed
-//! before looking; every window of 1–6 months and 3–10 share years gave 12.3–13.5% on the
-//! WSTS dates. The semiconductor cycle turns within a year, and the latest months carry it.
+//! **Evidence, all origins.** Over every month-end origin 1997-01..2024-12 (336 next-year
+//! forecasts) the mean absolute percentage error was 12.3% for the cycle regression, 13.6%
+//! for the run-rate alone, 15.6% for the ytd-growth nowcast carried forward and 16.1% for
+//! that nowcast grown at the 10-year CAGR. For the current year (308 origins, January to
+//! November) the nowcast's error was 4.0% against 5.8% for ytd-growth.
 //! Publication dates given only as a year are taken as 1 July.
 
-use super::nowcast::{NowcastMethod, nowcast};
+use super::nowcast::nowcast;
 use crate::error::{Error, Result};
 use crate::evaluation::select::{ModelChoice, fit_choice};
 use crate::ingest::builtin;
@@ -97,13 +97,16 @@ pub struct VintageForecast {
     pub target_year: i64,
     /// Point forecast, USD bn.
     pub point: f64,
-    /// "nowcast" (target in the data year), "run-rate" (the next year) or the annual
+    /// "nowcast" (target in the data year), "cycle-regression" (the next two years),
+    /// "run-rate" (the next year when the regression has too little history) or the annual
     /// model's name.
     pub how: String,
 }
 
 /// The annual series as known at month `data_to`: complete years, plus the current year's
-/// ytd-growth nowcast appended when some of its months are known (returned too).
+/// nowcast appended when some of its months are known (returned too). The nowcast method is
+/// `auto`: the one with the lower track record for that many known months over the years
+/// before (in practice the run-rate, which wins at every count of known months).
 pub fn annual_input_as_of(
     annual: &MarketSeries,
     monthly: &MarketSeries,
@@ -118,7 +121,7 @@ pub fn annual_input_as_of(
             &monthly_then,
             year,
             known,
-            Some(NowcastMethod::YtdGrowth),
+            None,
             &[],
             1992..=year - 1,
         )?)
@@ -144,11 +147,9 @@ pub const RUN_RATE_MONTHS: i64 = 3;
 /// Complete years behind the month-of-year shares of [`run_rate`].
 pub const RUN_RATE_SHARE_YEARS: i64 = 5;
 
-/// The annual total implied by the last [`RUN_RATE_MONTHS`] months up to `data_to`: their sum
-/// divided by the share of the year those calendar months held on average over the
-/// [`RUN_RATE_SHARE_YEARS`] years before `data_to`'s year (each share from a complete year).
-pub fn run_rate(monthly: &MarketSeries, data_to: i64) -> Result<f64> {
-    let year = data_to.div_euclid(12);
+/// Average share of each calendar month (January = index 0) in its year's total over the
+/// [`RUN_RATE_SHARE_YEARS`] complete years before `year`.
+pub fn month_shares(monthly: &MarketSeries, year: i64) -> Result<[f64; 12]> {
     // (year, total) of each complete year behind the shares
     let totals: Vec<(i64, f64)> = (year - RUN_RATE_SHARE_YEARS..year)
         .filter_map(|y| {
@@ -160,17 +161,25 @@ pub fn run_rate(monthly: &MarketSeries, data_to: i64) -> Result<f64> {
         .collect();
     if totals.is_empty() {
         return Err(Error::invalid(format!(
-            "a run-rate at {} needs a complete year of monthly data in the {RUN_RATE_SHARE_YEARS} years before",
-            TimeKind::YearMonth.format(data_to)
+            "month shares for {year} need a complete year of monthly data in the {RUN_RATE_SHARE_YEARS} years before"
         )));
     }
-    let share = |k: i64| -> f64 {
-        totals
+    let mut shares = [0.0; 12];
+    for (k, s) in shares.iter_mut().enumerate() {
+        *s = totals
             .iter()
-            .map(|&(y, total)| monthly.value_at(y * 12 + k).unwrap_or(0.0) / total)
+            .map(|&(y, total)| monthly.value_at(y * 12 + k as i64).unwrap_or(0.0) / total)
             .sum::<f64>()
-            / totals.len() as f64
-    };
+            / totals.len() as f64;
+    }
+    Ok(shares)
+}
+
+/// The annual total implied by the last [`RUN_RATE_MONTHS`] months up to `data_to`: their sum
+/// divided by the share of the year those calendar months held on average over the
+/// [`RUN_RATE_SHARE_YEARS`] years before `data_to`'s year ([`month_shares`]).
+pub fn run_rate(monthly: &MarketSeries, data_to: i64) -> Result<f64> {
+    let share = month_shares(monthly, data_to.div_euclid(12))?;
     let (mut sum, mut shares) = (0.0, 0.0);
     for t in data_to - RUN_RATE_MONTHS + 1..=data_to {
         let v = monthly.value_at(t).ok_or_else(|| {
@@ -180,7 +189,7 @@ pub fn run_rate(monthly: &MarketSeries, data_to: i64) -> Result<f64> {
             ))
         })?;
         sum += v;
-        shares += share(t.rem_euclid(12));
+        shares += share[t.rem_euclid(12) as usize];
     }
     let rr = sum / shares;
     if rr.is_finite() && rr > 0.0 {
@@ -219,6 +228,16 @@ pub fn forecast_as_of(
                 target_year,
                 point: n.point,
                 how: "nowcast".into(),
+            });
+        }
+    }
+    if target_year == year + 1 || target_year == year + 2 {
+        if let Ok(c) = super::cycle::forecast(monthly, data_to, target_year) {
+            return Ok(VintageForecast {
+                data_to,
+                target_year,
+                point: c.point,
+                how: "cycle-regression".into(),
             });
         }
     }
@@ -289,6 +308,72 @@ pub fn compare_with_industry(choice: ModelChoice) -> Result<Vec<Comparison>> {
         });
     }
     Ok(out)
+}
+
+/// One forecaster at one horizon: how its published forecasts and chipcast's compare.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonSummary {
+    /// Who published.
+    pub forecaster: String,
+    /// Years from publication to target.
+    pub horizon: i64,
+    /// Forecasts compared.
+    pub n: usize,
+    /// Mean absolute % error of the published forecasts.
+    pub industry_mape: f64,
+    /// Mean absolute % error of chipcast's.
+    pub chipcast_mape: f64,
+    /// Forecasts where chipcast was closer.
+    pub chipcast_closer: usize,
+    /// 95% interval of the mean paired difference (chipcast − industry absolute % error),
+    /// Student t on n − 1 degrees of freedom; `None` below 3 forecasts. An interval that
+    /// contains 0 means the data cannot tell the two apart.
+    pub difference_ci95: Option<(f64, f64)>,
+}
+
+/// Summarise comparisons per (forecaster, horizon), sorted by forecaster then horizon.
+pub fn summarize(rows: &[Comparison]) -> Vec<ComparisonSummary> {
+    let mut groups: std::collections::BTreeMap<(String, i64), Vec<&Comparison>> =
+        std::collections::BTreeMap::new();
+    for r in rows {
+        groups
+            .entry((r.published.forecaster.clone(), r.horizon))
+            .or_default()
+            .push(r);
+    }
+    groups
+        .into_iter()
+        .map(|((forecaster, horizon), g)| {
+            let n = g.len();
+            let mean =
+                |f: &dyn Fn(&Comparison) -> f64| g.iter().map(|r| f(r)).sum::<f64>() / n as f64;
+            let industry_mape = mean(&|r| r.industry_ape());
+            let chipcast_mape = mean(&|r| r.chipcast_ape());
+            let diff = chipcast_mape - industry_mape;
+            let difference_ci95 = (n >= 3).then(|| {
+                let var = g
+                    .iter()
+                    .map(|r| (r.chipcast_ape() - r.industry_ape() - diff).powi(2))
+                    .sum::<f64>()
+                    / (n - 1) as f64;
+                let half = crate::models::forecast::student_t(95.0, (n - 1) as f64)
+                    * (var / n as f64).sqrt();
+                (diff - half, diff + half)
+            });
+            ComparisonSummary {
+                forecaster,
+                horizon,
+                n,
+                industry_mape,
+                chipcast_mape,
+                chipcast_closer: g
+                    .iter()
+                    .filter(|r| r.chipcast_ape() < r.industry_ape())
+                    .count(),
+                difference_ci95,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -395,38 +480,74 @@ mod tests {
     }
 
     #[test]
-    fn next_year_forecasts_of_the_industry_comparison_use_the_run_rate() {
+    fn the_next_two_years_of_the_industry_comparison_use_the_cycle_regression() {
         let rows = compare_with_industry(ModelChoice::Fixed(ModelSpec::Drift)).unwrap();
-        // the year after the last month of data (publication month minus the data lag)
+        // one or two years after the last month of data (publication month minus the lag)
+        let ahead = |r: &&Comparison| r.chipcast.target_year - r.chipcast.data_to.div_euclid(12);
         let next: Vec<&Comparison> = rows
             .iter()
-            .filter(|r| r.chipcast.target_year == r.chipcast.data_to.div_euclid(12) + 1)
+            .filter(|r| (1..=2).contains(&ahead(r)))
             .collect();
-        assert!(next.len() >= 25, "{}", next.len());
-        assert!(next.iter().all(|r| r.chipcast.how == "run-rate"));
+        assert!(next.len() >= 40, "{}", next.len());
+        // only the first WSTS rows (2008, too few years of targets) may fall back
+        let cycle = next
+            .iter()
+            .filter(|r| r.chipcast.how == "cycle-regression")
+            .count();
+        assert!(cycle + 2 >= next.len(), "{cycle} of {}", next.len());
         assert!(
             rows.iter()
-                .filter(|r| r.chipcast.target_year == r.chipcast.data_to.div_euclid(12))
+                .filter(|r| ahead(r) == 0)
                 .all(|r| r.chipcast.how == "nowcast")
         );
     }
 
     #[test]
-    fn the_run_rate_beats_the_carried_forward_nowcast_over_every_origin_as_documented() {
+    fn the_vintage_nowcast_beats_ytd_growth_over_every_origin_as_documented() {
         let annual = builtin::series("worldwide").unwrap().series;
         let monthly = builtin::series("worldwide-monthly").unwrap().series;
-        let (mut rr_ape, mut nc_ape) = (Vec::new(), Vec::new());
+        let (mut auto_ape, mut ytd_ape) = (Vec::new(), Vec::new());
         for data_to in 1997i64 * 12..=2024 * 12 + 11 {
-            let actual = annual.value_at(data_to.div_euclid(12) + 1).unwrap();
-            let rr = run_rate(&monthly, data_to).unwrap();
+            let (year, known) = (data_to.div_euclid(12), data_to.rem_euclid(12) as u32 + 1);
+            if known == 12 {
+                continue;
+            }
+            let actual = annual.value_at(year).unwrap();
             let (input, _) = annual_input_as_of(&annual, &monthly, data_to).unwrap();
-            let carried = *input.values().last().unwrap();
-            rr_ape.push(100.0 * (rr / actual - 1.0).abs());
-            nc_ape.push(100.0 * (carried / actual - 1.0).abs());
+            let nc = *input.values().last().unwrap();
+            let ytd = crate::scenarios::nowcast::point(
+                &monthly.truncate_to(data_to).unwrap(),
+                year,
+                known,
+                crate::scenarios::nowcast::NowcastMethod::YtdGrowth,
+            )
+            .unwrap();
+            auto_ape.push(100.0 * (nc / actual - 1.0).abs());
+            ytd_ape.push(100.0 * (ytd / actual - 1.0).abs());
         }
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-        assert_eq!(rr_ape.len(), 336);
-        assert!((mean(&rr_ape) - 13.6).abs() < 0.05, "{}", mean(&rr_ape));
-        assert!((mean(&nc_ape) - 15.6).abs() < 0.05, "{}", mean(&nc_ape));
+        assert_eq!(auto_ape.len(), 28 * 11);
+        assert!((mean(&auto_ape) - 4.0).abs() < 0.05, "{}", mean(&auto_ape));
+        assert!((mean(&ytd_ape) - 5.8).abs() < 0.05, "{}", mean(&ytd_ape));
+    }
+
+    #[test]
+    fn the_summary_counts_each_forecaster_and_horizon_and_brackets_the_difference() {
+        let rows = compare_with_industry(ModelChoice::Fixed(ModelSpec::Drift)).unwrap();
+        let sums = summarize(&rows);
+        assert_eq!(sums.iter().map(|s| s.n).sum::<usize>(), rows.len());
+        let wsts1 = sums
+            .iter()
+            .find(|s| s.forecaster == "WSTS" && s.horizon == 1)
+            .unwrap();
+        let (lo, hi) = wsts1.difference_ci95.unwrap();
+        let d = wsts1.chipcast_mape - wsts1.industry_mape;
+        assert!(lo < d && d < hi, "{lo} {d} {hi}");
+        // two forecasts are too few for an interval
+        assert!(
+            sums.iter()
+                .filter(|s| s.n < 3)
+                .all(|s| s.difference_ci95.is_none())
+        );
     }
 }

@@ -377,6 +377,14 @@ fn backtest_compares_chipcast_with_published_forecasts() {
     let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
     assert!(t.starts_with("forecaster,published,target_year,horizon,industry,chipcast,chipcast_how,actual,industry_ape,chipcast_ape,dataset_line"));
     assert!(t.lines().count() > 80, "{}", t.lines().count());
+    // next-year WSTS forecasts are met by the cycle regression, with a paired interval
+    assert!(
+        t.lines().any(|l| l.starts_with("WSTS,")
+            && l.contains(",1,")
+            && l.contains(",cycle-regression,")),
+        "{t}"
+    );
+    assert!(out.contains("difference, 95% CI"), "{out}");
 }
 
 #[test]
