@@ -890,7 +890,8 @@ impl Drawable for VintageChart {
             .map(|p| p.0)
             .fold(f64::NEG_INFINITY, f64::max)
             + 0.7;
-        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 1.08;
+        // headroom above the tallest bar and its label for the legend (upper left)
+        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 1.35;
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
