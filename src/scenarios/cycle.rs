@@ -195,6 +195,99 @@ pub fn forecast(monthly: &MarketSeries, data_to: i64, target_year: i64) -> Resul
     })
 }
 
+/// The cycle regression's own record at one month of the year and one distance ahead: every
+/// earlier year's forecast made at the same month, on the data then available, against the
+/// total that followed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleRecord {
+    /// Years of the origins scored.
+    pub years: Vec<i64>,
+    /// ln(actual / forecast) per origin.
+    pub log_errors: Vec<f64>,
+}
+
+impl CycleRecord {
+    /// Root mean square of the log errors.
+    pub fn rmse(&self) -> f64 {
+        (self.log_errors.iter().map(|e| e * e).sum::<f64>() / self.log_errors.len().max(1) as f64)
+            .sqrt()
+    }
+    /// Mean absolute percentage error of the forecasts.
+    pub fn mape(&self) -> f64 {
+        100.0
+            * self
+                .log_errors
+                .iter()
+                .map(|e| (1.0 - (-e).exp()).abs())
+                .sum::<f64>()
+            / self.log_errors.len().max(1) as f64
+    }
+}
+
+/// A cycle-regression forecast with intervals from its own track record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleOutlook {
+    /// The forecast.
+    pub forecast: CycleForecast,
+    /// (level, lower, upper): point · exp(±z · RMSE of the record's log errors).
+    pub intervals: Vec<(f64, f64, f64)>,
+    /// The record behind the intervals.
+    pub record: CycleRecord,
+}
+
+/// Fewest scored origins for intervals.
+pub const MIN_RECORD_YEARS: usize = 5;
+
+/// Forecast `target_year` from data to `data_to` (as [`forecast`]) with intervals at `levels`
+/// from the forecasts made at the same month of every earlier year whose target was complete
+/// by `data_to`.
+pub fn outlook(
+    monthly: &MarketSeries,
+    data_to: i64,
+    target_year: i64,
+    levels: &[f64],
+) -> Result<CycleOutlook> {
+    let fc = forecast(monthly, data_to, target_year)?;
+    let ahead = target_year - data_to.div_euclid(12);
+    let known = monthly.truncate_to(data_to)?;
+    let mut record = CycleRecord {
+        years: Vec::new(),
+        log_errors: Vec::new(),
+    };
+    let first_year = first_origin(&known).div_euclid(12);
+    for y in first_year..data_to.div_euclid(12) {
+        let origin = y * 12 + data_to.rem_euclid(12);
+        let (Some(actual), Ok(f)) = (
+            year_total(&known, y + ahead),
+            forecast(&known, origin, y + ahead),
+        ) else {
+            continue;
+        };
+        record.years.push(y);
+        record.log_errors.push((actual / f.point).ln());
+    }
+    if record.years.len() < MIN_RECORD_YEARS {
+        return Err(Error::invalid(format!(
+            "the cycle regression at {} has {} earlier forecasts to set intervals from; it needs {MIN_RECORD_YEARS}",
+            TimeKind::YearMonth.format(data_to),
+            record.years.len()
+        )));
+    }
+    let sd = record.rmse();
+    let intervals = levels
+        .iter()
+        .map(|&l| {
+            let z = crate::models::forecast::normal_z(l);
+            (l, fc.point * (-z * sd).exp(), fc.point * (z * sd).exp())
+        })
+        .collect();
+    Ok(CycleOutlook {
+        forecast: fc,
+        intervals,
+        record,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,5 +399,26 @@ mod tests {
         assert!((mean(&carried) - 15.6).abs() < 0.05, "{}", mean(&carried));
         assert!((mean(&rr) - 13.6).abs() < 0.05, "{}", mean(&rr));
         assert!((mean(&cyc) - 12.3).abs() < 0.05, "{}", mean(&cyc));
+    }
+
+    #[test]
+    fn an_outlook_scores_only_earlier_origins_whose_target_was_known() {
+        let monthly = builtin::series("worldwide-monthly").unwrap().series;
+        let d = 2026 * 12 + 2; // data to 2026-03
+        let o = outlook(&monthly, d, 2027, &[80.0, 95.0]).unwrap();
+        // origins each March with 10 target years behind them (2003 on), targets to 2025
+        assert_eq!(o.record.years.first(), Some(&2003));
+        assert_eq!(o.record.years.last(), Some(&2024));
+        let two = outlook(&monthly, d, 2028, &[95.0]).unwrap();
+        assert_eq!(two.record.years.last(), Some(&2023));
+        for x in [&o, &two] {
+            for (_, lo, hi) in &x.intervals {
+                assert!(*lo < x.forecast.point && x.forecast.point < *hi);
+            }
+        }
+        let (_, lo80, hi80) = o.intervals[0];
+        let (_, lo95, hi95) = o.intervals[1];
+        assert!(lo95 < lo80 && lo80 < o.forecast.point && o.forecast.point < hi80 && hi80 < hi95);
+        assert!(o.record.mape() > 0.0 && o.record.rmse() > 0.0);
     }
 }

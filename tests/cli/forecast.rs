@@ -299,6 +299,12 @@ fn nowcast_of_2026_from_the_first_quarter_reports_an_interval_and_a_track_record
         "{out}"
     );
     assert!(out.contains("Track record"), "{out}");
+    // and the two years after by the cycle regression, with intervals from its own record
+    assert!(
+        out.contains("The next two years by the cycle regression"),
+        "{out}"
+    );
+    assert!(out.contains("│ 2027 ") && out.contains("│ 2028 "), "{out}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("nc.json")).unwrap())
             .unwrap();
@@ -507,4 +513,32 @@ fn the_auto_default_beats_drift_and_select_on_the_built_in_backtest() {
         "documented 16.34, got {}",
         mean("auto")
     );
+}
+
+#[test]
+fn the_next_two_years_are_exported_with_their_intervals_and_coefficients() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(dir.path(), &["nowcast", "--next-output", "next.csv"]);
+    let t = std::fs::read_to_string(dir.path().join("next.csv")).unwrap();
+    let mut lines = t.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&header[..3], ["data_to", "target_year", "forecast"]);
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2);
+    for (r, year) in rows.iter().zip(["2027", "2028"]) {
+        assert_eq!(r[0], "2026-03");
+        assert_eq!(r[at("target_year")], year);
+        let v = |name: &str| r[at(name)].parse::<f64>().unwrap();
+        assert!(v("lo95") < v("lo80") && v("lo80") < v("forecast"));
+        assert!(v("forecast") < v("hi80") && v("hi80") < v("hi95"));
+        assert!(v("record_years") >= 20.0);
+    }
+    // a past year has no "next two years" to export from the latest data
+    let e = fails_with(
+        dir.path(),
+        &["nowcast", "--year", "2025", "--next-output", "x.csv"],
+    );
+    assert!(e.contains("--next-output needs"), "{e}");
+    assert!(!dir.path().join("x.csv").exists());
 }
