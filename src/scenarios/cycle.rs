@@ -33,6 +33,11 @@
 //! ridge shrinkage and adding year-on-year growth made it worse. Before 2002 the regression
 //! has too few target years and the caller uses the run-rate, which is why 1997–2003
 //! (dot-com boom and bust) is the weakest stretch.
+//!
+//! **Intervals** ([`outlook`]) come from the same forecast made at the same month of every
+//! earlier year: point · exp(±z · RMSE of ln(actual / forecast)). Out of sample over every
+//! month-end origin from 2012 the 80% and 95% intervals covered 77.6% and 98.1% of outcomes
+//! one year ahead (156 forecasts) and 84.7% and 98.6% two years ahead (144).
 
 use super::vintage::{RUN_RATE_SHARE_YEARS, run_rate};
 use crate::error::{Error, Result};
@@ -420,5 +425,28 @@ mod tests {
         let (_, lo95, hi95) = o.intervals[1];
         assert!(lo95 < lo80 && lo80 < o.forecast.point && o.forecast.point < hi80 && hi80 < hi95);
         assert!(o.record.mape() > 0.0 && o.record.rmse() > 0.0);
+    }
+
+    #[test]
+    fn outlook_intervals_cover_about_their_level_out_of_sample() {
+        // every month-end origin 2012-01..: 156 forecasts one year ahead, 144 two years
+        let monthly = builtin::series("worldwide-monthly").unwrap().series;
+        for (ahead, n_want) in [(1i64, 156), (2, 144)] {
+            let (mut n, mut c80, mut c95) = (0, 0, 0);
+            for d in 2012 * 12..=(2025 - ahead) * 12 + 11 {
+                let ty = d.div_euclid(12) + ahead;
+                let actual = year_total(&monthly, ty).unwrap();
+                let o = outlook(&monthly, d, ty, &[80.0, 95.0]).unwrap();
+                let inside = |i: usize| o.intervals[i].1 <= actual && actual <= o.intervals[i].2;
+                n += 1;
+                c80 += usize::from(inside(0));
+                c95 += usize::from(inside(1));
+            }
+            assert_eq!(n, n_want);
+            let (c80, c95) = (c80 as f64 / n as f64, c95 as f64 / n as f64);
+            // measured: 0.776 / 0.981 one year ahead, 0.847 / 0.986 two years ahead
+            assert!((0.70..=0.90).contains(&c80), "{ahead}: {c80}");
+            assert!((0.90..=1.0).contains(&c95), "{ahead}: {c95}");
+        }
     }
 }
