@@ -3,6 +3,7 @@
 use super::resolve::{self, Source};
 use super::{ModelArgs, SourceArgs, print};
 use anyhow::Context;
+use chipcast::ingest::builtin;
 use chipcast::outputs::chart::FanChart;
 use chipcast::outputs::export::{Failed, ForecastTable};
 use chipcast::outputs::params::ParamsTable;
@@ -11,7 +12,9 @@ use chipcast::scenarios::milestone::{Simulation, milestone};
 use chipcast::scenarios::projection::{
     IntervalMethod, Projection, SeriesForecast, project_fitted, project_many, validate_levels,
 };
+use chipcast::scenarios::vintage::nowcast_after;
 use chipcast::series::TimeKind;
+use chipcast::series::time::{RawTime, ordinal, parse_time};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
@@ -373,6 +376,9 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         levels.join(" and "),
         report::forecast(f, src.full.first())
     );
+    if let Some(note) = months_note(a, src, f) {
+        let _ = writeln!(s, "{note}");
+    }
     let show_milestone = src.builtin.is_some() || a.target.is_some();
     let target = a.target.unwrap_or(1000.0);
     let by = a.by.unwrap_or(2030);
@@ -465,6 +471,74 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         let _ = writeln!(s, "Forecast table written to {}", o.display());
     }
     print(&s)
+}
+
+/// For a built-in annual series: when months of the next year are known (up to --as-of), its
+/// nowcast beside this forecast, so the annual model's view never hides the months in hand.
+fn months_note(a: &ForecastArgs, src: &Source, f: &SeriesForecast) -> Option<String> {
+    let name = src.builtin.as_ref()?;
+    if !matches!(src.kind, TimeKind::Integer) {
+        return None;
+    }
+    let monthly = builtin::series(&format!("{name}-monthly")).ok()?.series;
+    let cut = match a.source.as_of.as_deref().map(parse_time) {
+        None => monthly.end(),
+        Some(Some(raw @ (RawTime::Month(..) | RawTime::Date(..)))) => {
+            ordinal(TimeKind::YearMonth, raw)
+        }
+        Some(Some(RawTime::Int(y))) => y * 12 + 11,
+        Some(None) => return None,
+    };
+    let last = src.series.first()?.end();
+    let n = nowcast_after(last, &monthly, cut, &[95.0]).ok()??;
+    let (_, lo, hi) = n.intervals[0];
+    let model_part = f
+        .periods
+        .iter()
+        .position(|&p| p == n.year)
+        .and_then(|i| {
+            let iv = f
+                .forecast
+                .intervals
+                .iter()
+                .max_by(|x, y| x.level.total_cmp(&y.level))?;
+            let (mlo, mhi) = (iv.lower[i], iv.upper[i]);
+            let side = if n.point > mhi {
+                "above"
+            } else if n.point < mlo {
+                "below"
+            } else {
+                "inside"
+            };
+            Some(format!(
+                ", {side} this model's {}% interval for {} ({}–{})",
+                iv.level,
+                n.year,
+                report::num(mlo),
+                report::num(mhi)
+            ))
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "\nMonths of {y} are known to {m} ({k} months, {sum} USD bn so far). The {method} nowcast of {y} is {p} \
+         (95%: {lo}–{hi}){model_part}. This forecast uses complete years only; {uses} the months.",
+        y = n.year,
+        m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1),
+        k = n.known,
+        sum = report::num(n.known_sum),
+        method = n.method.name(),
+        p = report::num(n.point),
+        lo = report::num(lo),
+        hi = report::num(hi),
+        uses = if name == "worldwide" {
+            format!(
+                "`chipcast nowcast` and `chipcast vintages --as-of {m}`",
+                m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1)
+            )
+        } else {
+            format!("`chipcast nowcast --series {name}` uses")
+        },
+    ))
 }
 
 /// Chart title for the series: the built-in name in words, or the input id.

@@ -142,6 +142,26 @@ pub fn annual_input_as_of(
     Ok((input, nc))
 }
 
+/// The nowcast of the year after `last_complete` (an annual series' last year) from monthly
+/// data up to month ordinal `cut`, when 1 to 11 of its months are known; `None` otherwise.
+/// The method is `auto` over the years from 1992 (see [`super::nowcast::nowcast`]).
+pub fn nowcast_after(
+    last_complete: i64,
+    monthly: &MarketSeries,
+    cut: i64,
+    levels: &[f64],
+) -> Result<Option<super::nowcast::Nowcast>> {
+    let year = last_complete + 1;
+    let data = monthly.truncate_to(cut.min(monthly.end()))?;
+    let known = (year * 12..year * 12 + 12)
+        .take_while(|&o| data.value_at(o).is_some())
+        .count() as u32;
+    if !(1..=11).contains(&known) {
+        return Ok(None);
+    }
+    nowcast(&data, year, known, None, levels, 1992..=year - 1).map(Some)
+}
+
 /// Months averaged by [`run_rate`].
 pub const RUN_RATE_MONTHS: i64 = 3;
 /// Complete years behind the month-of-year shares of [`run_rate`].
@@ -548,6 +568,32 @@ mod tests {
             sums.iter()
                 .filter(|s| s.n < 3)
                 .all(|s| s.difference_ci95.is_none())
+        );
+    }
+
+    #[test]
+    fn the_year_after_the_annual_data_is_nowcast_only_when_some_months_are_known() {
+        let monthly = builtin::series("worldwide-monthly").unwrap().series;
+        let n = nowcast_after(2025, &monthly, monthly.end(), &[95.0])
+            .unwrap()
+            .unwrap();
+        assert_eq!((n.year, n.known), (2026, 3));
+        assert!((n.known_sum - 298.5).abs() < 0.1, "{}", n.known_sum);
+        // as of 2024-11: eleven months of 2024 beyond the complete 2023
+        let n = nowcast_after(2023, &monthly, 2024 * 12 + 10, &[95.0])
+            .unwrap()
+            .unwrap();
+        assert_eq!((n.year, n.known), (2024, 11));
+        // a complete year, or no month yet, has nothing to nowcast
+        assert!(
+            nowcast_after(2023, &monthly, 2024 * 12 + 11, &[95.0])
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            nowcast_after(2024, &monthly, 2024 * 12 + 11, &[95.0])
+                .unwrap()
+                .is_none()
         );
     }
 }

@@ -12,6 +12,9 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "P(value in 2030 ≥ 1000.0) = ",
         "simulated sample paths",
         "Default model: auto = median of drift, logdrift and ets",
+        // the annual model never hides the months of 2026 already in hand
+        "Months of 2026 are known to 2026-03 (3 months, 298.5 USD bn so far).",
+        "nowcast of 2026 is",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -43,6 +46,16 @@ fn as_of_a_month_keeps_complete_years_only() {
         &["forecast", "--as-of", "2024-11", "--model", "drift"],
     );
     assert!(out.contains("Fitted on 1986 to 2023"), "{out}");
+    assert!(
+        out.contains("Months of 2024 are known to 2024-11 (11 months"),
+        "{out}"
+    );
+    // a year as-of keeps that year complete: nothing beyond it to nowcast
+    let out = succeeds(
+        dir.path(),
+        &["forecast", "--as-of", "2024", "--model", "drift"],
+    );
+    assert!(!out.contains("Months of"), "{out}");
 }
 
 #[test]
