@@ -14,7 +14,6 @@ use chipcast::scenarios::projection::{
 };
 use chipcast::scenarios::vintage::nowcast_after;
 use chipcast::series::TimeKind;
-use chipcast::series::time::{RawTime, ordinal, parse_time};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
@@ -481,13 +480,9 @@ fn months_note(a: &ForecastArgs, src: &Source, f: &SeriesForecast) -> Option<Str
         return None;
     }
     let monthly = builtin::series(&format!("{name}-monthly")).ok()?.series;
-    let cut = match a.source.as_of.as_deref().map(parse_time) {
+    let cut = match a.source.as_of.as_deref() {
         None => monthly.end(),
-        Some(Some(raw @ (RawTime::Month(..) | RawTime::Date(..)))) => {
-            ordinal(TimeKind::YearMonth, raw)
-        }
-        Some(Some(RawTime::Int(y))) => y * 12 + 11,
-        Some(None) => return None,
+        Some(text) => resolve::as_of_month(text)?,
     };
     let last = src.series.first()?.end();
     let n = nowcast_after(last, &monthly, cut, &[95.0]).ok()??;

@@ -2,6 +2,7 @@
 //! the nowcast's own track record, and how it tightens month by month.
 
 use super::print;
+use super::resolve;
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::NowcastChart;
@@ -10,8 +11,6 @@ use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::cycle;
 use chipcast::scenarios::nowcast::{NowcastMethod, nowcast, track_record};
 use chipcast::scenarios::projection::validate_levels;
-use chipcast::series::TimeKind;
-use chipcast::series::time::{RawTime, ordinal, parse_time};
 use clap::{Args, ValueEnum};
 use comfy_table::{Table as TextTable, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
@@ -66,12 +65,8 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
     let full = builtin::series(&name)?.series;
     let monthly = match &a.as_of {
         Some(text) => {
-            let cut = match parse_time(text) {
-                Some(raw @ RawTime::Month(..)) | Some(raw @ RawTime::Date(..)) => {
-                    ordinal(TimeKind::YearMonth, raw)
-                }
-                Some(RawTime::Int(y)) => y * 12 + 11,
-                None => bail!("--as-of {text:?} is not a month; expected YYYY-MM"),
+            let Some(cut) = resolve::as_of_month(text) else {
+                bail!("--as-of {text:?} is not a month; expected YYYY-MM");
             };
             full.truncate_to(cut)?
         }

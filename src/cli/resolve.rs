@@ -69,6 +69,15 @@ pub(crate) fn parse_period(
     })
 }
 
+/// The last month (ordinal) an `--as-of` text leaves in monthly data: `YYYY-MM` or a date
+/// is that month, a bare year is its December. `None` if the text is not a period.
+pub(crate) fn as_of_month(text: &str) -> Option<i64> {
+    match parse_time(text)? {
+        raw @ (RawTime::Month(..) | RawTime::Date(..)) => Some(ordinal(TimeKind::YearMonth, raw)),
+        RawTime::Int(y) => Some(y * 12 + 11),
+    }
+}
+
 pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     if let Some(path) = &src.input {
         let cols = LongFormat {

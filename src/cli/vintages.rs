@@ -12,7 +12,6 @@ use chipcast::scenarios::milestone::{Simulation, milestone};
 use chipcast::scenarios::projection::project_with;
 use chipcast::scenarios::vintage::annual_input_as_of;
 use chipcast::series::TimeKind;
-use chipcast::series::time::{RawTime, ordinal, parse_time};
 use clap::Args;
 use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
@@ -67,14 +66,8 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
     };
     let mut rows = Vec::new();
     for text in &a.as_of {
-        let data_to = match parse_time(text) {
-            Some(raw @ (RawTime::Month(..) | RawTime::Date(..))) => {
-                ordinal(TimeKind::YearMonth, raw)
-            }
-            Some(RawTime::Int(y)) => y * 12 + 11,
-            None => {
-                bail!("--as-of {text:?} is not a month; expected YYYY-MM (comma-separated list)")
-            }
+        let Some(data_to) = resolve::as_of_month(text) else {
+            bail!("--as-of {text:?} is not a month; expected YYYY-MM (comma-separated list)")
         };
         if data_to > monthly.end() {
             bail!(

@@ -79,6 +79,34 @@ fn mean(v: &[f64]) -> f64 {
     }
 }
 
+/// Root mean square of log errors ln(actual / forecast) (0 for none).
+pub fn log_rmse(log_errors: &[f64]) -> f64 {
+    (log_errors.iter().map(|e| e * e).sum::<f64>() / log_errors.len().max(1) as f64).sqrt()
+}
+
+/// Mean absolute percentage error, in percent, of forecasts given by their log errors
+/// ln(actual / forecast): |actual − forecast| / actual = |1 − e^(−error)| (0 for none).
+pub fn mape_from_log_errors(log_errors: &[f64]) -> f64 {
+    100.0
+        * log_errors
+            .iter()
+            .map(|e| (1.0 - (-e).exp()).abs())
+            .sum::<f64>()
+        / log_errors.len().max(1) as f64
+}
+
+/// Intervals (level, lower, upper) = point · exp(±z · sd) for a lognormal error with
+/// log-scale standard deviation `sd`, at each level in percent.
+pub fn lognormal_intervals(point: f64, sd: f64, levels: &[f64]) -> Vec<(f64, f64, f64)> {
+    levels
+        .iter()
+        .map(|&l| {
+            let z = crate::models::forecast::normal_z(l);
+            (l, point * (-z * sd).exp(), point * (z * sd).exp())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +133,19 @@ mod tests {
     fn mase_scale_is_undefined_for_a_flat_series() {
         assert_eq!(mase_scale(&[3.0, 3.0, 3.0], 1), None);
         assert_eq!(mase_scale(&[1.0, 3.0, 2.0], 1), Some(1.5));
+    }
+
+    #[test]
+    fn log_error_summaries_match_their_definitions() {
+        // forecasts 100 and 125 for actuals 110 and 100
+        let e = [(110.0f64 / 100.0).ln(), (100.0f64 / 125.0).ln()];
+        assert!(
+            (mape_from_log_errors(&e) - 100.0 * (10.0 / 110.0 + 25.0 / 100.0) / 2.0).abs() < 1e-9
+        );
+        assert!((log_rmse(&e) - ((e[0] * e[0] + e[1] * e[1]) / 2.0).sqrt()).abs() < 1e-12);
+        assert_eq!((log_rmse(&[]), mape_from_log_errors(&[])), (0.0, 0.0));
+        let iv = lognormal_intervals(100.0, 0.1, &[95.0]);
+        assert!((iv[0].1 * iv[0].2 - 100.0 * 100.0).abs() < 1e-9);
+        assert!((iv[0].2 / 100.0 - (1.959964f64 * 0.1).exp()).abs() < 1e-6);
     }
 }

@@ -41,6 +41,7 @@
 
 use super::vintage::{RUN_RATE_SHARE_YEARS, run_rate};
 use crate::error::{Error, Result};
+use crate::evaluation::metrics::{log_rmse, lognormal_intervals, mape_from_log_errors};
 use crate::series::{MarketSeries, TimeKind};
 use linfa::Dataset;
 use linfa::traits::Fit;
@@ -214,18 +215,11 @@ pub struct CycleRecord {
 impl CycleRecord {
     /// Root mean square of the log errors.
     pub fn rmse(&self) -> f64 {
-        (self.log_errors.iter().map(|e| e * e).sum::<f64>() / self.log_errors.len().max(1) as f64)
-            .sqrt()
+        log_rmse(&self.log_errors)
     }
     /// Mean absolute percentage error of the forecasts.
     pub fn mape(&self) -> f64 {
-        100.0
-            * self
-                .log_errors
-                .iter()
-                .map(|e| (1.0 - (-e).exp()).abs())
-                .sum::<f64>()
-            / self.log_errors.len().max(1) as f64
+        mape_from_log_errors(&self.log_errors)
     }
 }
 
@@ -278,17 +272,9 @@ pub fn outlook(
             record.years.len()
         )));
     }
-    let sd = record.rmse();
-    let intervals = levels
-        .iter()
-        .map(|&l| {
-            let z = crate::models::forecast::normal_z(l);
-            (l, fc.point * (-z * sd).exp(), fc.point * (z * sd).exp())
-        })
-        .collect();
     Ok(CycleOutlook {
+        intervals: lognormal_intervals(fc.point, record.rmse(), levels),
         forecast: fc,
-        intervals,
         record,
     })
 }

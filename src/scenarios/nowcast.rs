@@ -17,7 +17,7 @@
 
 use super::vintage::{month_shares, run_rate};
 use crate::error::{Error, Result};
-use crate::models::forecast::normal_z;
+use crate::evaluation::metrics::{log_rmse, lognormal_intervals, mape_from_log_errors};
 use crate::series::{MarketSeries, TimeKind};
 use linfa::Dataset;
 use linfa::traits::Fit;
@@ -162,18 +162,11 @@ pub struct TrackRecord {
 impl TrackRecord {
     /// Root mean square of the log errors.
     pub fn rmse(&self) -> f64 {
-        (self.log_errors.iter().map(|e| e * e).sum::<f64>() / self.log_errors.len().max(1) as f64)
-            .sqrt()
+        log_rmse(&self.log_errors)
     }
     /// Mean absolute percentage error of the total.
     pub fn mape(&self) -> f64 {
-        100.0
-            * self
-                .log_errors
-                .iter()
-                .map(|e| (1.0 - (-e).exp()).abs())
-                .sum::<f64>()
-            / self.log_errors.len().max(1) as f64
+        mape_from_log_errors(&self.log_errors)
     }
     /// Mean log error (positive = nowcasts too low).
     pub fn bias(&self) -> f64 {
@@ -261,13 +254,10 @@ pub fn nowcast(
     let known_sum: f64 = (1..=known)
         .filter_map(|m| monthly.value_at(month_ordinal(year, m)))
         .sum();
-    let sd = record.rmse();
-    let intervals = levels
-        .iter()
-        .map(|&l| {
-            let z = normal_z(l);
-            (l, (p * (-z * sd).exp()).max(known_sum), p * (z * sd).exp())
-        })
+    // the total cannot fall below the months already known
+    let intervals = lognormal_intervals(p, record.rmse(), levels)
+        .into_iter()
+        .map(|(l, lo, hi)| (l, lo.max(known_sum), hi))
         .collect();
     Ok(Nowcast {
         year,
