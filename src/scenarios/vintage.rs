@@ -240,17 +240,6 @@ pub fn forecast_as_of(
             TimeKind::YearMonth.format(data_to)
         )));
     }
-    let (input, nc) = annual_input_as_of(annual, monthly, data_to)?;
-    if target_year == year {
-        if let Some(n) = nc {
-            return Ok(VintageForecast {
-                data_to,
-                target_year,
-                point: n.point,
-                how: "nowcast".into(),
-            });
-        }
-    }
     if target_year == year + 1 || target_year == year + 2 {
         if let Ok(c) = super::cycle::forecast(monthly, data_to, target_year) {
             return Ok(VintageForecast {
@@ -268,6 +257,18 @@ pub fn forecast_as_of(
                 target_year,
                 point,
                 how: "run-rate".into(),
+            });
+        }
+    }
+    // the annual input (and its nowcast) only when the target needs it
+    let (input, nc) = annual_input_as_of(annual, monthly, data_to)?;
+    if target_year == year {
+        if let Some(n) = nc {
+            return Ok(VintageForecast {
+                data_to,
+                target_year,
+                point: n.point,
+                how: "nowcast".into(),
             });
         }
     }
