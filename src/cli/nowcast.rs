@@ -11,10 +11,11 @@ use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::cycle;
 use chipcast::scenarios::nowcast::{NowcastMethod, nowcast, track_record};
 use chipcast::scenarios::projection::validate_levels;
+use chipcast::series::MarketSeries;
 use clap::{Args, ValueEnum};
 use comfy_table::{Table as TextTable, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Method {
@@ -151,119 +152,13 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
     }
     // the next two years, when the data run to the year being nowcast
     if year == last_year {
-        let mut o = TextTable::new();
-        let mut header = vec!["year".to_string(), "forecast".to_string()];
-        header.extend(a.levels.iter().map(|l| format!("{l}% interval")));
-        header.extend([
-            "record MAPE".to_string(),
-            "record years".to_string(),
-            "run-rate".to_string(),
-            "momentum".to_string(),
-            "trend gap".to_string(),
-        ]);
-        o.load_preset(UTF8_BORDERS_ONLY).set_header(header);
-        let outlooks: Vec<cycle::CycleOutlook> = [year + 1, year + 2]
-            .into_iter()
-            .filter_map(|target| cycle::outlook(&monthly, monthly.end(), target, &a.levels).ok())
-            .collect();
-        for c in &outlooks {
-            let f = &c.forecast;
-            let target = f.target_year;
-            let mut row = vec![target.to_string(), num(f.point)];
-            row.extend(
-                c.intervals
-                    .iter()
-                    .map(|(_, lo, hi)| format!("{}–{}", num(*lo), num(*hi))),
-            );
-            row.extend([
-                format!("{:.1}%", c.record.mape()),
-                format!(
-                    "{}–{} ({})",
-                    c.record.years.first().copied().unwrap_or(0),
-                    c.record.years.last().copied().unwrap_or(0),
-                    c.record.years.len()
-                ),
-                num(f.features.run_rate),
-                pct(f.features.momentum.exp_m1()),
-                pct(f.features.trend_gap.exp_m1()),
-            ]);
-            o.add_row(row);
-        }
-        if !outlooks.is_empty() {
-            let _ = writeln!(
-                s,
-                "\nThe next two years by the cycle regression: the seasonally adjusted run-rate of the last 3 months, moved by the latest quarter's momentum and the run-rate's distance from its {}-year trend, as earlier years say (OLS on every earlier month-end whose target was complete). Intervals: forecast · exp(±z · RMSE) of the same forecast made each earlier year at this month of the year.\n{o}",
-                cycle::TREND_YEARS
-            );
-        }
-        if let Some(path) = &a.next_output {
-            if outlooks.is_empty() {
-                bail!(
-                    "--next-output: the cycle regression has too little history at {}",
-                    monthly.kind().format(monthly.end())
-                );
-            }
-            let col =
-                |f: &dyn Fn(&cycle::CycleOutlook) -> f64| Values::floats(outlooks.iter().map(f));
-            let mut table = Table::default()
-                .with(
-                    "data_to",
-                    Values::Text(
-                        outlooks
-                            .iter()
-                            .map(|c| monthly.kind().format(c.forecast.data_to))
-                            .collect(),
-                    ),
-                )
-                .with(
-                    "target_year",
-                    Values::Int(outlooks.iter().map(|c| c.forecast.target_year).collect()),
-                )
-                .with("forecast", col(&|c| c.forecast.point));
-            for (j, l) in a.levels.iter().enumerate() {
-                table = table
-                    .with(&format!("lo{l}"), col(&|c| c.intervals[j].1))
-                    .with(&format!("hi{l}"), col(&|c| c.intervals[j].2));
-            }
-            table = table
-                .with("run_rate", col(&|c| c.forecast.features.run_rate))
-                .with("momentum_log", col(&|c| c.forecast.features.momentum))
-                .with("trend_gap_log", col(&|c| c.forecast.features.trend_gap))
-                .with("intercept", col(&|c| c.forecast.intercept))
-                .with("momentum_coef", col(&|c| c.forecast.momentum_coef))
-                .with("trend_gap_coef", col(&|c| c.forecast.trend_gap_coef))
-                .with(
-                    "training_origins",
-                    Values::Int(outlooks.iter().map(|c| c.forecast.origins as i64).collect()),
-                )
-                .with("record_mape_pct", col(&|c| c.record.mape()))
-                .with(
-                    "record_years",
-                    Values::Int(
-                        outlooks
-                            .iter()
-                            .map(|c| c.record.years.len() as i64)
-                            .collect(),
-                    ),
-                );
-            table.metadata = vec![
-                ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
-                (
-                    "chipcast.data_source".into(),
-                    "chipcast built-in wsts_monthly_raw.csv (WSTS HBR May-2026 vintage)".into(),
-                ),
-                ("chipcast.series".into(), name.clone()),
-                (
-                    "chipcast.model".into(),
-                    "cycle regression (scenarios::cycle)".into(),
-                ),
-                ("chipcast.unit".into(), "USD bn".into()),
-            ];
-            table
-                .write(path)
-                .with_context(|| "writing the next-years table")?;
-            let _ = writeln!(s, "Next-years table written to {}", path.display());
-        }
+        s.push_str(&next_years(
+            &monthly,
+            &name,
+            year,
+            &a.levels,
+            a.next_output.as_deref(),
+        )?);
     }
     // how the nowcast tightens: track record of every method by known months
     let methods = [
@@ -381,6 +276,130 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         let _ = writeln!(s, "Chart written to {}", c.display());
     }
     print(&s)
+}
+
+/// The next two years after `year` by the cycle regression, as text; written to `output` too.
+fn next_years(
+    monthly: &MarketSeries,
+    name: &str,
+    year: i64,
+    levels: &[f64],
+    output: Option<&Path>,
+) -> anyhow::Result<String> {
+    let mut s = String::new();
+    let mut o = TextTable::new();
+    let mut header = vec!["year".to_string(), "forecast".to_string()];
+    header.extend(levels.iter().map(|l| format!("{l}% interval")));
+    header.extend([
+        "record MAPE".to_string(),
+        "record years".to_string(),
+        "run-rate".to_string(),
+        "momentum".to_string(),
+        "trend gap".to_string(),
+    ]);
+    o.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    let outlooks: Vec<cycle::CycleOutlook> = [year + 1, year + 2]
+        .into_iter()
+        .filter_map(|target| cycle::outlook(monthly, monthly.end(), target, levels).ok())
+        .collect();
+    for c in &outlooks {
+        let f = &c.forecast;
+        let target = f.target_year;
+        let mut row = vec![target.to_string(), num(f.point)];
+        row.extend(
+            c.intervals
+                .iter()
+                .map(|(_, lo, hi)| format!("{}–{}", num(*lo), num(*hi))),
+        );
+        row.extend([
+            format!("{:.1}%", c.record.mape()),
+            format!(
+                "{}–{} ({})",
+                c.record.years.first().copied().unwrap_or(0),
+                c.record.years.last().copied().unwrap_or(0),
+                c.record.years.len()
+            ),
+            num(f.features.run_rate),
+            pct(f.features.momentum.exp_m1()),
+            pct(f.features.trend_gap.exp_m1()),
+        ]);
+        o.add_row(row);
+    }
+    if !outlooks.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nThe next two years by the cycle regression: the seasonally adjusted run-rate of the last 3 months, moved by the latest quarter's momentum and the run-rate's distance from its {}-year trend, as earlier years say (OLS on every earlier month-end whose target was complete). Intervals: forecast · exp(±z · RMSE) of the same forecast made each earlier year at this month of the year.\n{o}",
+            cycle::TREND_YEARS
+        );
+    }
+    if let Some(path) = output {
+        if outlooks.is_empty() {
+            bail!(
+                "--next-output: the cycle regression has too little history at {}",
+                monthly.kind().format(monthly.end())
+            );
+        }
+        let col = |f: &dyn Fn(&cycle::CycleOutlook) -> f64| Values::floats(outlooks.iter().map(f));
+        let mut table = Table::default()
+            .with(
+                "data_to",
+                Values::Text(
+                    outlooks
+                        .iter()
+                        .map(|c| monthly.kind().format(c.forecast.data_to))
+                        .collect(),
+                ),
+            )
+            .with(
+                "target_year",
+                Values::Int(outlooks.iter().map(|c| c.forecast.target_year).collect()),
+            )
+            .with("forecast", col(&|c| c.forecast.point));
+        for (j, l) in levels.iter().enumerate() {
+            table = table
+                .with(&format!("lo{l}"), col(&|c| c.intervals[j].1))
+                .with(&format!("hi{l}"), col(&|c| c.intervals[j].2));
+        }
+        table = table
+            .with("run_rate", col(&|c| c.forecast.features.run_rate))
+            .with("momentum_log", col(&|c| c.forecast.features.momentum))
+            .with("trend_gap_log", col(&|c| c.forecast.features.trend_gap))
+            .with("intercept", col(&|c| c.forecast.intercept))
+            .with("momentum_coef", col(&|c| c.forecast.momentum_coef))
+            .with("trend_gap_coef", col(&|c| c.forecast.trend_gap_coef))
+            .with(
+                "training_origins",
+                Values::Int(outlooks.iter().map(|c| c.forecast.origins as i64).collect()),
+            )
+            .with("record_mape_pct", col(&|c| c.record.mape()))
+            .with(
+                "record_years",
+                Values::Int(
+                    outlooks
+                        .iter()
+                        .map(|c| c.record.years.len() as i64)
+                        .collect(),
+                ),
+            );
+        table.metadata = vec![
+            ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+            (
+                "chipcast.data_source".into(),
+                "chipcast built-in wsts_monthly_raw.csv (WSTS HBR May-2026 vintage)".into(),
+            ),
+            ("chipcast.series".into(), name.to_string()),
+            (
+                "chipcast.model".into(),
+                "cycle regression (scenarios::cycle)".into(),
+            ),
+            ("chipcast.unit".into(), "USD bn".into()),
+        ];
+        table
+            .write(path)
+            .with_context(|| "writing the next-years table")?;
+        let _ = writeln!(s, "Next-years table written to {}", path.display());
+    }
+    Ok(s)
 }
 
 fn capitalise(s: &str) -> String {
