@@ -39,7 +39,7 @@ pub(crate) struct MilestoneArgs {
 
 pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
     let src = resolve::load(&a.source)?;
-    let (_, choice) = resolve::choice(&a.model)?;
+    let (name, choice) = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "milestone needs one series but {} has {}; pick one with --id ID",
@@ -140,7 +140,12 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             subtitle: format!(
                 "{} sample paths of the {} model (seed {}), data to {}",
                 sim.paths,
-                p.forecast.model,
+                // a combination is shown by the name the user chose (or the default's)
+                if p.forecast.model == "combo" {
+                    name.label()
+                } else {
+                    p.forecast.model.as_str()
+                },
                 sim.seed,
                 src.kind.format(series.end())
             ),

@@ -175,7 +175,7 @@ pub(crate) enum ModelName {
 }
 
 impl ModelName {
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ModelName::Auto => "auto",
             ModelName::Select => "select",
