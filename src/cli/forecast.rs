@@ -375,7 +375,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         levels.join(" and "),
         report::forecast(f, src.full.first())
     );
-    if let Some(note) = months_note(a, src, f) {
+    if let Some(note) = months_note(a.source.as_of.as_deref(), src, f) {
         let _ = writeln!(s, "{note}");
     }
     let show_milestone = src.builtin.is_some() || a.target.is_some();
@@ -472,15 +472,15 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     print(&s)
 }
 
-/// For a built-in annual series: when months of the next year are known (up to --as-of), its
+/// For a built-in annual series: when months of the next year are known (up to `as_of`), its
 /// nowcast beside this forecast, so the annual model's view never hides the months in hand.
-fn months_note(a: &ForecastArgs, src: &Source, f: &SeriesForecast) -> Option<String> {
+pub(crate) fn months_note(as_of: Option<&str>, src: &Source, f: &SeriesForecast) -> Option<String> {
     let name = src.builtin.as_ref()?;
     if !matches!(src.kind, TimeKind::Integer) {
         return None;
     }
     let monthly = builtin::series(&format!("{name}-monthly")).ok()?.series;
-    let cut = match a.source.as_of.as_deref() {
+    let cut = match as_of {
         None => monthly.end(),
         Some(text) => resolve::as_of_month(text)?,
     };
@@ -516,7 +516,7 @@ fn months_note(a: &ForecastArgs, src: &Source, f: &SeriesForecast) -> Option<Str
         .unwrap_or_default();
     Some(format!(
         "\nMonths of {y} are known to {m} ({k} months, {sum} USD bn so far). The {method} nowcast of {y} is {p} \
-         (95%: {lo}–{hi}){model_part}. This forecast uses complete years only; {uses} the months.",
+         (95%: {lo}–{hi}){model_part}. The forecast here uses complete years only; {uses} the months.",
         y = n.year,
         m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1),
         k = n.known,

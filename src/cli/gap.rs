@@ -160,6 +160,9 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         );
     }
     let _ = writeln!(s, "{}", report::model(&p.forecast));
+    if let Some(note) = super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast) {
+        let _ = writeln!(s, "{}", note.trim_start());
+    }
     let _ = writeln!(s, "{}", report::gap(&r));
     let _ = writeln!(
         s,
@@ -278,6 +281,9 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         sc.name, sc.from, sc.to, src.label
     );
     let _ = writeln!(s, "{}", report::model(&p.forecast));
+    if let Some(note) = super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast) {
+        let _ = writeln!(s, "{}", note.trim_start());
+    }
     let mut t = TextTable::new();
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_header(vec!["assumption", "value", "source"]);

@@ -242,6 +242,10 @@ fn gap_reports_ratios_for_altmans_five_and_seven_trillion() {
     );
     assert!(out.contains("│ 2024        630.5     actual │"), "{out}");
     assert!(dir.path().join("gap.png").exists());
+    // as of a whole year nothing later is known; with all the data, 2026's months are
+    assert!(!out.contains("Months of"), "{out}");
+    let now = succeeds(dir.path(), &["gap", "--paths", "500"]);
+    assert!(now.contains("Months of 2026 are known to 2026-03"), "{now}");
 }
 
 #[test]
