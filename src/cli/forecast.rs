@@ -1,7 +1,7 @@
 //! `chipcast forecast`: one built-in series with a full report, or every series of a file.
 
 use super::resolve::{self, Source};
-use super::{ModelArgs, SourceArgs, print};
+use super::{ModelArgs, ModelName, SourceArgs, print};
 use anyhow::Context;
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::FanChart;
@@ -333,11 +333,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     let series = &src.series[0];
     let f = &p.forecast;
     // a combination is shown by the name the user chose (or the default's)
-    let shown = if f.model == "combo" {
-        a.model.model.map(|m| m.label()).unwrap_or("auto")
-    } else {
-        f.model.as_str()
-    };
+    let shown = a.model.model.unwrap_or(ModelName::Auto).shown(&f.model);
     let unit = series.unit().label();
     let mut s = String::new();
     let _ = writeln!(s, "chipcast forecast — {}", src.label);

@@ -10,7 +10,6 @@ use chipcast::outputs::report;
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::gap::{DemandFigure, gap};
 use chipcast::scenarios::milestone::{Simulation, sample_paths};
-use chipcast::scenarios::projection::project_with;
 use chipcast::scenarios::scenario::{self, Scenario};
 use clap::Args;
 use std::fmt::Write;
@@ -94,7 +93,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     }
     let (from, to) = (a.from.unwrap_or(2024), a.to.unwrap_or(2030));
     let src = resolve::load(&a.source)?;
-    let (_, choice) = resolve::choice(&a.model)?;
+    let named = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "gap compares one series but {} has {}; pick one with --id ID",
@@ -134,7 +133,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
             .collect()
     };
     let h = (to - series.end()).max(1) as usize;
-    let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
+    let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
         seed: a.model.seed,
@@ -241,7 +240,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     use chipcast::outputs::report::{num, pct};
     use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
     let src = resolve::load(&a.source)?;
-    let (_, choice) = resolve::choice(&a.model)?;
+    let named = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "gap compares one series but {} has {}; pick one with --id ID",
@@ -258,7 +257,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         );
     }
     let h = (sc.to - series.end()).max(1) as usize;
-    let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
+    let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
         seed: a.model.seed,

@@ -8,7 +8,6 @@ use chipcast::outputs::chart::MilestoneChart;
 use chipcast::outputs::report;
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::milestone::{Simulation, milestone};
-use chipcast::scenarios::projection::project_with;
 use chipcast::series::TimeKind;
 use clap::Args;
 use std::fmt::Write;
@@ -39,7 +38,7 @@ pub(crate) struct MilestoneArgs {
 
 pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
     let src = resolve::load(&a.source)?;
-    let (name, choice) = resolve::choice(&a.model)?;
+    let named = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
         bail!(
             "milestone needs one series but {} has {}; pick one with --id ID",
@@ -66,7 +65,7 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
     }
     let last = a.until.unwrap_or(a.by + 10).max(series.end() + 1);
     let h = ((last - series.end()) as usize).max(1);
-    let p = project_with(series, choice, h, &a.model.levels, !a.model.allow_negative)?;
+    let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
         seed: a.model.seed,
@@ -140,12 +139,7 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             subtitle: format!(
                 "{} sample paths of the {} model (seed {}), data to {}",
                 sim.paths,
-                // a combination is shown by the name the user chose (or the default's)
-                if p.forecast.model == "combo" {
-                    name.label()
-                } else {
-                    p.forecast.model.as_str()
-                },
+                p.forecast.model,
                 sim.seed,
                 src.kind.format(series.end())
             ),

@@ -175,6 +175,16 @@ pub(crate) enum ModelName {
 }
 
 impl ModelName {
+    /// The name to show for a model fitted under this choice: a combination is shown by the
+    /// name chosen (auto, scum, combo), any other model by its own name.
+    pub(crate) fn shown(self, fitted: &str) -> &str {
+        if fitted == "combo" {
+            self.label()
+        } else {
+            fitted
+        }
+    }
+
     pub(crate) fn label(self) -> &'static str {
         match self {
             ModelName::Auto => "auto",

@@ -7,6 +7,7 @@ use chipcast::ingest::builtin::{self, Provenance};
 use chipcast::ingest::{LongFormat, load_long};
 use chipcast::models::ModelSpec;
 use chipcast::models::combination::ComboSpec;
+use chipcast::scenarios::projection::{Projection, project_with};
 use chipcast::series::time::{RawTime, days_from_civil, ordinal, parse_time};
 use chipcast::series::{MarketSeries, TimeKind};
 
@@ -177,6 +178,20 @@ fn cut(
             Ok(s)
         })
         .collect()
+}
+
+/// `project_with` under the user's choice, the forecast's model named as the user chose it
+/// (a combination shows auto, scum or combo), so every report, chart and table agrees.
+pub(crate) fn project_named(
+    series: &MarketSeries,
+    (name, choice): (ModelName, ModelChoice),
+    h: usize,
+    levels: &[f64],
+    floor: bool,
+) -> anyhow::Result<Projection> {
+    let mut p = project_with(series, choice, h, levels, floor)?;
+    p.forecast.model = name.shown(&p.forecast.model).to_string();
+    Ok(p)
 }
 
 /// The model choice, refusing options the model would ignore.

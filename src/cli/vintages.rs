@@ -9,7 +9,6 @@ use chipcast::outputs::chart::VintageChart;
 use chipcast::outputs::report::{num, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::milestone::{Simulation, milestone};
-use chipcast::scenarios::projection::project_with;
 use chipcast::scenarios::vintage::annual_input_as_of;
 use chipcast::series::TimeKind;
 use clap::Args;
@@ -57,7 +56,7 @@ pub(crate) struct Row {
 }
 
 pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
-    let (name, choice) = resolve::choice(&a.model)?;
+    let named = resolve::choice(&a.model)?;
     let annual = builtin::series("worldwide")?.series;
     let monthly = builtin::series("worldwide-monthly")?.series;
     let sim = Simulation {
@@ -83,7 +82,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
             );
         }
         let h = (a.target_year - input.end()) as usize;
-        let p = project_with(&input, choice, h, &[80.0, 95.0], !a.model.allow_negative)?;
+        let p = resolve::project_named(&input, named, h, &[80.0, 95.0], !a.model.allow_negative)?;
         let m = milestone(&input, p.model.as_ref(), a.target, a.target_year, sim);
         let f = &p.forecast.forecast;
         let data = match &nc {
@@ -98,11 +97,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         rows.push(Row {
             as_of: data_to,
             data,
-            model: if p.forecast.model == "combo" {
-                format!("{name:?}").to_lowercase()
-            } else {
-                p.forecast.model.clone()
-            },
+            model: p.forecast.model.clone(),
             point: f.point[h - 1],
             lo80: f.intervals[0].lower[h - 1],
             hi80: f.intervals[0].upper[h - 1],
@@ -143,7 +138,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
     }
     let mut s = format!(
         "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a nowcast of the current year (known months + run-rate), then the {} model\n{t}\n",
-        format!("{name:?}").to_lowercase()
+        named.0.label()
     );
     let _ = writeln!(
         s,

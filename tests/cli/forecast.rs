@@ -246,6 +246,7 @@ fn gap_reports_ratios_for_altmans_five_and_seven_trillion() {
     assert!(!out.contains("Months of"), "{out}");
     let now = succeeds(dir.path(), &["gap", "--paths", "500"]);
     assert!(now.contains("Months of 2026 are known to 2026-03"), "{now}");
+    assert!(now.contains("paths of the auto model"), "{now}");
 }
 
 #[test]
@@ -285,6 +286,11 @@ fn milestone_as_of_2024_11_uses_complete_years_and_writes_its_table() {
         ],
     );
     assert!(out.contains("Fitted on 1986 to 2023"), "{out}");
+    // the default combination is named as the user knows it
+    assert!(
+        out.contains("Model: auto — median(drift,logdrift,ets)") && !out.contains("combo"),
+        "{out}"
+    );
     assert!(
         out.contains("P(reached by)") && out.contains("│ 2030 "),
         "{out}"
