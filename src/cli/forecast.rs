@@ -371,7 +371,12 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         levels.join(" and "),
         report::forecast(f, src.full.first())
     );
-    if let Some(note) = months_note(a.source.as_of.as_deref(), src, f) {
+    if let Some(note) = months_note(
+        a.source.as_of.as_deref(),
+        src,
+        f,
+        Some(a.target.unwrap_or(1000.0)),
+    ) {
         let _ = writeln!(s, "{note}");
     }
     let show_milestone = src.builtin.is_some() || a.target.is_some();
@@ -470,7 +475,13 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
 
 /// For a built-in annual series: when months of the next year are known (up to `as_of`), its
 /// nowcast beside this forecast, so the annual model's view never hides the months in hand.
-pub(crate) fn months_note(as_of: Option<&str>, src: &Source, f: &SeriesForecast) -> Option<String> {
+/// With a `target`, the nowcast's own chance of reaching it is added.
+pub(crate) fn months_note(
+    as_of: Option<&str>,
+    src: &Source,
+    f: &SeriesForecast,
+    target: Option<f64>,
+) -> Option<String> {
     let name = src.builtin.as_ref()?;
     if !matches!(src.kind, TimeKind::Integer) {
         return None;
@@ -510,9 +521,21 @@ pub(crate) fn months_note(as_of: Option<&str>, src: &Source, f: &SeriesForecast)
             ))
         })
         .unwrap_or_default();
+    // only where the target is in play: not for a region far below it, nor a year far above
+    let odds = target
+        .filter(|&t| (0.001..=0.999).contains(&n.p_at_least(t)))
+        .map(|t| {
+            format!(
+                " By the nowcast's own error record, P({} ≥ {}) = {}.",
+                n.year,
+                report::num(t),
+                report::pct(n.p_at_least(t))
+            )
+        })
+        .unwrap_or_default();
     Some(format!(
         "\nMonths of {y} are known to {m} ({k} months, {sum} USD bn so far). The {method} nowcast of {y} is {p} \
-         (95%: {lo}–{hi}){model_part}. The forecast here uses complete years only; {uses} the months.",
+         (95%: {lo}–{hi}){model_part}.{odds} The forecast here uses complete years only; {uses} the months.",
         y = n.year,
         m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1),
         k = n.known,
@@ -523,7 +546,7 @@ pub(crate) fn months_note(as_of: Option<&str>, src: &Source, f: &SeriesForecast)
         hi = report::num(hi),
         uses = if name == "worldwide" {
             format!(
-                "`chipcast nowcast` and `chipcast vintages --as-of {m}`",
+                "`chipcast nowcast` and `chipcast vintages --as-of {m}` use",
                 m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1)
             )
         } else {

@@ -159,7 +159,9 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         );
     }
     let _ = writeln!(s, "{}", report::model(&p.forecast));
-    if let Some(note) = super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast) {
+    if let Some(note) =
+        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, None)
+    {
         let _ = writeln!(s, "{}", note.trim_start());
     }
     let _ = writeln!(s, "{}", report::gap(&r));
@@ -280,7 +282,9 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         sc.name, sc.from, sc.to, src.label
     );
     let _ = writeln!(s, "{}", report::model(&p.forecast));
-    if let Some(note) = super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast) {
+    if let Some(note) =
+        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, None)
+    {
         let _ = writeln!(s, "{}", note.trim_start());
     }
     let mut t = TextTable::new();

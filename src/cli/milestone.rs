@@ -84,6 +84,11 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
         );
     }
     let _ = writeln!(s, "\n{}", report::model(&p.forecast));
+    if let Some(note) =
+        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, Some(a.target))
+    {
+        let _ = writeln!(s, "{}", note.trim_start());
+    }
     let _ = writeln!(
         s,
         "{}",

@@ -221,6 +221,23 @@ pub struct Nowcast {
     pub record: TrackRecord,
 }
 
+impl Nowcast {
+    /// Probability that the year's total is at least `x`, from the lognormal error of the
+    /// track record: 1 − Φ(ln(x / point) / RMSE); 1 when the known months already reach `x`.
+    pub fn p_at_least(&self, x: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        if self.known_sum >= x {
+            return 1.0;
+        }
+        let sd = self.record.rmse();
+        if sd <= 0.0 {
+            return f64::from(u8::from(self.point >= x));
+        }
+        let n = Normal::new(0.0, 1.0).expect("standard normal is valid");
+        1.0 - n.cdf((x / self.point).ln() / sd)
+    }
+}
+
 /// Nowcast `year` with `known` months, choosing the method (or `auto`: the lower backtest
 /// RMSE over `backtest_years`), with intervals at `levels`.
 pub fn nowcast(
@@ -345,5 +362,24 @@ mod tests {
         let s = synthetic();
         assert!(point(&s, 2020, 3, NowcastMethod::YtdGrowth).is_err());
         assert!(point(&s, 2018, 0, NowcastMethod::YtdGrowth).is_err());
+    }
+
+    #[test]
+    fn the_chance_of_reaching_a_total_follows_the_interval() {
+        let s = crate::ingest::builtin::series("worldwide-monthly")
+            .unwrap()
+            .series;
+        let n = nowcast(&s, 2019, 4, None, &[95.0], 1992..=2018).unwrap();
+        let (_, lo, hi) = n.intervals[0];
+        assert!(lo > n.known_sum);
+        // the 95% bounds are the 97.5% and 2.5% points of the same lognormal
+        assert!(
+            (n.p_at_least(lo) - 0.975).abs() < 1e-6,
+            "{}",
+            n.p_at_least(lo)
+        );
+        assert!((n.p_at_least(hi) - 0.025).abs() < 1e-6);
+        assert!((n.p_at_least(n.point) - 0.5).abs() < 1e-9);
+        assert_eq!(n.p_at_least(n.known_sum * 0.5), 1.0);
     }
 }

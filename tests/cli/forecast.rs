@@ -15,6 +15,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         // the annual model never hides the months of 2026 already in hand
         "Months of 2026 are known to 2026-03 (3 months, 298.5 USD bn so far).",
         "nowcast of 2026 is",
+        "By the nowcast's own error record, P(2026 ≥ 1000.0) = ",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -289,6 +290,11 @@ fn milestone_as_of_2024_11_uses_complete_years_and_writes_its_table() {
     // the default combination is named as the user knows it
     assert!(
         out.contains("Model: auto — median(drift,logdrift,ets)") && !out.contains("combo"),
+        "{out}"
+    );
+    // the 11 months of 2024 then known are shown beside the complete-years model
+    assert!(
+        out.contains("Months of 2024 are known to 2024-11 (11 months"),
         "{out}"
     );
     assert!(
