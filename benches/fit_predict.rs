@@ -1,12 +1,15 @@
 //! Fit + forecast timings for every model on real series: the 198-series M4 yearly sample
 //! (the shared benchmark's data, vendored under tests/fixtures) and the built-in worldwide
 //! annual series. Run with `cargo bench` (add `-- --reps 20` for more repetitions).
-//! Prints the median and min over repetitions, single-threaded, per model.
+//! Prints the median and min over repetitions, single-threaded, per model; then the market
+//! intelligence steps on the built-in monthly data (nowcast, cycle-regression outlook, the
+//! comparison with every published forecast).
 
 use chipcast::evaluation::select::{ModelChoice, fit_choice};
 use chipcast::ingest::{LongFormat, builtin, load_long};
 use chipcast::models::ModelSpec;
 use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::{cycle, nowcast, vintage};
 use std::path::Path;
 use std::time::Instant;
 
@@ -106,4 +109,43 @@ fn main() {
         med * 1e3,
         min * 1e3
     );
+    let monthly = builtin::series("worldwide-monthly")
+        .expect("built-in")
+        .series;
+    let end = monthly.end();
+    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+        (
+            "nowcast 2026 from Jan-Mar (auto: 3 track records)",
+            Box::new(|| {
+                std::hint::black_box(
+                    nowcast::nowcast(&monthly, 2026, 3, None, &[80.0, 95.0], 1992..=2025)
+                        .expect("nowcasts"),
+                );
+            }),
+        ),
+        (
+            "cycle-regression outlook for 2027 (fit + 22-year record)",
+            Box::new(|| {
+                std::hint::black_box(
+                    cycle::outlook(&monthly, end, 2027, &[80.0, 95.0]).expect("forecasts"),
+                );
+            }),
+        ),
+        (
+            "comparison with all published forecasts (auto)",
+            Box::new(|| {
+                std::hint::black_box(
+                    vintage::compare_with_industry(ModelChoice::Auto).expect("compares"),
+                );
+            }),
+        ),
+    ];
+    for (name, f) in steps {
+        let (med, min) = time(reps, f);
+        println!(
+            "{name}: median {:.2} ms, min {:.2} ms",
+            med * 1e3,
+            min * 1e3
+        );
+    }
 }
