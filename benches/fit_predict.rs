@@ -13,6 +13,9 @@ use chipcast::scenarios::{cycle, nowcast, vintage};
 use std::path::Path;
 use std::time::Instant;
 
+/// A named step to time.
+type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -113,7 +116,7 @@ fn main() {
         .expect("built-in")
         .series;
     let end = monthly.end();
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    let steps: Vec<Step> = vec![
         (
             "nowcast 2026 from Jan-Mar (auto: 3 track records)",
             Box::new(|| {
