@@ -544,14 +544,7 @@ pub fn fit_spec(spec: Ets, y: &[f64]) -> Result<FittedEts> {
     let z: Vec<f64> = y.iter().map(|v| v / scale).collect();
     // initial states from a line through the first (up to) 10 points, as R's ets
     let m = n.min(10);
-    let t_mean = (m + 1) as f64 / 2.0;
-    let z_mean = z[..m].iter().sum::<f64>() / m as f64;
-    let sxy: f64 = (0..m)
-        .map(|i| ((i + 1) as f64 - t_mean) * (z[i] - z_mean))
-        .sum();
-    let sxx: f64 = (0..m).map(|i| ((i + 1) as f64 - t_mean).powi(2)).sum();
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    let intercept = z_mean - slope * t_mean;
+    let (intercept, slope) = super::linalg::ols_line(&z[..m]);
     let (zmin, zmax) = z
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {

@@ -1,6 +1,21 @@
 //! Small dense linear algebra for the regression-style models and reconciliation (a few
 //! parameters at most; linfa fits the models, this gives the (XᵀX)⁻¹ behind their intervals).
 
+/// OLS intercept and slope of `y` on `t = 1, …, n` (n ≥ 2).
+pub fn ols_line(y: &[f64]) -> (f64, f64) {
+    let n = y.len() as f64;
+    let tbar = (n + 1.0) / 2.0;
+    let ybar = y.iter().sum::<f64>() / n;
+    let (mut sty, mut stt) = (0.0, 0.0);
+    for (i, v) in y.iter().enumerate() {
+        let dt = i as f64 + 1.0 - tbar;
+        sty += dt * (v - ybar);
+        stt += dt * dt;
+    }
+    let b = if stt > 0.0 { sty / stt } else { 0.0 };
+    (ybar - b * tbar, b)
+}
+
 /// Invert a small square matrix by Gauss–Jordan elimination with partial pivoting;
 /// `None` when it is (numerically) singular.
 pub fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {

@@ -65,6 +65,7 @@
 //! is forecast as that constant with zero-width intervals.
 
 use super::forecast::{Forecast, Interval, Param, normal_z};
+use super::linalg::ols_line;
 use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use rand::rngs::StdRng;
@@ -111,21 +112,6 @@ fn scaled(y: &[f64]) -> (f64, Vec<f64>) {
     let s = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let s = if s > 0.0 { s } else { 1.0 };
     (s, y.iter().map(|v| v / s).collect())
-}
-
-/// OLS intercept and slope of `y` on `t = 1, …, n` (n ≥ 2).
-fn ols_line(y: &[f64]) -> (f64, f64) {
-    let n = y.len() as f64;
-    let tbar = (n + 1.0) / 2.0;
-    let ybar = y.iter().sum::<f64>() / n;
-    let (mut sty, mut stt) = (0.0, 0.0);
-    for (i, v) in y.iter().enumerate() {
-        let dt = i as f64 + 1.0 - tbar;
-        sty += dt * (v - ybar);
-        stt += dt * dt;
-    }
-    let b = if stt > 0.0 { sty / stt } else { 0.0 };
-    (ybar - b * tbar, b)
 }
 
 /// Minimise `f` on `[lo, hi]`: a grid dense near both ends (logistic spacing, ends included),

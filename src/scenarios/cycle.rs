@@ -42,6 +42,7 @@
 use super::vintage::{RUN_RATE_SHARE_YEARS, run_rate};
 use crate::error::{Error, Result};
 use crate::evaluation::metrics::{log_rmse, lognormal_intervals, mape_from_log_errors};
+use crate::models::linalg::ols_line;
 use crate::series::{MarketSeries, TimeKind};
 use linfa::Dataset;
 use linfa::traits::Fit;
@@ -80,21 +81,20 @@ pub fn features(monthly: &MarketSeries, data_to: i64) -> Result<CycleFeatures> {
     let year = data_to.div_euclid(12);
     let rr = run_rate(monthly, data_to)?;
     let earlier = run_rate(monthly, data_to - MOMENTUM_MONTHS)?;
-    let pts: Vec<(f64, f64)> = (year - TREND_YEARS..year)
-        .filter_map(|y| year_total(monthly, y).map(|t| (y as f64, t.ln())))
+    // ln totals of the complete years among the previous TREND_YEARS: a gap-free series
+    // makes them consecutive, ending the year before `year`
+    let logs: Vec<f64> = (year - TREND_YEARS..year)
+        .filter_map(|y| year_total(monthly, y).map(f64::ln))
         .collect();
-    if pts.len() < MIN_TREND_YEARS {
+    if logs.len() < MIN_TREND_YEARS {
         return Err(Error::invalid(format!(
             "the cycle regression at {} needs {MIN_TREND_YEARS} complete years in the {TREND_YEARS} before it",
             TimeKind::YearMonth.format(data_to)
         )));
     }
-    let n = pts.len() as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let trend = my + sxy / sxx * (year as f64 - mx);
+    // on t = 1..n the last complete year is t = n, so `year` is t = n + 1
+    let (a, b) = ols_line(&logs);
+    let trend = a + b * (logs.len() + 1) as f64;
     Ok(CycleFeatures {
         run_rate: rr,
         momentum: (rr / earlier).ln(),
