@@ -8,7 +8,7 @@ use chipcast::ingest::builtin;
 use chipcast::outputs::chart::VintageChart;
 use chipcast::outputs::report::{num, pct};
 use chipcast::outputs::table::{Table, Values};
-use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::milestone::{Simulation, milestone_provisional};
 use chipcast::scenarios::vintage::annual_input_as_of;
 use chipcast::series::TimeKind;
 use clap::Args;
@@ -83,7 +83,16 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         }
         let h = (a.target_year - input.end()) as usize;
         let p = resolve::project_named(&input, named, h, &[80.0, 95.0], !a.model.allow_negative)?;
-        let m = milestone(&input, p.model.as_ref(), a.target, a.target_year, sim);
+        // a nowcast year is provisional: each path draws it from the nowcast's own error
+        let nowcast_sd = nc.as_ref().map_or(0.0, |n| n.record.rmse());
+        let m = milestone_provisional(
+            &input,
+            p.model.as_ref(),
+            a.target,
+            a.target_year,
+            sim,
+            nowcast_sd,
+        );
         let f = &p.forecast.forecast;
         let data = match &nc {
             Some(n) => format!(
@@ -142,7 +151,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
     );
     let _ = writeln!(
         s,
-        "Probabilities: {} sample paths per vintage (seed {}). WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
+        "Probabilities: {} sample paths per vintage (seed {}); a nowcast year is provisional, each path drawing it from the nowcast's own error record (the intervals treat it as known). WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
         sim.paths, sim.seed
     );
     if let Some(path) = &a.output {

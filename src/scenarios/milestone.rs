@@ -5,6 +5,7 @@ use crate::models::FittedModel;
 use crate::series::MarketSeries;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand_distr::{Distribution, Normal};
 use serde::Serialize;
 
 /// How many periods past the requested year paths are simulated, to place late crossings.
@@ -74,6 +75,9 @@ pub struct Milestone {
     /// Constant growth rate per period needed from the last observation to reach the
     /// target exactly in `by`.
     pub required_growth: Option<f64>,
+    /// Log-scale standard deviation of a provisional last value (a nowcast), 0 when the
+    /// last value is observed; see [`milestone_provisional`].
+    pub provisional_last_log_sd: f64,
     /// Simulation settings used.
     pub simulation: Simulation,
 }
@@ -86,25 +90,66 @@ pub fn milestone(
     by: i64,
     sim: Simulation,
 ) -> Milestone {
+    milestone_provisional(series, model, target, by, sim, 0.0)
+}
+
+/// Seed offset of the draws of a provisional last value, so the model's paths keep the
+/// stream they have without one.
+const PROVISIONAL_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// [`milestone`] when the series' last value is provisional (a nowcast of a year still
+/// running) with log-scale standard deviation `last_log_sd` (0 = an observed value).
+///
+/// Each path draws its own value of that year, last · e^u with u ~ N(0, sd²), and the model's
+/// path after it is scaled by the same factor e^u: the future moves with the level it starts
+/// from. That is exact for models on ln(y) (log drift, multiplicative ETS) and first-order
+/// for additive ones. The provisional year then counts as the first simulated period, so a
+/// nowcast just below the target can still cross in its own year, and one just above it is
+/// no longer taken as certain.
+pub fn milestone_provisional(
+    series: &MarketSeries,
+    model: &dyn FittedModel,
+    target: f64,
+    by: i64,
+    sim: Simulation,
+    last_log_sd: f64,
+) -> Milestone {
     let end = series.end();
+    let values = series.values();
+    let last = values[values.len() - 1];
+    let provisional = last_log_sd > 0.0 && last_log_sd.is_finite();
+    // the first period whose value is uncertain
+    let start = if provisional { end } else { end + 1 };
     let crossed_in_history = series
         .ordinals()
-        .zip(series.values())
+        .zip(values)
+        .take_while(|(o, _)| *o < start)
         .find(|(_, v)| **v >= target)
         .map(|(o, _)| o);
     let h = ((by - end).max(1) as usize) + EXTRA_PERIODS;
-    let point = model.forecast(h, &[]).point;
+    let mut point = model.forecast(h, &[]).point;
+    let mut paths = sample_paths(model, h, sim);
+    if provisional {
+        point.insert(0, last);
+        let mut rng = StdRng::seed_from_u64(sim.seed ^ PROVISIONAL_STREAM);
+        let draw = Normal::new(0.0, last_log_sd).expect("a finite positive sd is valid");
+        for p in &mut paths {
+            let f = draw.sample(&mut rng).exp();
+            p.iter_mut().for_each(|v| *v *= f);
+            p.insert(0, last * f);
+        }
+    }
+    let h = point.len();
     let point_crossing = point
         .iter()
         .position(|v| *v >= target)
-        .map(|k| end + 1 + k as i64);
-    let paths = sample_paths(model, h, sim);
+        .map(|k| start + k as i64);
     let n = paths.len().max(1) as f64;
     let firsts: Vec<Option<usize>> = paths
         .iter()
         .map(|p| p.iter().position(|v| *v >= target))
         .collect();
-    let by_step = by - end - 1; // index of `by` in a path (may be negative if by <= end)
+    let by_step = by - start; // index of `by` in a path (negative if `by` is history)
     let p_at_least_in_by = if by_step >= 0 {
         paths
             .iter()
@@ -131,7 +176,7 @@ pub fn milestone(
             let share = firsts.iter().filter(|f| **f == Some(k)).count() as f64 / n;
             cumulative += share;
             PeriodOdds {
-                period: end + 1 + k as i64,
+                period: start + k as i64,
                 p_first: share,
                 p_crossed_by: cumulative,
                 p_at_least: paths.iter().filter(|p| p[k] >= target).count() as f64 / n,
@@ -144,8 +189,7 @@ pub fn milestone(
     let median_crossing = sorted
         .get(sorted.len() / 2)
         .filter(|k| **k != usize::MAX)
-        .map(|k| end + 1 + *k as i64);
-    let last = series.values()[series.len() - 1];
+        .map(|k| start + *k as i64);
     let required_growth = (by > end && last > 0.0 && target > 0.0)
         .then(|| (target / last).powf(1.0 / (by - end) as f64) - 1.0);
     Milestone {
@@ -159,6 +203,7 @@ pub fn milestone(
         p_never_in_span,
         median_crossing,
         required_growth,
+        provisional_last_log_sd: if provisional { last_log_sd } else { 0.0 },
         simulation: sim,
     }
 }
@@ -241,5 +286,65 @@ mod tests {
         );
         let g = r.required_growth.unwrap();
         assert!((630.549 * (1.0 + g).powi(9) - 1000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_provisional_last_value_below_the_target_can_cross_in_its_own_year() {
+        // 990 this year (a nowcast with log sd 0.05), flat afterwards: P(this year ≥ 1000) =
+        // P(u > ln(1000/990)) = 1 − Φ(0.201) = 0.420
+        let s = MarketSeries::new(
+            "w",
+            TimeKind::Integer,
+            2020,
+            vec![900.0, 950.0, 990.0],
+            Unit::UsdBillions,
+        )
+        .unwrap();
+        let m = ModelSpec::Naive.fit(s.values()).unwrap();
+        let sim = Simulation {
+            paths: 20_000,
+            seed: 3,
+        };
+        let r = milestone_provisional(&s, m.as_ref(), 1000.0, 2030, sim, 0.05);
+        assert_eq!(r.by_period[0].period, 2022);
+        assert!(
+            (r.by_period[0].p_first - 0.420).abs() < 0.015,
+            "{:?}",
+            r.by_period[0]
+        );
+        assert!(r.crossed_in_history.is_none());
+        let total: f64 = r.by_period.iter().map(|p| p.p_first).sum::<f64>() + r.p_never_in_span;
+        assert!((total - 1.0).abs() < 1e-9);
+        // an observed 990 has not crossed; the first simulated year is the next one
+        let observed = milestone(&s, m.as_ref(), 1000.0, 2030, sim);
+        assert_eq!(observed.by_period[0].period, 2023);
+        assert_eq!(observed.provisional_last_log_sd, 0.0);
+    }
+
+    #[test]
+    fn a_provisional_value_above_the_target_is_no_longer_certain() {
+        let s = MarketSeries::new(
+            "w",
+            TimeKind::Integer,
+            2020,
+            vec![900.0, 950.0, 1010.0],
+            Unit::UsdBillions,
+        )
+        .unwrap();
+        let m = ModelSpec::Naive.fit(s.values()).unwrap();
+        let sim = Simulation {
+            paths: 5_000,
+            seed: 3,
+        };
+        assert_eq!(
+            milestone(&s, m.as_ref(), 1000.0, 2022, sim).p_crossed_by,
+            1.0
+        );
+        let r = milestone_provisional(&s, m.as_ref(), 1000.0, 2022, sim, 0.05);
+        assert!(
+            r.p_crossed_by < 0.7 && r.p_crossed_by > 0.5,
+            "{}",
+            r.p_crossed_by
+        );
     }
 }
