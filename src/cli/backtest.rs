@@ -4,7 +4,7 @@
 use super::print;
 use super::resolve;
 use super::{ModelArgs, ModelName};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use chipcast::evaluation::backtest::{Split, evaluate};
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin;
@@ -40,6 +40,10 @@ pub(crate) struct BacktestArgs {
     /// Horizons 1..=H
     #[arg(long, short = 'H', default_value_t = 5)]
     horizon: usize,
+    /// Backtest as it could have been run then: YEAR or YYYY-MM (complete years only; only
+    /// published forecasts out by then whose target year had ended)
+    #[arg(long, value_name = "PERIOD")]
+    as_of: Option<String>,
     /// Skip the comparison with published industry forecasts
     #[arg(long)]
     no_industry: bool,
@@ -63,11 +67,32 @@ fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
 }
 
 pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
+    // the last month known, and the last complete year
+    let cut = match &a.as_of {
+        Some(text) => Some(resolve::as_of_month(text).ok_or_else(|| {
+            anyhow::anyhow!("--as-of {text:?} is not a period; expected YEAR or YYYY-MM")
+        })?),
+        None => None,
+    };
+    let last_year = cut.map(|c| (c + 1).div_euclid(12) - 1);
+    if let Some(y) = last_year {
+        if y <= a.from {
+            bail!(
+                "--as-of {} leaves complete years to {y}, so no origin from --from {} has a year to score; use a later --as-of or an earlier --from",
+                a.as_of.as_deref().unwrap_or(""),
+                a.from
+            );
+        }
+    }
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "chipcast backtest — built-in WSTS annual series (May-2026 vintage); origins {}..=2024, horizons 1-{}, every fit uses only years before its origin",
-        a.from, a.horizon
+        "chipcast backtest — built-in WSTS annual series (May-2026 vintage){}; origins from {}, horizons 1-{}, every fit uses only years before its origin",
+        last_year
+            .map(|y| format!(", as of {}: years to {y}", a.as_of.as_deref().unwrap_or("")))
+            .unwrap_or_default(),
+        a.from,
+        a.horizon
     );
     let jobs: Vec<(String, ModelName)> = a
         .series
@@ -83,7 +108,11 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     > = jobs
         .par_iter()
         .map(|(sname, m)| {
-            let series = builtin::series(sname)?.series;
+            let full = builtin::series(sname)?.series;
+            let series = match last_year {
+                Some(yr) => full.truncate_to(yr)?,
+                None => full,
+            };
             let y = series.values();
             let first = (a.from - series.start() + 1).max(8) as usize;
             let splits: Vec<Split> = (first..y.len())
@@ -137,11 +166,18 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
 
     if !a.no_industry {
         let (name, choice) = resolve::choice(&a.model)?;
-        let rows = compare_with_industry(choice)?;
+        let mut rows = compare_with_industry(choice)?;
+        if let Some(c) = cut {
+            rows.retain(|r| r.scorable_at(c));
+        }
         let _ = writeln!(
             s,
-            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual). chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond. Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
+            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual{}). chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond. Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
             rows.len(),
+            a.as_of
+                .as_ref()
+                .map(|t| format!(", out and scorable by {t}"))
+                .unwrap_or_default(),
             DATA_LAG_MONTHS,
             name_label(name)
         );

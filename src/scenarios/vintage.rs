@@ -305,6 +305,11 @@ impl Comparison {
     pub fn chipcast_ape(&self) -> f64 {
         100.0 * (self.chipcast.point / self.actual - 1.0).abs()
     }
+    /// Could this comparison have been scored at month ordinal `month`: the forecast was out
+    /// and its target year had ended?
+    pub fn scorable_at(&self, month: i64) -> bool {
+        self.published.published_month <= month && self.published.target_year * 12 + 11 <= month
+    }
 }
 
 /// Compare every published worldwide forecast whose target year has a WSTS actual.

@@ -571,3 +571,40 @@ fn the_next_two_years_are_exported_with_their_intervals_and_coefficients() {
     assert!(e.contains("--next-output needs"), "{e}");
     assert!(!dir.path().join("x.csv").exists());
 }
+
+#[test]
+fn a_backtest_as_of_a_month_scores_only_what_was_known_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "backtest",
+            "--as-of",
+            "2019-06",
+            "--series",
+            "worldwide",
+            "--models",
+            "drift",
+            "-o",
+            "bt.csv",
+        ],
+    );
+    assert!(out.contains("as of 2019-06: years to 2018"), "{out}");
+    assert!(out.contains("out and scorable by 2019-06"), "{out}");
+    let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = t.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() > 20, "{}", rows.len());
+    for r in &rows {
+        // published (YYYY, YYYY-MM or YYYY-MM-DD) by 2019-06, target year ended by then
+        let p = r[1].replace('-', "");
+        let ym: i64 = if p.len() == 4 {
+            p.parse::<i64>().unwrap() * 100 + 7
+        } else {
+            p[..6].parse().unwrap()
+        };
+        assert!(ym <= 201906, "{r:?}");
+        assert!(r[2].parse::<i64>().unwrap() <= 2018, "{r:?}");
+    }
+    let e = fails_with(dir.path(), &["backtest", "--as-of", "1999"]);
+    assert!(e.contains("no origin from --from 2000"), "{e}");
+}
