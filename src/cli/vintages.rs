@@ -8,7 +8,9 @@ use chipcast::ingest::builtin;
 use chipcast::outputs::chart::VintageChart;
 use chipcast::outputs::report::{num, pct};
 use chipcast::outputs::table::{Table, Values};
-use chipcast::scenarios::milestone::{Simulation, milestone_provisional};
+use chipcast::scenarios::milestone::{
+    Simulation, milestone_provisional, widen_for_provisional_start,
+};
 use chipcast::scenarios::vintage::annual_input_as_of;
 use chipcast::series::TimeKind;
 use clap::Args;
@@ -94,6 +96,19 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
             nowcast_sd,
         );
         let f = &p.forecast.forecast;
+        // the same provisional start widens the intervals
+        let iv: Vec<(f64, f64)> = f
+            .intervals
+            .iter()
+            .map(|i| {
+                widen_for_provisional_start(
+                    f.point[h - 1],
+                    (i.lower[h - 1], i.upper[h - 1]),
+                    i.level,
+                    nowcast_sd,
+                )
+            })
+            .collect();
         let data = match &nc {
             Some(n) => format!(
                 "years to {}, {} nowcast ({} months)",
@@ -108,10 +123,10 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
             data,
             model: p.forecast.model.clone(),
             point: f.point[h - 1],
-            lo80: f.intervals[0].lower[h - 1],
-            hi80: f.intervals[0].upper[h - 1],
-            lo95: f.intervals[1].lower[h - 1],
-            hi95: f.intervals[1].upper[h - 1],
+            lo80: iv[0].0,
+            hi80: iv[0].1,
+            lo95: iv[1].0,
+            hi95: iv[1].1,
             p_at_least: m.p_at_least_in_by,
             p_reached: m.p_crossed_by,
         });
@@ -151,7 +166,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
     );
     let _ = writeln!(
         s,
-        "Probabilities: {} sample paths per vintage (seed {}); a nowcast year is provisional, each path drawing it from the nowcast's own error record (the intervals treat it as known). WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
+        "Probabilities: {} sample paths per vintage (seed {}); a nowcast year is provisional, each path drawing it from the nowcast's own error record, and the intervals widen by the same error (in quadrature on the log scale). WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
         sim.paths, sim.seed
     );
     if let Some(path) = &a.output {

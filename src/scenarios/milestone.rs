@@ -208,6 +208,26 @@ pub fn milestone_provisional(
     }
 }
 
+/// Widen a forecast interval `(lo, hi)` around `point` at `level` percent for a provisional
+/// starting value with log-scale standard deviation `start_log_sd`: the two independent errors
+/// add in quadrature on the log scale, on each side separately,
+/// `point · exp(±√(ln(bound / point)² + (z · sd)²))`. With `start_log_sd` = 0 the interval is
+/// returned unchanged. It matches [`milestone_provisional`], which scales each path by the
+/// provisional draw.
+pub fn widen_for_provisional_start(
+    point: f64,
+    (lo, hi): (f64, f64),
+    level: f64,
+    start_log_sd: f64,
+) -> (f64, f64) {
+    if start_log_sd <= 0.0 || point <= 0.0 || lo <= 0.0 || hi <= 0.0 {
+        return (lo, hi);
+    }
+    let zs = crate::models::forecast::normal_z(level) * start_log_sd;
+    let side = |bound: f64| ((bound / point).ln().powi(2) + zs * zs).sqrt();
+    (point * (-side(lo)).exp(), point * side(hi).exp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +365,27 @@ mod tests {
             r.p_crossed_by < 0.7 && r.p_crossed_by > 0.5,
             "{}",
             r.p_crossed_by
+        );
+    }
+
+    #[test]
+    fn a_provisional_start_widens_an_interval_in_quadrature() {
+        // a log-symmetric 95% interval of ±0.3 and a start sd of 0.2/1.96: ±√(0.09 + 0.04)
+        let z = crate::models::forecast::normal_z(95.0);
+        let (lo, hi) = widen_for_provisional_start(
+            100.0,
+            (100.0 * (-0.3f64).exp(), 100.0 * 0.3f64.exp()),
+            95.0,
+            0.2 / z,
+        );
+        assert!(
+            (lo - 100.0 * (-(0.13f64).sqrt()).exp()).abs() < 1e-9,
+            "{lo}"
+        );
+        assert!((hi - 100.0 * (0.13f64).sqrt().exp()).abs() < 1e-9, "{hi}");
+        assert_eq!(
+            widen_for_provisional_start(100.0, (80.0, 130.0), 95.0, 0.0),
+            (80.0, 130.0)
         );
     }
 }
