@@ -494,6 +494,7 @@ pub(crate) fn months_note(
     let last = src.series.first()?.end();
     let n = nowcast_after(last, &monthly, cut, &[95.0]).ok()??;
     let (_, lo, hi) = n.intervals[0];
+    let m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1);
     let model_part = f
         .periods
         .iter()
@@ -537,7 +538,6 @@ pub(crate) fn months_note(
         "\nMonths of {y} are known to {m} ({k} months, {sum} USD bn so far). The {method} nowcast of {y} is {p} \
          (95%: {lo}–{hi}){model_part}.{odds} The forecast here uses complete years only; {uses} the months.",
         y = n.year,
-        m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1),
         k = n.known,
         sum = report::num(n.known_sum),
         method = n.method.name(),
@@ -545,10 +545,7 @@ pub(crate) fn months_note(
         lo = report::num(lo),
         hi = report::num(hi),
         uses = if name == "worldwide" {
-            format!(
-                "`chipcast nowcast` and `chipcast vintages --as-of {m}` use",
-                m = TimeKind::YearMonth.format(n.year * 12 + i64::from(n.known) - 1)
-            )
+            format!("`chipcast nowcast` and `chipcast vintages --as-of {m}` use")
         } else {
             format!("`chipcast nowcast --series {name}` uses")
         },
