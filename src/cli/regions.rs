@@ -51,6 +51,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         Some(Some(RawTime::Month(y, m) | RawTime::Date(y, m, _))) => {
             Some(if m == 12 { y } else { y - 1 })
         }
+        Some(Some(RawTime::Quarter(y, q, _))) => Some(if q == 4 { y } else { y - 1 }),
         Some(None) => bail!(
             "--as-of {:?} is not a year or month",
             a.as_of.as_deref().unwrap_or("")

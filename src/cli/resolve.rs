@@ -8,7 +8,7 @@ use chipcast::ingest::{LongFormat, load_long};
 use chipcast::models::ModelSpec;
 use chipcast::models::combination::ComboSpec;
 use chipcast::scenarios::projection::{Projection, project_with};
-use chipcast::series::time::{RawTime, days_from_civil, ordinal, parse_time};
+use chipcast::series::time::{RawTime, days_from_civil, days_in_month, ordinal, parse_time};
 use chipcast::series::{MarketSeries, TimeKind};
 
 /// The data a command works on.
@@ -44,30 +44,48 @@ pub(crate) fn parse_period(
     as_of: bool,
 ) -> anyhow::Result<i64> {
     let raw = parse_time(text).with_context(|| {
-        format!("{flag} {text:?} is not a period; expected YEAR (e.g. 2024), YYYY-MM or YYYY-MM-DD")
+        format!("{flag} {text:?} is not a period; expected YEAR (e.g. 2024), YYYY-MM, YYYY-Qn or YYYY-MM-DD")
     })?;
     Ok(match (kind, raw) {
         (TimeKind::Integer | TimeKind::AnnualDate { .. }, RawTime::Int(i)) => i,
-        (
-            TimeKind::Integer | TimeKind::AnnualDate { .. },
-            RawTime::Month(y, m) | RawTime::Date(y, m, _),
-        ) if as_of => {
+        (TimeKind::Integer, _) if !as_of => {
+            bail!("{flag} {text:?}: this series has integer periods; give an integer")
+        }
+        // the period's own style (a month on monthly data, a date on dated data)
+        (TimeKind::YearMonth | TimeKind::MonthlyDate { .. }, RawTime::Month(..))
+        | (TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. }, RawTime::Quarter(..))
+        | (
+            TimeKind::MonthlyDate { .. }
+            | TimeKind::QuarterlyDate { .. }
+            | TimeKind::Weekly { .. }
+            | TimeKind::Daily,
+            RawTime::Date(..),
+        ) => ordinal(kind, raw),
+        // a coarser period: up to the last period that ends within it
+        (_, RawTime::Int(y)) => period_through(kind, y, 12),
+        (_, RawTime::Month(y, m) | RawTime::Date(y, m, _)) => period_through(kind, y, m),
+        (_, RawTime::Quarter(y, q, _)) => period_through(kind, y, 3 * q),
+    })
+}
+
+/// The last period of `kind` that ends by the end of month `m` of year `y`.
+fn period_through(kind: TimeKind, y: i64, m: u32) -> i64 {
+    let month_end = days_from_civil(y, m, 1) + i64::from(days_in_month(y, m)) - 1;
+    match kind {
+        TimeKind::Integer | TimeKind::AnnualDate { .. } => {
             if m == 12 {
                 y
             } else {
                 y - 1
             }
         }
-        (TimeKind::Integer, _) => {
-            bail!("{flag} {text:?}: this series has integer periods; give an integer")
+        TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => y * 12 + i64::from(m) - 1,
+        TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. } => {
+            y * 4 + i64::from(m / 3) - 1
         }
-        // a bare year on a monthly or daily series: up to the end of that year
-        (TimeKind::YearMonth | TimeKind::MonthlyDate { .. }, RawTime::Int(y)) if as_of => {
-            y * 12 + 11
-        }
-        (TimeKind::Daily, RawTime::Int(y)) if as_of => days_from_civil(y, 12, 31),
-        (_, raw) => ordinal(kind, raw),
-    })
+        TimeKind::Weekly { offset } => (month_end - i64::from(offset)).div_euclid(7),
+        TimeKind::Daily => month_end,
+    }
 }
 
 /// The last month (ordinal) an `--as-of` text leaves in monthly data: `YYYY-MM` or a date
@@ -75,6 +93,7 @@ pub(crate) fn parse_period(
 pub(crate) fn as_of_month(text: &str) -> Option<i64> {
     match parse_time(text)? {
         raw @ (RawTime::Month(..) | RawTime::Date(..)) => Some(ordinal(TimeKind::YearMonth, raw)),
+        RawTime::Quarter(y, q, _) => Some(y * 12 + 3 * i64::from(q) - 1),
         RawTime::Int(y) => Some(y * 12 + 11),
     }
 }

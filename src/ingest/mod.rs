@@ -269,6 +269,8 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
         let style = |c: &RawTime| match c {
             RawTime::Int(_) => "an integer period",
             RawTime::Month(..) => "YYYY-MM",
+            RawTime::Quarter(_, _, true) => "YYYY-Qn",
+            RawTime::Quarter(_, _, false) => "YYYYQn",
             RawTime::Date(..) => "an ISO date",
         };
         bad(
@@ -280,7 +282,7 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
                 style(&raw_times[first_bad]),
                 style(&raw_times[0])
             ),
-            "use one style for the whole column: integers, YYYY-MM, or YYYY-MM-DD",
+            "use one style for the whole column: integers, YYYY-MM, YYYY-Qn, or YYYY-MM-DD",
         )
     })?;
 

@@ -77,7 +77,10 @@ pub struct FanChart<'a> {
 fn x_of(kind: TimeKind, ordinal: i64) -> f64 {
     match kind {
         TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => ordinal as f64 / 12.0,
-        TimeKind::Daily => ordinal as f64 / 365.25 + 1970.0,
+        TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. } => ordinal as f64 / 4.0,
+        TimeKind::Weekly { .. } | TimeKind::Daily => {
+            kind.epoch_days(ordinal).unwrap_or(ordinal) as f64 / 365.25 + 1970.0
+        }
         TimeKind::Integer | TimeKind::AnnualDate { .. } => ordinal as f64,
     }
 }

@@ -70,6 +70,7 @@ pub fn published_forecasts() -> Result<Vec<PublishedForecast>> {
         let published = t.cell(i, cp).to_string();
         let published_month = match parse_time(&published) {
             Some(RawTime::Date(y, m, _) | RawTime::Month(y, m)) => y * 12 + i64::from(m) - 1,
+            Some(RawTime::Quarter(y, q, _)) => y * 12 + 3 * i64::from(q) - 1,
             Some(RawTime::Int(y)) => y * 12 + 6,
             None => continue,
         };
