@@ -93,7 +93,7 @@ fn cpu_seconds() -> f64 {
 pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
     let t_read = Instant::now();
     validate_levels(&a.model.levels)?;
-    let src = resolve::load(&a.source)?;
+    let src = resolve::load_seasonal(&a.source, &a.model)?;
     let (model_name, choice) = resolve::choice(&a.model)?;
     let read_s = t_read.elapsed().as_secs_f64();
     if src.series.len() > 1 && (a.target.is_some() || a.by.is_some()) {

@@ -86,6 +86,11 @@ pub(crate) struct ModelArgs {
     /// Prediction interval level in percent; repeat for several
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
+    /// Season length (statsforecast's season_length, R's frequency) [default: from the
+    /// dates: 12 monthly, 4 quarterly, 52 weekly, 7 daily; 1 for years and integer periods].
+    /// A seasonality test per series decides whether seasonal models are used
+    #[arg(long, value_name = "M")]
+    pub(crate) season_length: Option<usize>,
     /// Point forecast of the loglinear model is the predictive mean instead of the median
     #[arg(long)]
     bias_adjust: bool,
@@ -172,6 +177,8 @@ pub(crate) enum ModelName {
     Piecewise,
     /// Exponential smoothing: lowest-AICc of 8 non-seasonal ETS models (A/M errors; N, A, Ad, M, Md trends)
     Ets,
+    /// Seasonal naive: the value one season earlier (R snaive)
+    Snaive,
 }
 
 impl ModelName {
@@ -208,6 +215,7 @@ impl ModelName {
             ModelName::Combo => "combo",
             ModelName::Arima => "arima",
             ModelName::Ces => "ces",
+            ModelName::Snaive => "snaive",
         }
     }
 }

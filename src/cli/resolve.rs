@@ -98,6 +98,20 @@ pub(crate) fn as_of_month(text: &str) -> Option<i64> {
     }
 }
 
+/// [`load`], then the season length from `--season-length` when given.
+pub(crate) fn load_seasonal(src: &SourceArgs, m: &ModelArgs) -> anyhow::Result<Source> {
+    let mut source = load(src)?;
+    if let Some(len) = m.season_length {
+        if len == 0 {
+            bail!("--season-length must be at least 1 (1 = non-seasonal)");
+        }
+        for s in source.series.iter_mut().chain(source.full.iter_mut()) {
+            s.set_season_length(len);
+        }
+    }
+    Ok(source)
+}
+
 pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     if let Some(path) = &src.input {
         let cols = LongFormat {
@@ -298,6 +312,7 @@ fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
         ModelName::Logistic => ModelSpec::Logistic { cap: m.cap },
         ModelName::Gompertz => ModelSpec::Gompertz { cap: m.cap },
         ModelName::Arima => ModelSpec::Arima,
+        ModelName::Snaive => ModelSpec::SNaive,
         ModelName::Ces => ModelSpec::Ces,
         ModelName::Auto
         | ModelName::Select
@@ -313,7 +328,7 @@ fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
 }
 
 /// Steps ahead from `--horizon` or `--until`, or the default (to 2030 for annual built-in
-/// series, 12 for monthly input, 6 otherwise).
+/// series, 12 for monthly data, 8 quarterly, 13 weekly, 14 daily, 6 otherwise).
 pub(crate) fn horizon(
     horizon: Option<usize>,
     until: Option<&str>,
@@ -338,8 +353,11 @@ pub(crate) fn horizon(
         return Ok((last - end) as usize);
     }
     Ok(match kind {
-        _ if builtin => (2030 - end).max(1) as usize,
+        _ if builtin && kind.season_length() == 1 => (2030 - end).max(1) as usize,
         TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => 12,
+        TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. } => 8,
+        TimeKind::Weekly { .. } => 13,
+        TimeKind::Daily => 14,
         _ => 6,
     })
 }

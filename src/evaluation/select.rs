@@ -26,6 +26,7 @@
 use super::backtest::rolling_origins;
 use super::metrics::{mase, mase_scale};
 use crate::error::{Error, Result};
+use crate::models::seasonal::{SeasonTest, seasonality_test};
 use crate::models::{FittedModel, ModelSpec, ets};
 use serde::Serialize;
 
@@ -67,6 +68,20 @@ pub fn auto_spec() -> ModelSpec {
     median_of(&auto_members())
 }
 
+/// The `auto` specification for season length `m` (the seasonal form when `m` > 1).
+pub fn auto_spec_m(m: usize) -> ModelSpec {
+    if m <= 1 {
+        auto_spec()
+    } else {
+        median_of(&seasonal_auto_members())
+    }
+}
+
+/// Members of `auto` for seasonal data.
+pub fn seasonal_auto_members() -> Vec<ModelSpec> {
+    vec![ModelSpec::Drift, ModelSpec::LogDrift, ModelSpec::Ets]
+}
+
 /// The SCUM specification.
 pub fn scum_spec() -> ModelSpec {
     median_of(&scum_members())
@@ -101,6 +116,8 @@ pub struct Fitted {
     pub model: Box<dyn FittedModel>,
     /// Present when `--model auto` chose it.
     pub selection: Option<Selection>,
+    /// The seasonality test, when the season length is above 1.
+    pub season: Option<SeasonTest>,
 }
 
 /// Candidates tried by `select`, simplest first (ties go to the earlier one); `auto` (the
@@ -118,13 +135,33 @@ pub const SELECT_CANDIDATES: [ModelSpec; 7] = [
 /// Number of rolling origins `select` scores.
 pub const SELECT_ORIGINS: usize = 10;
 
-/// Fit the user's choice to `y` for forecasts `h` steps ahead.
+/// Fit the user's choice to non-seasonal `y` for forecasts `h` steps ahead.
 pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
+    fit_choice_m(y, 1, choice, h)
+}
+
+/// Fit the user's choice to `y` with season length `m`: the seasonality test
+/// ([`seasonality_test`]) decides whether the seasonal forms of the models are used
+/// (`snaive` always uses `m`).
+pub fn fit_choice_m(y: &[f64], m: usize, choice: ModelChoice, h: usize) -> Result<Fitted> {
+    let season = (m > 1).then(|| seasonality_test(y, m));
+    let m_used = match choice {
+        ModelChoice::Fixed(ModelSpec::SNaive) => m,
+        _ if season.is_some_and(|t| t.seasonal) => m,
+        _ => 1,
+    };
+    let mut fitted = fit_choice_season(y, m_used, choice, h)?;
+    fitted.season = season;
+    Ok(fitted)
+}
+
+fn fit_choice_season(y: &[f64], m: usize, choice: ModelChoice, h: usize) -> Result<Fitted> {
     match choice {
-        ModelChoice::Fixed(spec) => match spec.fit(y) {
+        ModelChoice::Fixed(spec) => match spec.fit_season(y, m) {
             Ok(model) => Ok(Fitted {
                 model,
                 selection: None,
+                season: None,
             }),
             // documented fallback for series too short for the model: drift, or naive for one point
             Err(Error::TooShort { model, n, need }) if n >= 1 => {
@@ -135,6 +172,7 @@ pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
                 };
                 Ok(Fitted {
                     model: fallback.fit(y)?,
+                    season: None,
                     selection: Some(Selection {
                         criterion: format!(
                             "{model} needs at least {need} observations and the series has {n}; fallback: {}",
@@ -147,11 +185,12 @@ pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
             }
             Err(e) => Err(e),
         },
-        ModelChoice::Select => select(y, h),
-        ModelChoice::Auto => match auto_spec().fit(y) {
+        ModelChoice::Select => select(y, m, h),
+        ModelChoice::Auto => match auto_spec_m(m).fit_season(y, m) {
             Ok(model) => Ok(Fitted {
                 model,
                 selection: None,
+                season: None,
             }),
             Err(_) if !y.is_empty() => {
                 let spec = if y.len() >= 2 {
@@ -162,6 +201,7 @@ pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
                 Ok(Fitted {
                     model: spec.fit(y)?,
                     selection: None,
+                    season: None,
                 })
             }
             Err(e) => Err(e),
@@ -169,7 +209,7 @@ pub fn fit_choice(y: &[f64], choice: ModelChoice, h: usize) -> Result<Fitted> {
     }
 }
 
-fn select(y: &[f64], h: usize) -> Result<Fitted> {
+fn select(y: &[f64], m: usize, h: usize) -> Result<Fitted> {
     let n = y.len();
     let min_train = (ets::MIN_OBS + 2).max(n / 2);
     let splits = rolling_origins(n, h.max(1), SELECT_ORIGINS, min_train);
@@ -182,6 +222,7 @@ fn select(y: &[f64], h: usize) -> Result<Fitted> {
         let model = spec.fit(y)?;
         return Ok(Fitted {
             model,
+            season: None,
             selection: Some(Selection {
                 criterion: format!(
                     "series of {n} points is too short for a holdout (needs more than {min_train}); fallback: {}",
@@ -195,7 +236,7 @@ fn select(y: &[f64], h: usize) -> Result<Fitted> {
     let candidates: Vec<(&'static str, ModelSpec)> = SELECT_CANDIDATES
         .iter()
         .map(|s| (s.name(), *s))
-        .chain([("auto", auto_spec())])
+        .chain([("auto", auto_spec_m(m))])
         .collect();
     let mut scores = Vec::with_capacity(candidates.len());
     for &(label, spec) in &candidates {
@@ -205,12 +246,14 @@ fn select(y: &[f64], h: usize) -> Result<Fitted> {
         for s in &splits {
             let train = &y[..s.train_end];
             let actual = &y[s.test_range()];
-            let Ok(model) = spec.fit(train) else {
+            let Ok(model) = spec.fit_season(train, m) else {
                 ok = false;
                 break;
             };
             let f = model.forecast(s.horizon, &[]);
-            let scale = mase_scale(train, 1).unwrap_or(1.0);
+            let scale = mase_scale(train, m)
+                .or_else(|| mase_scale(train, 1))
+                .unwrap_or(1.0);
             total += mase(actual, &f.point, scale) * s.horizon as f64;
             points += s.horizon;
         }
@@ -238,9 +281,10 @@ fn select(y: &[f64], h: usize) -> Result<Fitted> {
             model: "select".into(),
             reason: "no candidate could be fitted".into(),
         })?;
-    let model = best.0.1.fit(y)?;
+    let model = best.0.1.fit_season(y, m)?;
     Ok(Fitted {
         model,
+        season: None,
         selection: Some(Selection {
             criterion: format!(
                 "lowest mean MASE over the last {} rolling origins (horizons 1-{}), refitting each candidate on data before each origin",

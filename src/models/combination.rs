@@ -94,6 +94,12 @@ impl ComboSpec {
     /// Fit every member; members that cannot be fitted are dropped (listed in `skipped`),
     /// and at least one must remain.
     pub fn fit(&self, y: &[f64]) -> Result<FittedCombination> {
+        self.fit_season(y, 1)
+    }
+
+    /// [`ComboSpec::fit`] with every member fitted at season length `m`
+    /// ([`ModelSpec::fit_season`]).
+    pub fn fit_season(&self, y: &[f64], m: usize) -> Result<FittedCombination> {
         let mut members = Vec::new();
         let mut skipped = Vec::new();
         let log = self.log && y.iter().all(|v| *v > 0.0);
@@ -105,8 +111,8 @@ impl ComboSpec {
             y
         };
         for spec in self.members() {
-            match spec.fit(data) {
-                Ok(m) => members.push(m),
+            match spec.fit_season(data, m) {
+                Ok(fitted) => members.push(fitted),
                 Err(e) => skipped.push(format!("{}: {e}", spec.name())),
             }
         }

@@ -16,6 +16,7 @@ pub mod naive;
 pub mod optim;
 pub mod piecewise;
 pub mod regression;
+pub mod seasonal;
 pub mod theta;
 
 use crate::error::{Error, Result};
@@ -90,6 +91,8 @@ pub enum ModelSpec {
     Arima,
     /// Complex exponential smoothing, non-seasonal (Svetunkov, Kourentzes & Ord 2022).
     Ces,
+    /// Seasonal naive: the value one season earlier (R's `snaive`).
+    SNaive,
     /// Mean or median of several models.
     Combo(combination::ComboSpec),
 }
@@ -114,7 +117,33 @@ impl ModelSpec {
             ModelSpec::Gompertz { .. } => "gompertz",
             ModelSpec::Arima => "arima",
             ModelSpec::Ces => "ces",
+            ModelSpec::SNaive => "snaive",
             ModelSpec::Combo(_) => "combo",
+        }
+    }
+
+    /// Fit to observations with season length `m`, after the seasonality test: a series
+    /// that fails it (or `m` ≤ 1) gets the non-seasonal model. `snaive` always uses `m`.
+    pub fn fit_m(self, y: &[f64], m: usize) -> Result<Box<dyn FittedModel>> {
+        let m = if self == ModelSpec::SNaive || seasonal::seasonality_test(y, m).seasonal {
+            m
+        } else {
+            1
+        };
+        self.fit_season(y, m)
+    }
+
+    /// Fit with season length `m` taken as given (no test). Models without a seasonal
+    /// form of their own are fitted to the seasonally adjusted series
+    /// ([`seasonal::Deseasonalized`]); with `m` ≤ 1 this is [`ModelSpec::fit`].
+    pub fn fit_season(self, y: &[f64], m: usize) -> Result<Box<dyn FittedModel>> {
+        match self {
+            ModelSpec::SNaive => Ok(Box::new(seasonal::SeasonalNaive { m }.fit(y)?)),
+            _ if m <= 1 => self.fit(y),
+            ModelSpec::Combo(c) => Ok(Box::new(c.fit_season(y, m)?)),
+            _ => Ok(Box::new(seasonal::Deseasonalized::fit(y, m, |z| {
+                self.fit(z)
+            })?)),
         }
     }
 
@@ -140,6 +169,7 @@ impl ModelSpec {
             ModelSpec::Gompertz { cap } => boxed(growth::Gompertz { cap }, y),
             ModelSpec::Arima => boxed(arima::AutoArima::default(), y),
             ModelSpec::Ces => boxed(ces::Ces, y),
+            ModelSpec::SNaive => boxed(seasonal::SeasonalNaive { m: 1 }, y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit(y)?)),
         }
     }

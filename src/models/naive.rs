@@ -214,9 +214,45 @@ impl Forecaster for LogDrift {
         }
         let logs: Vec<f64> = y.iter().map(|v| v.ln()).collect();
         Ok(FittedLogDrift {
-            inner: Drift.fit(&logs)?,
+            inner: Drift.fit(&winsorized_path(&logs, LOG_GROWTH_WINSOR))?,
         })
     }
+}
+
+/// Log growth rates beyond this many robust standard deviations (1.4826 × MAD) of the
+/// median growth are pulled back to that limit before the drift and σ are estimated.
+pub const LOG_GROWTH_WINSOR: f64 = 3.0;
+
+/// The path with the same last value whose steps are `z`'s first differences winsorized at
+/// median ± k·1.4826·MAD. One jump such as a start-up year (5 → 8,536 → 18,971 in M1's YAB3)
+/// otherwise sets both the drift and σ, and an e^(zσ√h) interval explodes; on series without
+/// such jumps nothing changes (no step lies beyond the limit).
+fn winsorized_path(z: &[f64], k: f64) -> Vec<f64> {
+    let mut d: Vec<f64> = z.windows(2).map(|w| w[1] - w[0]).collect();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            0.5 * (v[n / 2 - 1] + v[n / 2])
+        }
+    };
+    let med = median(&mut d.clone());
+    let mad = 1.4826 * median(&mut d.iter().map(|x| (x - med).abs()).collect());
+    if !(mad > 0.0) {
+        return z.to_vec();
+    }
+    let (lo, hi) = (med - k * mad, med + k * mad);
+    for x in d.iter_mut() {
+        *x = x.clamp(lo, hi);
+    }
+    let mut path = vec![0.0; z.len()];
+    path[z.len() - 1] = z[z.len() - 1];
+    for t in (0..z.len() - 1).rev() {
+        path[t] = path[t + 1] - d[t];
+    }
+    path
 }
 
 impl FittedModel for FittedLogDrift {

@@ -334,6 +334,8 @@ mod tests {
             },
             selection: None,
             interval_method: crate::scenarios::projection::IntervalMethod::Model,
+            season_length: 1,
+            season_test: None,
         };
         let results = vec![
             Ok(f),

@@ -2,7 +2,8 @@
 //! model, parameters and interval levels.
 
 use crate::error::{Error, Result};
-use crate::evaluation::select::{ModelChoice, Selection, fit_choice};
+use crate::evaluation::select::{ModelChoice, Selection, fit_choice_m};
+use crate::models::seasonal::SeasonTest;
 use crate::models::{FittedModel, Forecast, Param};
 use crate::series::{MarketSeries, TimeKind, Unit};
 use serde::Serialize;
@@ -36,6 +37,10 @@ pub struct SeriesForecast {
     pub selection: Option<Selection>,
     /// How the intervals were made.
     pub interval_method: IntervalMethod,
+    /// Season length used for the fit (1 = non-seasonal).
+    pub season_length: usize,
+    /// The seasonality test that decided it, for season lengths above 1.
+    pub season_test: Option<SeasonTest>,
 }
 
 /// A forecast plus the fitted model that made it (for simulation).
@@ -161,8 +166,10 @@ pub fn project_with(
     if h == 0 {
         return Err(Error::invalid("the horizon must be at least 1 step"));
     }
-    let fitted = fit_choice(series.values(), choice, h)?;
-    build(series, fitted.model, fitted.selection, h, levels, floor)
+    let fitted = fit_choice_m(series.values(), series.season_length(), choice, h)?;
+    let mut p = build(series, fitted.model, fitted.selection, h, levels, floor)?;
+    p.forecast.season_test = fitted.season;
+    Ok(p)
 }
 
 /// Forecast with a fitted model and wrap the result with its dates, unit and model.
@@ -179,6 +186,7 @@ fn build(
     }
     validate_levels(levels)?;
     let mut forecast = model.forecast(h, levels);
+    forecast.clamp_to_data(series.values());
     if floor {
         floor_positive(series, model.name(), &mut forecast);
     }
@@ -208,6 +216,8 @@ fn build(
             forecast,
             selection,
             interval_method: IntervalMethod::Model,
+            season_length: series.season_length(),
+            season_test: None,
         },
         model,
     })
@@ -244,7 +254,45 @@ mod tests {
         assert!(validate_levels(&[50.0, 99.9]).is_ok());
     }
 
+    fn every_model() -> Vec<ModelChoice> {
+        crate::models::combination::COMBINABLE
+            .iter()
+            .chain(&[
+                ModelSpec::SNaive,
+                ModelSpec::Logistic { cap: None },
+                ModelSpec::Gompertz { cap: None },
+            ])
+            .map(|s| ModelChoice::Fixed(*s))
+            .chain([ModelChoice::Auto, ModelChoice::Select])
+            .collect()
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Wild series: values spanning six orders of magnitude, start-up jumps and
+        /// collapses. No model's 95% bound may leave what the data supports (one data
+        /// range per step beyond the point forecast or the record).
+        #[test]
+        fn no_interval_explodes_on_a_wild_series(
+            exps in proptest::collection::vec(-1.0f64..5.0, 8..30),
+            m in prop_oneof![Just(1usize), Just(4usize)],
+        ) {
+            let values: Vec<f64> = exps.iter().map(|e| 10f64.powf(*e)).collect();
+            let (lo, hi) = values.iter().fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+            let mut s = series(values);
+            s.set_season_length(m);
+            for choice in every_model() {
+                let Ok(p) = project(&s, choice, 6, &[95.0]) else { continue };
+                let f = &p.forecast.forecast;
+                for k in 0..6 {
+                    let reach = (k + 1) as f64 * (hi - lo) * (1.0 + 1e-12);
+                    prop_assert!(f.intervals[0].upper[k] <= f.point[k].max(hi) + reach,
+                        "{choice:?} step {k}: upper {} beyond {}", f.intervals[0].upper[k], f.point[k].max(hi) + reach);
+                    prop_assert!(f.intervals[0].lower[k] >= f.point[k].min(lo) - reach);
+                }
+            }
+        }
+
         #[test]
         fn lower_is_at_most_point_is_at_most_upper_for_every_model_and_level(
             values in proptest::collection::vec(1.0f64..1000.0, 8..40),

@@ -36,6 +36,7 @@ pub struct MarketSeries {
     start: i64,
     values: Vec<f64>,
     unit: Unit,
+    season_length: usize,
 }
 
 impl MarketSeries {
@@ -73,6 +74,7 @@ impl MarketSeries {
             start,
             values,
             unit,
+            season_length: kind.season_length(),
         })
     }
 
@@ -151,6 +153,15 @@ impl MarketSeries {
     /// Unit.
     pub fn unit(&self) -> &Unit {
         &self.unit
+    }
+    /// Season length: the time kind's ([`TimeKind::season_length`]) unless set with
+    /// [`MarketSeries::set_season_length`].
+    pub fn season_length(&self) -> usize {
+        self.season_length
+    }
+    /// Set the season length (at least 1).
+    pub fn set_season_length(&mut self, m: usize) {
+        self.season_length = m.max(1);
     }
     /// Number of observations.
     pub fn len(&self) -> usize {
