@@ -269,7 +269,7 @@ fn m_label(m: ModelName) -> String {
 }
 
 fn name_label(m: ModelName) -> String {
-    format!("{m:?}").to_lowercase()
+    m.label().to_string()
 }
 
 fn industry_table(rows: &[Comparison]) -> String {

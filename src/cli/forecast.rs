@@ -333,7 +333,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
     let series = &src.series[0];
     let f = &p.forecast;
     // a combination is shown by the name the user chose (or the default's)
-    let shown = a.model.model.unwrap_or(ModelName::Auto).shown(&f.model);
+    let shown = a.model.model.unwrap_or(ModelName::AUTO).shown(&f.model);
     let unit = series.unit().label();
     let mut s = String::new();
     let _ = writeln!(s, "chipcast forecast — {}", src.label);

@@ -11,6 +11,7 @@ mod regions;
 mod resolve;
 mod vintages;
 
+use chipcast::models::registry;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -112,8 +113,13 @@ pub(crate) struct ModelArgs {
     /// Saturation level for --model logistic|gompertz (fitted when absent)
     #[arg(long, value_name = "VALUE")]
     cap: Option<f64>,
-    /// Members of --model combo, comma-separated
-    #[arg(long, value_delimiter = ',', value_name = "MODELS")]
+    /// Members of --model combo, comma-separated: any single model of --model
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "MODELS",
+        hide_possible_values = true
+    )]
     members: Vec<ModelName>,
     /// How --model combo combines its members
     /// [default: median]
@@ -133,55 +139,21 @@ pub(crate) enum Combine {
     Mean,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ModelName {
-    /// chipcast's default: median of drift, logdrift and ets (README, Models)
-    Auto,
-    /// Per series, the lowest holdout MASE (last 10 origins) among naive, drift, logdrift, loglinear, damped, ets, dotm, auto
-    Select,
-    /// SCUM: median of ets, ces, arima and dotm (Petropoulos & Svetunkov 2020)
-    Scum,
-    /// Last value carried forward
-    Naive,
-    /// Random walk with drift
-    Drift,
-    /// Geometric random walk with drift: average growth rate from the last value
-    Logdrift,
-    /// Constant growth: OLS on ln(y) (linfa-linear), t intervals
-    Loglinear,
-    /// ETS(A,Ad,N): Holt's damped trend by maximum likelihood
-    Damped,
-    /// Standard Theta method (R thetaf): SES with drift
-    Theta,
-    /// Optimised Theta model (Fiorucci et al. 2016)
-    Otm,
-    /// Dynamic standard Theta model
-    Dstm,
-    /// Dynamic optimised Theta model
-    Dotm,
-    /// Theta model (STM, OTM, DSTM, DOTM) with the lowest in-sample MSE
-    Autotheta,
-    /// Logistic growth curve (saturating); cap fitted or --cap
-    Logistic,
-    /// Gompertz growth curve (saturating); cap fitted or --cap
-    Gompertz,
-    /// ARIMA, automatic order (Hyndman-Khandakar stepwise search, KPSS tests for d, AICc)
-    Arima,
-    /// Complex exponential smoothing (non-seasonal)
-    Ces,
-    /// Mean or median of --members (default: ets, ces, arima, dotm)
-    Combo,
-    /// Log-linear trend + external regressors from --regressors FILE (OLS, linfa-linear)
-    Regression,
-    /// Piecewise log-linear trend: growth rate changes at up to 2 changepoints (BIC)
-    Piecewise,
-    /// Exponential smoothing: lowest-AICc of 8 non-seasonal ETS models (A/M errors; N, A, Ad, M, Md trends)
-    Ets,
-    /// Seasonal naive: the value one season earlier (R snaive)
-    Snaive,
+/// A `--model` name: a row of the model registry ([`registry::MODELS`]), which also
+/// supplies the possible values and their help.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ModelName(pub(crate) &'static registry::ModelInfo);
+
+impl PartialEq for ModelName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
 }
 
 impl ModelName {
+    /// The default choice.
+    pub(crate) const AUTO: ModelName = ModelName(&registry::MODELS[0]);
+
     /// The name to show for a model fitted under this choice: a combination is shown by the
     /// name chosen (auto, scum, combo), any other model by its own name.
     pub(crate) fn shown(self, fitted: &str) -> &str {
@@ -193,30 +165,18 @@ impl ModelName {
     }
 
     pub(crate) fn label(self) -> &'static str {
-        match self {
-            ModelName::Auto => "auto",
-            ModelName::Select => "select",
-            ModelName::Scum => "scum",
-            ModelName::Naive => "naive",
-            ModelName::Drift => "drift",
-            ModelName::Logdrift => "logdrift",
-            ModelName::Loglinear => "loglinear",
-            ModelName::Damped => "damped",
-            ModelName::Ets => "ets",
-            ModelName::Piecewise => "piecewise",
-            ModelName::Regression => "regression",
-            ModelName::Theta => "theta",
-            ModelName::Otm => "otm",
-            ModelName::Dstm => "dstm",
-            ModelName::Dotm => "dotm",
-            ModelName::Autotheta => "autotheta",
-            ModelName::Logistic => "logistic",
-            ModelName::Gompertz => "gompertz",
-            ModelName::Combo => "combo",
-            ModelName::Arima => "arima",
-            ModelName::Ces => "ces",
-            ModelName::Snaive => "snaive",
-        }
+        self.0.name
+    }
+}
+
+impl ValueEnum for ModelName {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: std::sync::LazyLock<Vec<ModelName>> =
+            std::sync::LazyLock::new(|| registry::MODELS.iter().map(ModelName).collect());
+        &VARIANTS
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name).help(self.0.about))
     }
 }
 

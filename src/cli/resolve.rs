@@ -7,6 +7,7 @@ use chipcast::ingest::builtin::{self, Provenance};
 use chipcast::ingest::{LongFormat, load_long};
 use chipcast::models::ModelSpec;
 use chipcast::models::combination::ComboSpec;
+use chipcast::models::registry::{self, Entry};
 use chipcast::scenarios::projection::{Projection, project_with};
 use chipcast::series::time::{RawTime, days_from_civil, days_in_month, ordinal, parse_time};
 use chipcast::series::{MarketSeries, TimeKind};
@@ -229,14 +230,16 @@ pub(crate) fn project_named(
 
 /// The model choice, refusing options the model would ignore.
 pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<(ModelName, ModelChoice)> {
-    let model = m.model.unwrap_or(ModelName::Auto);
-    if m.bias_adjust && model != ModelName::Loglinear {
+    let model = m.model.unwrap_or(ModelName::AUTO);
+    let info = model.0;
+    let is = |e: Entry| info.entry == e;
+    if m.bias_adjust && info.name != "loglinear" {
         bail!(
             "--bias-adjust only changes the loglinear model's back-transform; it would be ignored by --model {} (use --model loglinear)",
             model.label()
         );
     }
-    if m.regressors.is_some() != (model == ModelName::Regression) {
+    if m.regressors.is_some() != is(Entry::Regression) {
         bail!(
             "--model regression and --regressors FILE go together (got --model {}{})",
             model.label(),
@@ -250,13 +253,19 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<(ModelName, ModelChoice)> 
     if m.paths == 0 {
         bail!("--paths must be at least 1 (default 10000)");
     }
-    if m.cap.is_some() && !matches!(model, ModelName::Logistic | ModelName::Gompertz) {
+    if m.cap.is_some() && !info.needs_cap {
         bail!(
-            "--cap sets the saturation level of --model logistic or gompertz; --model {} would ignore it",
+            "--cap sets the saturation level of --model {}; --model {} would ignore it",
+            registry::MODELS
+                .iter()
+                .filter(|r| r.needs_cap)
+                .map(|r| r.name)
+                .collect::<Vec<_>>()
+                .join(" or "),
             model.label()
         );
     }
-    if (!m.members.is_empty() || m.combine.is_some() || m.log_scale) && model != ModelName::Combo {
+    if (!m.members.is_empty() || m.combine.is_some() || m.log_scale) && !is(Entry::Combo) {
         bail!(
             "--members, --combine and --log-scale configure --model combo; --model {} would ignore them",
             model.label()
@@ -267,11 +276,11 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<(ModelName, ModelChoice)> 
             bail!("--cap {c} must be a positive number above every observation");
         }
     }
-    let choice = match model {
-        ModelName::Auto | ModelName::Regression => ModelChoice::Auto,
-        ModelName::Select => ModelChoice::Select,
-        ModelName::Scum => ModelChoice::Fixed(chipcast::evaluation::select::scum_spec()),
-        ModelName::Combo => {
+    let choice = match info.entry {
+        Entry::Auto | Entry::Regression => ModelChoice::Auto,
+        Entry::Select => ModelChoice::Select,
+        Entry::Scum => ModelChoice::Fixed(chipcast::evaluation::select::scum_spec()),
+        Entry::Combo => {
             let members = if m.members.is_empty() {
                 chipcast::evaluation::select::auto_members()
             } else {
@@ -287,43 +296,24 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<(ModelName, ModelChoice)> 
             combo.log = m.log_scale;
             ModelChoice::Fixed(ModelSpec::Combo(combo))
         }
-        other => ModelChoice::Fixed(single(other, m)?),
+        Entry::Single(_) => ModelChoice::Fixed(single(model, m)?),
     };
     Ok((model, choice))
 }
 
-/// A single (non-combination) model.
+/// A single (non-combination) model, with the options that parameterise it.
 fn single(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelSpec> {
-    Ok(match n {
-        ModelName::Naive => ModelSpec::Naive,
-        ModelName::Drift => ModelSpec::Drift,
-        ModelName::Logdrift => ModelSpec::LogDrift,
-        ModelName::Loglinear => ModelSpec::LogLinear {
+    Ok(match registry::spec(n.0) {
+        Some(ModelSpec::LogLinear { .. }) => ModelSpec::LogLinear {
             bias_adjust: m.bias_adjust,
         },
-        ModelName::Damped => ModelSpec::Damped,
-        ModelName::Ets => ModelSpec::Ets,
-        ModelName::Piecewise => ModelSpec::Piecewise,
-        ModelName::Theta => ModelSpec::Theta,
-        ModelName::Otm => ModelSpec::Otm,
-        ModelName::Dstm => ModelSpec::Dstm,
-        ModelName::Dotm => ModelSpec::Dotm,
-        ModelName::Autotheta => ModelSpec::AutoTheta,
-        ModelName::Logistic => ModelSpec::Logistic { cap: m.cap },
-        ModelName::Gompertz => ModelSpec::Gompertz { cap: m.cap },
-        ModelName::Arima => ModelSpec::Arima,
-        ModelName::Snaive => ModelSpec::SNaive,
-        ModelName::Ces => ModelSpec::Ces,
-        ModelName::Auto
-        | ModelName::Select
-        | ModelName::Scum
-        | ModelName::Combo
-        | ModelName::Regression => {
-            bail!(
-                "--members takes single models; {} cannot be a member",
-                n.label()
-            )
-        }
+        Some(ModelSpec::Logistic { .. }) => ModelSpec::Logistic { cap: m.cap },
+        Some(ModelSpec::Gompertz { .. }) => ModelSpec::Gompertz { cap: m.cap },
+        Some(spec) => spec,
+        None => bail!(
+            "--members takes single models; {} cannot be a member",
+            n.label()
+        ),
     })
 }
 

@@ -35,7 +35,7 @@ use serde::Serialize;
 pub enum ModelChoice {
     /// A named model.
     Fixed(ModelSpec),
-    /// Per-series choice among [`SELECT_CANDIDATES`] by holdout.
+    /// Per-series choice among [`select_candidates`] by holdout.
     Select,
     /// chipcast's default: the combination of [`auto_members`].
     Auto,
@@ -121,16 +121,10 @@ pub struct Fitted {
 }
 
 /// Candidates tried by `select`, simplest first (ties go to the earlier one); `auto` (the
-/// combination) is tried last.
-pub const SELECT_CANDIDATES: [ModelSpec; 7] = [
-    ModelSpec::Naive,
-    ModelSpec::Drift,
-    ModelSpec::LogDrift,
-    ModelSpec::LogLinear { bias_adjust: false },
-    ModelSpec::Damped,
-    ModelSpec::Ets,
-    ModelSpec::Dotm,
-];
+/// combination) is tried last. Read from the registry's `selectable` flag.
+pub fn select_candidates() -> Vec<ModelSpec> {
+    crate::models::registry::selectable().collect()
+}
 
 /// Number of rolling origins `select` scores.
 pub const SELECT_ORIGINS: usize = 10;
@@ -233,9 +227,9 @@ fn select(y: &[f64], m: usize, h: usize) -> Result<Fitted> {
             }),
         });
     }
-    let candidates: Vec<(&'static str, ModelSpec)> = SELECT_CANDIDATES
-        .iter()
-        .map(|s| (s.name(), *s))
+    let candidates: Vec<(&'static str, ModelSpec)> = select_candidates()
+        .into_iter()
+        .map(|s| (s.name(), s))
         .chain([("auto", auto_spec_m(m))])
         .collect();
     let mut scores = Vec::with_capacity(candidates.len());
@@ -309,7 +303,7 @@ mod tests {
         let fitted = fit_choice(&y, ModelChoice::Select, 5).unwrap();
         let sel = fitted.selection.unwrap();
         assert_eq!(sel.chosen, "loglinear", "{sel:?}");
-        assert_eq!(sel.scores.len(), SELECT_CANDIDATES.len() + 1);
+        assert_eq!(sel.scores.len(), select_candidates().len() + 1);
     }
 
     #[test]
@@ -358,11 +352,11 @@ mod tests {
 #[cfg(test)]
 mod robustness {
     use super::*;
-    use crate::models::combination::COMBINABLE;
+    use crate::models::combination::combinable;
     use proptest::prelude::*;
 
     fn every_choice() -> Vec<ModelChoice> {
-        let mut v: Vec<ModelChoice> = COMBINABLE.iter().map(|m| ModelChoice::Fixed(*m)).collect();
+        let mut v: Vec<ModelChoice> = combinable().into_iter().map(ModelChoice::Fixed).collect();
         v.push(ModelChoice::Fixed(ModelSpec::Logistic { cap: None }));
         v.push(ModelChoice::Fixed(ModelSpec::Gompertz { cap: None }));
         v.push(ModelChoice::Auto);

@@ -18,28 +18,16 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
-/// Models that can be members of a combination (bit i of the mask = `COMBINABLE[i]`).
-pub const COMBINABLE: [ModelSpec; 14] = [
-    ModelSpec::Naive,
-    ModelSpec::Drift,
-    ModelSpec::LogDrift,
-    ModelSpec::LogLinear { bias_adjust: false },
-    ModelSpec::Damped,
-    ModelSpec::Ets,
-    ModelSpec::Piecewise,
-    ModelSpec::Theta,
-    ModelSpec::Otm,
-    ModelSpec::Dstm,
-    ModelSpec::Dotm,
-    ModelSpec::AutoTheta,
-    ModelSpec::Arima,
-    ModelSpec::Ces,
-];
+/// Models that can be members of a combination, in the registry's order (bit i of a
+/// combination's mask is the i-th of them).
+pub fn combinable() -> Vec<ModelSpec> {
+    super::registry::combinable().collect()
+}
 
 /// Which members, combined how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ComboSpec {
-    mask: u16,
+    mask: u32,
     /// Median (true) or mean (false).
     pub median: bool,
     /// Fit the members to ln(y) and back-transform (when every value is positive).
@@ -49,9 +37,10 @@ pub struct ComboSpec {
 impl ComboSpec {
     /// A combination of `members` (at least two distinct combinable models).
     pub fn new(members: &[ModelSpec], median: bool) -> Result<Self> {
-        let mut mask = 0u16;
+        let mut mask = 0u32;
+        let all = combinable();
         for m in members {
-            let i = COMBINABLE
+            let i = all
                 .iter()
                 .position(|c| c.name() == m.name())
                 .ok_or_else(|| {
@@ -71,13 +60,13 @@ impl ComboSpec {
         })
     }
 
-    /// The member models, in [`COMBINABLE`] order.
+    /// The member models, in [`combinable`] order.
     pub fn members(&self) -> Vec<ModelSpec> {
-        COMBINABLE
-            .iter()
+        combinable()
+            .into_iter()
             .enumerate()
             .filter(|(i, _)| self.mask & (1 << i) != 0)
-            .map(|(_, m)| *m)
+            .map(|(_, m)| m)
             .collect()
     }
 

@@ -79,7 +79,7 @@ impl Forecast {
                 (a.min(*v), b.max(*v))
             });
         let range = hi - lo;
-        if !(range.is_finite() && range > 0.0) {
+        if !range.is_finite() || range <= 0.0 {
             return;
         }
         for iv in self.intervals.iter_mut() {

@@ -15,6 +15,7 @@ pub mod log_linear;
 pub mod naive;
 pub mod optim;
 pub mod piecewise;
+pub mod registry;
 pub mod regression;
 pub mod seasonal;
 pub mod theta;

@@ -232,7 +232,7 @@ fn winsorized_path(z: &[f64], k: f64) -> Vec<f64> {
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         let n = v.len();
-        if n % 2 == 1 {
+        if !n.is_multiple_of(2) {
             v[n / 2]
         } else {
             0.5 * (v[n / 2 - 1] + v[n / 2])
@@ -240,7 +240,7 @@ fn winsorized_path(z: &[f64], k: f64) -> Vec<f64> {
     };
     let med = median(&mut d.clone());
     let mad = 1.4826 * median(&mut d.iter().map(|x| (x - med).abs()).collect());
-    if !(mad > 0.0) {
+    if mad.is_nan() || mad <= 0.0 {
         return z.to_vec();
     }
     let (lo, hi) = (med - k * mad, med + k * mad);

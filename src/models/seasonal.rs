@@ -64,7 +64,7 @@ pub fn acf(y: &[f64], max_lag: usize) -> Option<Vec<f64>> {
     let n = y.len();
     let mean = y.iter().sum::<f64>() / n as f64;
     let denom: f64 = y.iter().map(|v| (v - mean) * (v - mean)).sum();
-    if !(denom > 0.0) || !denom.is_finite() {
+    if !denom.is_finite() || denom <= 0.0 {
         return None;
     }
     Some(
@@ -111,7 +111,7 @@ pub fn classical_indices(y: &[f64], m: usize, multiplicative: bool) -> Option<Ve
         return None;
     }
     // centred moving average: weights 1/m, or ½/m at both ends for even m
-    let (width, half) = if m % 2 == 0 {
+    let (width, half) = if m.is_multiple_of(2) {
         (m + 1, true)
     } else {
         (m, false)
@@ -127,7 +127,7 @@ pub fn classical_indices(y: &[f64], m: usize, multiplicative: bool) -> Option<Ve
         }
         trend /= m as f64;
         let detrended = if multiplicative {
-            if !(trend > 0.0) {
+            if trend.is_nan() || trend <= 0.0 {
                 return None;
             }
             y[c] / trend

@@ -279,6 +279,18 @@ pub fn explain(f: &SeriesForecast) -> String {
         .map(|p| format!("{}={:.6}", p.name, p.value))
         .collect();
     let _ = writeln!(s, "   parameters: {}", params.join(", "));
+    match &f.season_test {
+        Some(t) => {
+            let _ = writeln!(s, "   season: {}", t.describe());
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "   season: length {} (non-seasonal models)",
+                f.season_length
+            );
+        }
+    }
     match &f.selection {
         Some(sel) => {
             let _ = writeln!(s, "   why: {}", sel.criterion);

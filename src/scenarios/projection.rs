@@ -255,14 +255,10 @@ mod tests {
     }
 
     fn every_model() -> Vec<ModelChoice> {
-        crate::models::combination::COMBINABLE
+        crate::models::registry::MODELS
             .iter()
-            .chain(&[
-                ModelSpec::SNaive,
-                ModelSpec::Logistic { cap: None },
-                ModelSpec::Gompertz { cap: None },
-            ])
-            .map(|s| ModelChoice::Fixed(*s))
+            .filter_map(crate::models::registry::spec)
+            .map(ModelChoice::Fixed)
             .chain([ModelChoice::Auto, ModelChoice::Select])
             .collect()
     }
