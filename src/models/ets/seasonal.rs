@@ -842,3 +842,226 @@ fn theta_recursion(mu: &[f64], s2: f64, c: impl Fn(usize) -> f64) -> Vec<f64> {
     }
     theta
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AutoEts, SEASONAL_CANDIDATES, SeasonalAutoEts, fit_spec_m};
+    use super::*;
+    use crate::models::{FittedModel, Forecaster};
+
+    fn spec(error: ErrorType, trend: TrendType, season: SeasonType) -> Ets {
+        Ets {
+            error,
+            trend,
+            season,
+        }
+    }
+
+    /// A positive quarterly-like series: trend × season × deterministic noise.
+    fn noisy_seasonal(n: usize, m: usize) -> Vec<f64> {
+        (0..n)
+            .map(|t| {
+                let season = 1.0 + 0.3 * (std::f64::consts::TAU * t as f64 / m as f64).sin();
+                let noise = 1.0 + 0.04 * (((t * 7919) % 13) as f64 - 6.0) / 6.0;
+                (100.0 + 1.5 * t as f64) * season * noise
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_seasonal_gradient_matches_finite_differences() {
+        let y: Vec<f64> = noisy_seasonal(40, 4).iter().map(|v| v / 130.0).collect();
+        for sp in SEASONAL_CANDIDATES.iter().chain(&[spec(
+            ErrorType::Additive,
+            TrendType::AdditiveDamped,
+            SeasonType::Multiplicative,
+        )]) {
+            let m = 4;
+            let mult_s = sp.season == SeasonType::Multiplicative;
+            let lay = Layout::new(m, sp.trend.has_trend(), sp.trend.damped());
+            let (l0, b0, s0) = initial_states(&y, m, lay.trend, mult_s);
+            let mut x = vec![0.0; lay.np];
+            x[0] = 0.3;
+            x[1] = 0.1;
+            if lay.trend {
+                x[lay.ib] = 0.05;
+                x[lay.ibb] = b0;
+            }
+            if lay.damped {
+                x[lay.iphi] = 0.9;
+            }
+            x[lay.il] = l0;
+            x[lay.is..].copy_from_slice(&s0[1..]);
+            let np = lay.np;
+            let (mut a, mut g) = (vec![0.0; np * np], vec![0.0; np]);
+            let lik = normal_any(sp, &y, &lay, &x, &mut a, &mut g).unwrap();
+            let r = run_any(sp, &y, m, &unpack(&lay, &x, mult_s)).unwrap();
+            assert!((lik - r.lik).abs() < 1e-9 * lik.abs().max(1.0), "{}", sp.code());
+            for k in 0..np {
+                let h = 1e-6;
+                let mut xp = x.clone();
+                xp[k] += h;
+                let mut xm = x.clone();
+                xm[k] -= h;
+                let f = |x: &[f64]| run_any(sp, &y, m, &unpack(&lay, x, mult_s)).unwrap().lik;
+                let fd = (f(&xp) - f(&xm)) / (2.0 * h);
+                // d lik/dθ = 2n/Σε² · Jᵀr (the normal equations drop the factor G²)
+                let analytic = 2.0 * y.len() as f64 / r.sse * g[k];
+                assert!(
+                    (fd - analytic).abs() < 1e-4 * analytic.abs().max(1.0),
+                    "{} parameter {k}: finite difference {fd}, analytic {analytic}",
+                    sp.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_additive_seasonal_pattern_is_recovered_exactly() {
+        let pattern = [12.0, -3.0, -15.0, 6.0];
+        let y: Vec<f64> = (0..48)
+            .map(|t| 200.0 + 2.5 * t as f64 + pattern[t % 4])
+            .collect();
+        let sp = spec(ErrorType::Additive, TrendType::Additive, SeasonType::Additive);
+        let fit = fit_spec_m(sp, &y, 4).unwrap();
+        let f = fit.forecast(8, &[95.0]);
+        for (k, p) in f.point.iter().enumerate() {
+            let t = 48 + k;
+            let truth = 200.0 + 2.5 * t as f64 + pattern[t % 4];
+            assert!((p - truth).abs() < 1e-6 * truth, "step {k}: {p} vs {truth}");
+        }
+    }
+
+    #[test]
+    fn a_multiplicative_seasonal_pattern_is_recovered_exactly() {
+        let pattern = [1.2, 0.9, 0.7, 1.2];
+        let y: Vec<f64> = (0..48)
+            .map(|t| (200.0 + 2.5 * t as f64) * pattern[t % 4])
+            .collect();
+        let sp = spec(
+            ErrorType::Multiplicative,
+            TrendType::Additive,
+            SeasonType::Multiplicative,
+        );
+        let fit = fit_spec_m(sp, &y, 4).unwrap();
+        let f = fit.forecast(8, &[95.0]);
+        for (k, p) in f.point.iter().enumerate() {
+            let t = 48 + k;
+            let truth = (200.0 + 2.5 * t as f64) * pattern[t % 4];
+            assert!((p - truth).abs() < 1e-4 * truth, "step {k}: {p} vs {truth}");
+        }
+        let auto = SeasonalAutoEts { m: 4 }.fit(&y).unwrap();
+        assert!(auto.code().ends_with(",M)"), "{}", auto.code());
+    }
+
+    #[test]
+    fn every_seasonal_candidate_gives_ordered_intervals_that_widen_with_the_horizon() {
+        let y = noisy_seasonal(60, 4);
+        for sp in SEASONAL_CANDIDATES {
+            let fit = fit_spec_m(sp, &y, 4).unwrap();
+            let f = fit.forecast(12, &[80.0, 95.0]);
+            let (i80, i95) = (&f.intervals[0], &f.intervals[1]);
+            for k in 0..12 {
+                assert!(
+                    0.0 <= i95.lower[k] && i95.lower[k] <= i80.lower[k] && i80.lower[k] <= f.point[k],
+                    "{} step {k}",
+                    sp.code()
+                );
+                assert!(
+                    f.point[k] <= i80.upper[k] && i80.upper[k] <= i95.upper[k],
+                    "{} step {k}",
+                    sp.code()
+                );
+            }
+            // the same season a year later is less certain
+            for k in 0..8 {
+                let w = |i: usize| i95.upper[i] - i95.lower[i];
+                let rel = |i: usize| w(i) / f.point[i];
+                assert!(rel(k + 4) > rel(k), "{} step {k}", sp.code());
+            }
+        }
+    }
+
+    #[test]
+    fn seasonal_sample_paths_follow_the_seasonal_point_forecast() {
+        let y = noisy_seasonal(60, 4);
+        let sp = spec(
+            ErrorType::Multiplicative,
+            TrendType::AdditiveDamped,
+            SeasonType::Multiplicative,
+        );
+        let fit = fit_spec_m(sp, &y, 4).unwrap();
+        let f = fit.forecast(8, &[95.0]);
+        let mut rng = StdRng::seed_from_u64(7);
+        let paths: Vec<Vec<f64>> = (0..4000).map(|_| fit.simulate(8, &mut rng)).collect();
+        for k in 0..8 {
+            let mean = paths.iter().map(|p| p[k]).sum::<f64>() / paths.len() as f64;
+            assert!(
+                (mean - f.point[k]).abs() < 0.02 * f.point[k],
+                "step {k}: mean {mean}, point {}",
+                f.point[k]
+            );
+        }
+    }
+
+    #[test]
+    fn without_a_season_the_seasonal_auto_model_is_the_non_seasonal_one() {
+        let y = noisy_seasonal(30, 4);
+        let a = AutoEts.fit(&y).unwrap();
+        for m in [0, 1, 25, 16] {
+            let b = SeasonalAutoEts { m }.fit(&y).unwrap();
+            assert_eq!(a.forecast(6, &[80.0, 95.0]), b.forecast(6, &[80.0, 95.0]), "m = {m}");
+            assert_eq!(b.name(), "ets");
+            assert_eq!(a.code(), b.code());
+        }
+    }
+
+    #[test]
+    fn seasonal_models_refuse_too_short_or_non_positive_data() {
+        let y = noisy_seasonal(30, 12);
+        let sp = spec(ErrorType::Additive, TrendType::Additive, SeasonType::Additive);
+        assert!(fit_spec_m(sp, &y[..20], 12).is_err());
+        let mut z = noisy_seasonal(40, 4);
+        z[5] = -1.0;
+        let mm = spec(ErrorType::Multiplicative, TrendType::None, SeasonType::Multiplicative);
+        assert!(fit_spec_m(mm, &z, 4).is_err());
+        let fit = SeasonalAutoEts { m: 4 }.fit(&z).unwrap();
+        assert!(fit.code().starts_with("ETS(A"), "{}", fit.code());
+    }
+
+    #[test]
+    fn the_description_names_the_chosen_model_like_r() {
+        let y = noisy_seasonal(60, 4);
+        let fit = SeasonalAutoEts { m: 4 }.fit(&y).unwrap();
+        assert!(fit.description().starts_with("ETS("), "{}", fit.description());
+        let names: Vec<String> = fit.params().iter().map(|p| p.name.clone()).collect();
+        if fit.period() == 4 {
+            for want in ["alpha", "gamma", "s1", "s4", "s0_1"] {
+                assert!(names.iter().any(|n| n == want), "{names:?}");
+            }
+        }
+        assert_eq!(fit.candidates.len(), 6 + 9);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn no_interval_explodes_on_wild_positive_series(
+            y in proptest::collection::vec(0.5f64..1000.0, 16..60),
+        ) {
+            let fit = SeasonalAutoEts { m: 4 }.fit(&y).unwrap();
+            let f = fit.forecast(8, &[80.0, 95.0]);
+            let top = y.iter().cloned().fold(0.0, f64::max);
+            for iv in &f.intervals {
+                for k in 0..8 {
+                    proptest::prop_assert!(iv.lower[k].is_finite() && iv.upper[k].is_finite());
+                    proptest::prop_assert!(iv.lower[k] <= f.point[k] && f.point[k] <= iv.upper[k]);
+                    proptest::prop_assert!(
+                        iv.upper[k] < 100.0 * top && iv.lower[k] > -100.0 * top,
+                        "{} step {}: {} .. {}", fit.code(), k, iv.lower[k], iv.upper[k]
+                    );
+                }
+            }
+        }
+    }
+}
