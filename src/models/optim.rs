@@ -267,6 +267,140 @@ fn solve(sys: &mut [[f64; LM_MAX_DIM + 1]; LM_MAX_DIM], m: usize) -> Option<[f64
     out[..m].iter().all(|v| v.is_finite()).then_some(out)
 }
 
+/// [`levenberg_marquardt`] for any number of parameters (seasonal state space models
+/// estimate up to 30): the same projected, active-set step, with its buffers allocated once
+/// per call on the heap instead of on the stack.
+pub fn levenberg_marquardt_dyn<N, V, P>(
+    mut normal: N,
+    mut value: V,
+    project: P,
+    x0: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+    opts: LmOptions,
+) -> (Vec<f64>, f64)
+where
+    N: FnMut(&[f64], &mut [f64], &mut [f64]) -> Option<f64>,
+    V: FnMut(&[f64]) -> f64,
+    P: Fn(&mut [f64]),
+{
+    let d = x0.len();
+    let clamp = |x: &mut [f64]| {
+        for i in 0..x.len() {
+            x[i] = x[i].clamp(lower[i], upper[i]);
+        }
+        project(x);
+    };
+    let mut x = x0.to_vec();
+    clamp(&mut x);
+    let (mut a, mut g) = (vec![0.0; d * d], vec![0.0; d]);
+    if normal(&x, &mut a, &mut g).is_none() {
+        return (x, f64::INFINITY);
+    }
+    let mut v = value(&x);
+    let mut lambda = 1e-3;
+    let mut trial = vec![0.0; d];
+    let mut idx = Vec::with_capacity(d);
+    let mut sys = vec![0.0; d * (d + 1)];
+    let mut step = vec![0.0; d];
+    let mut fresh = true;
+    for _ in 0..opts.max_iter {
+        if !fresh {
+            if normal(&x, &mut a, &mut g).is_none() {
+                break;
+            }
+            fresh = true;
+        }
+        idx.clear();
+        for k in 0..d {
+            let span = (upper[k] - lower[k]).abs().max(1e-300);
+            let at_lo = x[k] <= lower[k] + 1e-10 * span && g[k] > 0.0;
+            let at_hi = x[k] >= upper[k] - 1e-10 * span && g[k] < 0.0;
+            if !(at_lo || at_hi) {
+                idx.push(k);
+            }
+        }
+        let m = idx.len();
+        if m == 0 {
+            break;
+        }
+        let diag_floor = idx.iter().map(|&k| a[k * d + k]).fold(0.0f64, f64::max) * 1e-12;
+        let w = m + 1;
+        for (r, &i) in idx.iter().enumerate() {
+            for (c, &j) in idx.iter().enumerate() {
+                sys[r * w + c] = a[i * d + j];
+            }
+            sys[r * w + r] += lambda * a[i * d + i].max(diag_floor).max(1e-300);
+            sys[r * w + m] = -g[i];
+        }
+        if !solve_dyn(&mut sys[..m * w], m, &mut step[..m]) {
+            lambda *= 10.0;
+            if lambda > 1e10 {
+                break;
+            }
+            continue;
+        }
+        trial.copy_from_slice(&x);
+        for (r, &i) in idx.iter().enumerate() {
+            trial[i] += step[r];
+        }
+        clamp(&mut trial);
+        let vt = value(&trial);
+        if vt.is_finite() && vt < v {
+            let gain = v - vt;
+            x.copy_from_slice(&trial);
+            v = vt;
+            lambda = (lambda * 0.1).max(1e-10);
+            fresh = false;
+            if gain <= opts.tol * (v.abs() + opts.tol) {
+                break;
+            }
+        } else {
+            lambda *= 10.0;
+            if lambda > 1e10 {
+                break;
+            }
+        }
+    }
+    (x, v)
+}
+
+/// Solve the m×m system stored row-major with m + 1 columns (right-hand side last) by
+/// Gaussian elimination with partial pivoting; false when singular.
+fn solve_dyn(sys: &mut [f64], m: usize, out: &mut [f64]) -> bool {
+    let w = m + 1;
+    for c in 0..m {
+        let mut p = c;
+        for i in c + 1..m {
+            if sys[i * w + c].abs() > sys[p * w + c].abs() {
+                p = i;
+            }
+        }
+        let pivot = sys[p * w + c].abs();
+        if pivot.is_nan() || pivot <= 1e-300 {
+            return false;
+        }
+        if p != c {
+            for j in 0..w {
+                sys.swap(c * w + j, p * w + j);
+            }
+        }
+        for r in c + 1..m {
+            let f = sys[r * w + c] / sys[c * w + c];
+            if f != 0.0 {
+                for j in c..w {
+                    sys[r * w + j] -= f * sys[c * w + j];
+                }
+            }
+        }
+    }
+    for r in (0..m).rev() {
+        let s: f64 = (r + 1..m).map(|j| sys[r * w + j] * out[j]).sum();
+        out[r] = (sys[r * w + m] - s) / sys[r * w + r];
+    }
+    out[..m].iter().all(|v| v.is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,5 +498,32 @@ mod tests {
             v <= best * 1.01,
             "{v} against the constrained minimum {best}"
         );
+    }
+    #[test]
+    fn the_heap_levenberg_marquardt_agrees_with_the_stack_one_on_rosenbrock() {
+        let opts = LmOptions {
+            max_iter: 500,
+            tol: 1e-15,
+        };
+        let a = levenberg_marquardt(
+            rosenbrock_normal,
+            rosenbrock,
+            |_| {},
+            &[-1.2, 1.0],
+            &[-5.0, -5.0],
+            &[5.0, 5.0],
+            opts,
+        );
+        let b = levenberg_marquardt_dyn(
+            rosenbrock_normal,
+            rosenbrock,
+            |_| {},
+            &[-1.2, 1.0],
+            &[-5.0, -5.0],
+            &[5.0, 5.0],
+            opts,
+        );
+        assert!((b.0[0] - 1.0).abs() < 1e-5 && (b.0[1] - 1.0).abs() < 1e-5, "{b:?}");
+        assert!((a.1 - b.1).abs() < 1e-10);
     }
 }

@@ -47,6 +47,9 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
+mod seasonal;
+pub use seasonal::{MAX_PERIOD, SEASONAL_BETA_MAX};
+
 /// Error component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ErrorType {
@@ -98,6 +101,27 @@ impl TrendType {
     }
 }
 
+/// Seasonal component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SeasonType {
+    /// No seasonality.
+    None,
+    /// Additive seasonal states (Σs = 0).
+    Additive,
+    /// Multiplicative seasonal states (Σs = m); needs a positive series.
+    Multiplicative,
+}
+
+impl SeasonType {
+    fn code(self) -> &'static str {
+        match self {
+            SeasonType::None => "N",
+            SeasonType::Additive => "A",
+            SeasonType::Multiplicative => "M",
+        }
+    }
+}
+
 /// One ETS model specification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Ets {
@@ -105,6 +129,8 @@ pub struct Ets {
     pub error: ErrorType,
     /// Trend component.
     pub trend: TrendType,
+    /// Seasonal component; a seasonal spec is fitted with [`fit_spec_m`].
+    pub season: SeasonType,
 }
 
 impl Ets {
@@ -115,16 +141,33 @@ impl Ets {
         } else {
             "M"
         };
-        format!("ETS({e},{},N)", self.trend.code())
+        format!(
+            "ETS({e},{},{})",
+            self.trend.code(),
+            self.season.code()
+        )
     }
 
     fn n_smoothing(&self) -> usize {
-        1 + usize::from(self.trend.has_trend()) + usize::from(self.trend.damped())
+        1 + usize::from(self.trend.has_trend())
+            + usize::from(self.trend.damped())
+            + usize::from(self.season != SeasonType::None)
     }
 
-    /// Estimated parameters: smoothing (α, β, φ) plus initial states (ℓ₀, b₀).
+    /// Estimated parameters of a non-seasonal spec: smoothing (α, β, φ) plus initial states
+    /// (ℓ₀, b₀). See [`Ets::n_params_m`] for seasonal ones.
     pub fn n_params(&self) -> usize {
         self.n_smoothing() + 1 + usize::from(self.trend.has_trend())
+    }
+
+    /// Estimated parameters with season length `m` (σ excluded): as [`Ets::n_params`] plus
+    /// γ and the m − 1 free initial seasonal states of a seasonal spec.
+    pub fn n_params_m(&self, m: usize) -> usize {
+        if self.season == SeasonType::None {
+            self.n_params()
+        } else {
+            seasonal::n_params(self, m)
+        }
     }
 
     /// Whether the model has analytic (class 1) prediction intervals.
@@ -140,26 +183,32 @@ pub const CANDIDATES: [Ets; 6] = [
     Ets {
         error: ErrorType::Additive,
         trend: TrendType::None,
+        season: SeasonType::None,
     },
     Ets {
         error: ErrorType::Additive,
         trend: TrendType::Additive,
+        season: SeasonType::None,
     },
     Ets {
         error: ErrorType::Additive,
         trend: TrendType::AdditiveDamped,
+        season: SeasonType::None,
     },
     Ets {
         error: ErrorType::Multiplicative,
         trend: TrendType::None,
+        season: SeasonType::None,
     },
     Ets {
         error: ErrorType::Multiplicative,
         trend: TrendType::Additive,
+        season: SeasonType::None,
     },
     Ets {
         error: ErrorType::Multiplicative,
         trend: TrendType::AdditiveDamped,
+        season: SeasonType::None,
     },
 ];
 
@@ -421,6 +470,10 @@ pub struct FittedEts {
     label: &'static str,
     /// Every candidate's AICc when selected automatically.
     pub candidates: Vec<(String, f64)>,
+    /// Season length, γ and seasonal states of a seasonal model.
+    seasonal: Option<seasonal::SeasonalFit>,
+    /// R's likelihood term on the data's scale (n·ln Σε², + 2Σ ln μ for M errors).
+    loglik_term: f64,
 }
 
 impl FittedEts {
@@ -431,6 +484,19 @@ impl FittedEts {
     /// AICc of the fit.
     pub fn aicc(&self) -> f64 {
         self.aicc
+    }
+    /// The Gaussian log-likelihood as R's `ets` reports it (`loglik` = −½·lik, constants
+    /// dropped), on the data's scale.
+    pub fn loglik(&self) -> f64 {
+        -0.5 * self.loglik_term
+    }
+    /// The specification.
+    pub fn spec(&self) -> Ets {
+        self.spec
+    }
+    /// Season length (1 for a non-seasonal model).
+    pub fn period(&self) -> usize {
+        self.seasonal.as_ref().map_or(1, |s| s.m)
     }
 }
 
@@ -524,8 +590,27 @@ fn param_columns(trend: bool, damped: bool) -> Vec<usize> {
     cols
 }
 
-/// Fit one specification (on the original scale).
+/// Fit one specification with season length `m` (ignored by non-seasonal specs, which fit
+/// exactly as [`fit_spec`]). Seasonal specs need 2 ≤ m ≤ [`MAX_PERIOD`], at least two full
+/// seasons and more observations than parameters + 1 (R's rule), and cap β at
+/// [`SEASONAL_BETA_MAX`].
+pub fn fit_spec_m(spec: Ets, y: &[f64], m: usize) -> Result<FittedEts> {
+    if spec.season == SeasonType::None {
+        fit_spec(spec, y)
+    } else {
+        seasonal::fit(spec, y, m, SEASONAL_BETA_MAX)
+    }
+}
+
+/// Fit one non-seasonal specification (on the original scale); seasonal specs need a
+/// season length: [`fit_spec_m`].
 pub fn fit_spec(spec: Ets, y: &[f64]) -> Result<FittedEts> {
+    if spec.season != SeasonType::None {
+        return Err(Error::Fit {
+            model: spec.code(),
+            reason: "a seasonal model needs a season length (fit_spec_m)".into(),
+        });
+    }
     let n = y.len();
     let k = spec.n_params() + 1;
     if n < k + 2 {
@@ -723,6 +808,8 @@ pub fn fit_spec(spec: Ets, y: &[f64]) -> Result<FittedEts> {
         aicc,
         label,
         candidates: Vec::new(),
+        seasonal: None,
+        loglik_term: lik + 2.0 * nf * scale.ln(),
     })
 }
 
@@ -766,10 +853,90 @@ impl Forecaster for AutoEts {
     }
 }
 
+/// The seasonal candidates of [`SeasonalAutoEts`]: R's default admissible set
+/// (`restrict = TRUE`, `allow.multiplicative.trend = FALSE`): additive errors only with an
+/// additive season; multiplicative errors with either (positive data only).
+pub const SEASONAL_CANDIDATES: [Ets; 9] = {
+    use ErrorType::{Additive as EA, Multiplicative as EM};
+    use SeasonType::{Additive as SA, Multiplicative as SM};
+    use TrendType::{Additive as TA, AdditiveDamped as TAd, None as TN};
+    const fn e(error: ErrorType, trend: TrendType, season: SeasonType) -> Ets {
+        Ets {
+            error,
+            trend,
+            season,
+        }
+    }
+    [
+        e(EA, TN, SA),
+        e(EA, TA, SA),
+        e(EA, TAd, SA),
+        e(EM, TN, SA),
+        e(EM, TA, SA),
+        e(EM, TAd, SA),
+        e(EM, TN, SM),
+        e(EM, TA, SM),
+        e(EM, TAd, SM),
+    ]
+};
+
+/// Automatic ETS for data with season length `m`: the lowest AICc among the non-seasonal
+/// [`CANDIDATES`] (fitted exactly as [`AutoEts`] does) and the [`SEASONAL_CANDIDATES`] the
+/// data allow. R's rules decide when seasonal models are tried: 2 ≤ m ≤ [`MAX_PERIOD`]
+/// (R drops seasonality above 24), and a seasonal model is fitted only with more
+/// observations than its parameters + 1 and at least two full seasons. Otherwise (m ≤ 1,
+/// yearly data, or too short a series) the result is exactly [`AutoEts`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeasonalAutoEts {
+    /// Season length (12 monthly, 4 quarterly, 1 none).
+    pub m: usize,
+}
+
+impl Forecaster for SeasonalAutoEts {
+    type Fitted = FittedEts;
+    fn fit(&self, y: &[f64]) -> Result<FittedEts> {
+        let m = self.m;
+        if m <= 1 || m > MAX_PERIOD || y.len() < 2 * m {
+            return AutoEts.fit(y);
+        }
+        let base = AutoEts.fit(y);
+        let mut best: Option<FittedEts> = None;
+        let mut table = base
+            .as_ref()
+            .map(|b| b.candidates.clone())
+            .unwrap_or_default();
+        let positive = y.iter().all(|v| *v > 0.0);
+        for spec in SEASONAL_CANDIDATES {
+            if !positive && spec.error == ErrorType::Multiplicative {
+                continue;
+            }
+            if let Ok(f) = fit_spec_m(spec, y, m) {
+                table.push((f.code(), f.aicc));
+                if best.as_ref().is_none_or(|b| f.aicc < b.aicc) {
+                    best = Some(f);
+                }
+            }
+        }
+        let Some(mut seasonal) = best else {
+            return base;
+        };
+        let mut chosen = match base {
+            Ok(b) if b.aicc <= seasonal.aicc => b,
+            _ => {
+                seasonal.label = "ets";
+                seasonal
+            }
+        };
+        chosen.candidates = table;
+        Ok(chosen)
+    }
+}
+
 /// The damped-trend model ETS(A,Ad,N), kept as its own name.
 pub const DAMPED: Ets = Ets {
     error: ErrorType::Additive,
     trend: TrendType::AdditiveDamped,
+    season: SeasonType::None,
 };
 
 /// Fewest observations the damped model accepts: 5 parameters + σ + 2 (for a finite AICc).
@@ -863,6 +1030,9 @@ impl FittedModel for FittedEts {
         if self.spec.trend.has_trend() {
             v.push(Param::new("beta", self.p.beta));
         }
+        if let Some(sf) = &self.seasonal {
+            v.push(Param::new("gamma", sf.gamma));
+        }
         if self.spec.trend.damped() {
             v.push(Param::new("phi", self.p.phi));
         }
@@ -870,15 +1040,30 @@ impl FittedModel for FittedEts {
         if self.spec.trend.has_trend() {
             v.push(Param::new("b0", self.p.b0));
         }
+        if let Some(sf) = &self.seasonal {
+            // initial states by period: s0_1 belongs to the first observation
+            for (j, s) in sf.init.iter().enumerate() {
+                v.push(Param::new(format!("s0_{}", j + 1), *s));
+            }
+        }
         v.push(Param::new("level", self.level));
         if self.spec.trend.has_trend() {
             v.push(Param::new("trend", self.trend));
+        }
+        if let Some(sf) = &self.seasonal {
+            // final states in R's order: s1 = the last observation's period
+            for (i, s) in sf.last.iter().enumerate() {
+                v.push(Param::new(format!("s{}", i + 1), *s));
+            }
         }
         v.push(Param::new("sigma", self.sigma));
         v.push(Param::new("aicc", self.aicc));
         v
     }
     fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
+        if self.seasonal.is_some() {
+            return self.seasonal_forecast(h, levels);
+        }
         let point = self.path_point(h);
         if self.spec.linear() {
             let se = self.class1_se(h);
@@ -918,6 +1103,9 @@ impl FittedModel for FittedEts {
         Forecast { point, intervals }
     }
     fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
+        if self.seasonal.is_some() {
+            return self.seasonal_simulate(h, rng);
+        }
         use rand_distr::{Distribution, Normal};
         let noise = Normal::new(0.0, self.sigma.max(0.0)).expect("sigma is finite");
         let (mut l, mut b) = (self.level, self.trend);
@@ -959,6 +1147,7 @@ mod tests {
             Ets {
                 error: ErrorType::Additive,
                 trend: TrendType::Additive,
+                season: SeasonType::None,
             },
             &y,
         )
@@ -1021,7 +1210,8 @@ mod tests {
             fit_spec(
                 Ets {
                     error: ErrorType::Multiplicative,
-                    trend: TrendType::None
+                    trend: TrendType::None,
+                    season: SeasonType::None,
                 },
                 &y
             )
@@ -1042,6 +1232,7 @@ mod tests {
         let spec = Ets {
             error: ErrorType::Multiplicative,
             trend: TrendType::MultiplicativeDamped,
+            season: SeasonType::None,
         };
         let a = fit_spec(spec, &y).unwrap().forecast(4, &[90.0]);
         let b = fit_spec(spec, &y).unwrap().forecast(4, &[90.0]);
