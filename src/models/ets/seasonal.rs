@@ -1105,7 +1105,7 @@ mod tests {
             }
         }
         // at most 2 of the 40 (5%) more than 0.5 log-likelihood units below R's optimum
-        // (measured: 1, M289, 4.7 below; 39 of 40 at or above R's)
+        // (measured: 39 of 40 at or above R's; M91, ETS(M,Ad,M), 4.7 below)
         assert!(worse.len() <= 2, "below R's likelihood by > 0.5: {worse:?}");
     }
 
