@@ -593,16 +593,28 @@ pub(super) fn fit(spec: Ets, y: &[f64], m: usize, beta_max: f64) -> Result<Fitte
             .map(|r| r.lik)
             .unwrap_or(f64::INFINITY)
     };
+    // a second start with faster smoothing (α 0.05, γ 0.3(1 − α), β 0.1α); Levenberg–Marquardt
+    // runs from whichever of the two has the higher likelihood. On the Tourism training
+    // series this lowers the summed AICc of the chosen models (by about 300 over the 366
+    // monthly ones) at no extra cost; two full runs would gain twice that at twice the cost
+    // without better holdout forecasts (module docs)
+    let mut x1 = x0.clone();
+    x1[0] = 0.05;
+    x1[1] = 0.3 * (1.0 - x1[0]);
+    if trend {
+        x1[lay.ib] = 0.1 * x1[0].min(beta_max);
+    }
+    let start = if value(&x1) < value(&x0) { &x1 } else { &x0 };
     let (best, v) = levenberg_marquardt_dyn(
         |x, a, g| normal_any(&spec, &z, &lay, x, a, g),
         value,
         project,
-        &x0,
+        start,
         &lower,
         &upper,
         LmOptions {
             max_iter: 200,
-            tol: 1e-10,
+            tol: 1e-8,
         },
     );
     if !v.is_finite() {
@@ -1041,6 +1053,60 @@ mod tests {
             }
         }
         assert_eq!(fit.candidates.len(), 6 + 9);
+    }
+
+    /// R's chosen model, log-likelihood and AICc on 40 Tourism training series
+    /// (`benches/r/ets_seasonal.R`), with our fit of the same model under R's bounds.
+    fn r_comparison() -> Vec<(String, String, f64, f64)> {
+        let text = include_str!("../../../tests/fixtures/r_ets_seasonal.csv");
+        let mut out = Vec::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').map(|v| v.trim_matches('"')).collect();
+            let m: usize = f[2].parse().unwrap();
+            let error = if f[3] == "A" {
+                ErrorType::Additive
+            } else {
+                ErrorType::Multiplicative
+            };
+            let trend = match (f[4], f[6]) {
+                ("N", _) => TrendType::None,
+                (_, "TRUE") => TrendType::AdditiveDamped,
+                _ => TrendType::Additive,
+            };
+            let season = match f[5] {
+                "N" => SeasonType::None,
+                "A" => SeasonType::Additive,
+                _ => SeasonType::Multiplicative,
+            };
+            let r_loglik: f64 = f[7].parse().unwrap();
+            let y: Vec<f64> = f[9].split(' ').map(|v| v.parse().unwrap()).collect();
+            let sp = spec(error, trend, season);
+            let ours = if season == SeasonType::None {
+                super::super::fit_spec(sp, &y)
+            } else {
+                // R's usual bounds: β < α only
+                fit(sp, &y, m, 1.0)
+            }
+            .unwrap();
+            out.push((f[1].to_string(), sp.code(), r_loglik, ours.loglik()));
+        }
+        out
+    }
+
+    #[test]
+    fn our_likelihood_for_r_s_chosen_model_is_at_least_r_s_on_most_series() {
+        let rows = r_comparison();
+        assert_eq!(rows.len(), 40);
+        let mut worse = Vec::new();
+        for (id, code, r, ours) in &rows {
+            eprintln!("{id} {code}: R {r:.3}, chipcast {ours:.3}, diff {:.3}", ours - r);
+            if *ours < r - 0.5 {
+                worse.push(id.clone());
+            }
+        }
+        // at most 2 of the 40 (5%) more than 0.5 log-likelihood units below R's optimum
+        // (measured: 39 of 40 at or above R's; M91, ETS(M,Ad,M), 4.7 below)
+        assert!(worse.len() <= 2, "below R's likelihood by > 0.5: {worse:?}");
     }
 
     proptest::proptest! {
