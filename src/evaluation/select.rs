@@ -68,18 +68,27 @@ pub fn auto_spec() -> ModelSpec {
     median_of(&auto_members())
 }
 
-/// The `auto` specification for season length `m` (the seasonal form when `m` > 1).
+/// The `auto` specification for season length `m`: on a seasonal series (m > 1, after the
+/// seasonality test) the mean of [`seasonal_auto_members`].
 pub fn auto_spec_m(m: usize) -> ModelSpec {
     if m <= 1 {
         auto_spec()
     } else {
-        median_of(&seasonal_auto_members())
+        ModelSpec::Combo(
+            crate::models::combination::ComboSpec::new(&seasonal_auto_members(), false)
+                .expect("distinct combinable members"),
+        )
     }
 }
 
-/// Members of `auto` for seasonal data.
+/// Members of `auto` on seasonal data: seasonal ETS and the optimised Theta model on the
+/// seasonally adjusted series, combined by their mean. Chosen by inner validation on the
+/// Tourism dev sets' training windows (last h = 24 / 8 training points held out; the test
+/// windows unused) among 12 single models and 9 combinations: OWA 0.825 monthly and 0.760
+/// quarterly, against 0.850 / 0.806 for ETS alone and 0.835 / 0.772 for the median of ETS,
+/// OTM and ARIMA (README, Models).
 pub fn seasonal_auto_members() -> Vec<ModelSpec> {
-    vec![ModelSpec::Drift, ModelSpec::LogDrift, ModelSpec::Ets]
+    vec![ModelSpec::Ets, ModelSpec::Otm]
 }
 
 /// The SCUM specification.

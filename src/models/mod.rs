@@ -94,6 +94,8 @@ pub enum ModelSpec {
     Ces,
     /// Seasonal naive: the value one season earlier (R's `snaive`).
     SNaive,
+    /// MSTL decomposition, ETS on the seasonally adjusted series.
+    Mstl,
     /// Mean or median of several models.
     Combo(combination::ComboSpec),
 }
@@ -119,6 +121,7 @@ impl ModelSpec {
             ModelSpec::Arima => "arima",
             ModelSpec::Ces => "ces",
             ModelSpec::SNaive => "snaive",
+            ModelSpec::Mstl => "mstl",
             ModelSpec::Combo(_) => "combo",
         }
     }
@@ -142,6 +145,9 @@ impl ModelSpec {
             ModelSpec::SNaive => Ok(Box::new(seasonal::SeasonalNaive { m }.fit(y)?)),
             _ if m <= 1 => self.fit(y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit_season(y, m)?)),
+            ModelSpec::Mstl => Ok(Box::new(seasonal::MstlModel::fit(y, m, |z| {
+                ModelSpec::Ets.fit(z)
+            })?)),
             _ => Ok(Box::new(seasonal::Deseasonalized::fit(y, m, |z| {
                 self.fit(z)
             })?)),
@@ -171,6 +177,8 @@ impl ModelSpec {
             ModelSpec::Arima => boxed(arima::AutoArima::default(), y),
             ModelSpec::Ces => boxed(ces::Ces, y),
             ModelSpec::SNaive => boxed(seasonal::SeasonalNaive { m: 1 }, y),
+            // without a season, MSTL leaves the series as it is: the ETS trend forecaster
+            ModelSpec::Mstl => ModelSpec::Ets.fit(y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit(y)?)),
         }
     }

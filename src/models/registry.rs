@@ -261,6 +261,13 @@ pub const MODELS: &[ModelInfo] = &[
         ModelSpec::SNaive,
         Own,
     ),
+    single(
+        "mstl",
+        F::Smoothing,
+        "MSTL decomposition (weekly and yearly cycles on daily data), ETS on the adjusted series",
+        ModelSpec::Mstl,
+        Own,
+    ),
     capped(single(
         "logistic",
         F::Growth,

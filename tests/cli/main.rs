@@ -11,3 +11,5 @@ mod data;
 mod forecast;
 /// `--input` validation: each bad file fails with its own message and no panic.
 mod ingest;
+/// Monthly, quarterly, weekly and daily input with seasonal models.
+mod seasonal;
