@@ -63,6 +63,7 @@ impl Candidate {
             aicc: self.aicc,
             state: self.state[..a.r].to_vec(),
             last: tails(y, d),
+            seasonal: None,
         }
     }
 }
@@ -216,7 +217,7 @@ pub(super) fn fit_candidate(
                 None => f64::MAX,
             }
         };
-        if !coefficient_variances_defined(&mut f, &full[..m], &scale[..m], p, n_used) {
+        if !coefficient_variances_defined(&mut f, &full[..m], &scale[..m], &[(0, p)], n_used) {
             return None;
         }
     }
@@ -242,7 +243,7 @@ pub(super) fn coefficient_variances_defined<F: FnMut(&[f64]) -> f64>(
     f: &mut F,
     x: &[f64],
     parscale: &[f64],
-    p: usize,
+    ar_blocks: &[(usize, usize)],
     n_used: usize,
 ) -> bool {
     let m = x.len();
@@ -291,18 +292,21 @@ pub(super) fn coefficient_variances_defined<F: FnMut(&[f64]) -> f64>(
     for i in 0..m {
         a[i * m + i] = 1.0;
     }
-    if p > 0 {
+    for &(start, p) in ar_blocks {
+        if p == 0 {
+            continue;
+        }
         let eps = 1e-3;
         let mut base = [0.0; MAXR];
-        partrans(&x[..p], &mut base[..p]);
+        partrans(&x[start..start + p], &mut base[..p]);
         let mut w1 = [0.0; MAXR];
         let mut w3 = [0.0; MAXR];
         for i in 0..p {
-            w1[..p].copy_from_slice(&x[..p]);
+            w1[..p].copy_from_slice(&x[start..start + p]);
             w1[i] += eps;
             partrans(&w1[..p], &mut w3[..p]);
             for j in 0..p {
-                a[i * m + j] = (w3[j] - base[j]) / eps;
+                a[(start + i) * m + start + j] = (w3[j] - base[j]) / eps;
             }
         }
     }

@@ -60,6 +60,7 @@ mod estimate;
 mod kalman;
 mod params;
 mod search;
+mod seasonal;
 #[cfg(test)]
 mod tests;
 mod unitroot;
@@ -73,8 +74,11 @@ use estimate::*;
 use kalman::*;
 use params::*;
 use rand::rngs::StdRng;
+use seasonal::*;
 use unitroot::is_constant;
-pub use unitroot::{kpss_statistic, ndiffs};
+pub use unitroot::{
+    SEASONAL_STRENGTH_THRESHOLD, kpss_statistic, ndiffs, nsdiffs, seasonal_strength,
+};
 
 /// Largest AR or MA order supported.
 pub const MAX_ORDER: usize = 5;
@@ -83,7 +87,7 @@ const MAXR: usize = MAX_ORDER + 1;
 /// Unknowns of the symmetric Lyapunov system.
 const MAXM: usize = MAXR * (MAXR + 1) / 2;
 /// Maximum number of optimised parameters (AR + MA + mean).
-const MAXK: usize = 2 * MAX_ORDER + 1;
+const MAXK: usize = super::optim::VMMIN_MAX_DIM;
 /// 5 % critical value of the KPSS level-stationarity test (Kwiatkowski et al. 1992, Table 1).
 pub const KPSS_CRITICAL_5PCT: f64 = 0.463;
 /// Fewest observations accepted.
@@ -121,6 +125,9 @@ pub struct AutoArima {
     pub allow_drift: bool,
     /// Allow a non-zero mean when d = 0 (default true).
     pub allow_mean: bool,
+    /// Season length m (default 1: non-seasonal). With m > 1 the search also chooses the
+    /// seasonal difference D ∈ {0, 1} and seasonal orders P, Q ≤ 2.
+    pub m: usize,
 }
 
 impl Default for AutoArima {
@@ -131,6 +138,7 @@ impl Default for AutoArima {
             max_d: 2,
             allow_drift: true,
             allow_mean: true,
+            m: 1,
         }
     }
 }
@@ -155,6 +163,73 @@ impl Arima {
     }
 }
 
+/// Seasonal ARIMA(p,d,q)(P,D,Q)m of a fixed order, estimated by CSS then exact maximum
+/// likelihood on the multiplied-out ARMA polynomial.
+#[derive(Debug, Clone, Copy)]
+pub struct SeasonalArima {
+    /// Non-seasonal AR order (≤ [`MAX_ORDER`]).
+    pub p: usize,
+    /// Non-seasonal differences (≤ 2).
+    pub d: usize,
+    /// Non-seasonal MA order (≤ [`MAX_ORDER`]).
+    pub q: usize,
+    /// Seasonal AR order P (≤ 2 in the search; at most [`MAX_ORDER`] here).
+    pub sp: usize,
+    /// Seasonal differences D (≤ 1).
+    pub sd: usize,
+    /// Seasonal MA order Q.
+    pub sq: usize,
+    /// Season length m (≥ 2).
+    pub m: usize,
+    /// Include a mean (d + D = 0) or drift (d + D = 1). Ignored otherwise.
+    pub constant: bool,
+}
+
+impl Forecaster for SeasonalArima {
+    type Fitted = FittedArima;
+
+    fn fit(&self, y: &[f64]) -> Result<FittedArima> {
+        check_input(y)?;
+        let o = Order {
+            p: self.p,
+            q: self.q,
+            sp: self.sp,
+            sq: self.sq,
+            m: self.m,
+        };
+        let label = format!(
+            "ARIMA({},{},{})({},{},{})[{}]",
+            self.p, self.d, self.q, self.sp, self.sd, self.sq, self.m
+        );
+        if self.m < 2 || self.d > 2 || self.sd > 1 || o.k() + 1 > MAXK {
+            return Err(Error::invalid(format!(
+                "{label} is not supported: m must be at least 2, d at most 2, D at most 1 and \
+                 p + q + P + Q at most {}",
+                MAXK - 1
+            )));
+        }
+        if y.len() <= self.d + self.sd * self.m + 1 {
+            return Err(too_short("arima", y.len(), self.d + self.sd * self.m + 2));
+        }
+        let w = seasonal_diff(y, self.d, self.sd, self.m);
+        if is_constant(&w) {
+            return Err(fit_error(format!(
+                "the differenced series is constant; {label} has no noise to estimate"
+            )));
+        }
+        let series = Differenced::new(&w);
+        let constant = self.constant && self.d + self.sd <= 1;
+        let cand =
+            fit_seasonal(&series, o, constant, Method::CssMl, f64::INFINITY).ok_or_else(|| {
+                fit_error(format!(
+                    "{label} could not be estimated: the optimiser failed or the fit is \
+                     non-stationary, non-invertible or has an undefined coefficient variance"
+                ))
+            })?;
+        Ok(cand.into_fitted(self.d, self.sd, y))
+    }
+}
+
 /// A fitted ARIMA model.
 #[derive(Debug, Clone)]
 pub struct FittedArima {
@@ -173,12 +248,46 @@ pub struct FittedArima {
     state: Vec<f64>,
     /// Last value of y, Δy, …, Δ^{d-1}y (what undifferencing needs).
     last: Vec<f64>,
+    /// The seasonal part, for models fitted with m > 1.
+    seasonal: Option<Box<SeasonalPart>>,
+}
+
+/// What a model fitted with m > 1 adds: seasonal orders and coefficients, the multiplied-out
+/// polynomials the state runs on, and the history the two differencing operators need.
+#[derive(Debug, Clone)]
+struct SeasonalPart {
+    m: usize,
+    sp: usize,
+    sd: usize,
+    sq: usize,
+    sphi: Vec<f64>,
+    stheta: Vec<f64>,
+    /// Full AR coefficients of φ(B)Φ(B^m) padded to the state dimension.
+    full_phi: Vec<f64>,
+    /// (1, θ*₁, …): full MA loading padded to the state dimension.
+    rv: Vec<f64>,
+    /// δ with (1−B)^d(1−B^m)^D = 1 − Σ δ_i B^i.
+    delta: Vec<f64>,
+    /// The last d + mD observations (oldest first).
+    history: Vec<f64>,
 }
 
 impl FittedArima {
     /// The (p, d, q) order.
     pub fn order(&self) -> (usize, usize, usize) {
         (self.p, self.d, self.q)
+    }
+    /// The seasonal (P, D, Q) order and season length m, for models fitted with m > 1.
+    pub fn seasonal_order(&self) -> Option<(usize, usize, usize, usize)> {
+        self.seasonal.as_ref().map(|s| (s.sp, s.sd, s.sq, s.m))
+    }
+    /// Seasonal AR coefficients Φ₁..Φ_P (empty when non-seasonal).
+    pub fn sar(&self) -> &[f64] {
+        self.seasonal.as_ref().map_or(&[], |s| &s.sphi)
+    }
+    /// Seasonal MA coefficients Θ₁..Θ_Q (empty when non-seasonal).
+    pub fn sma(&self) -> &[f64] {
+        self.seasonal.as_ref().map_or(&[], |s| &s.stheta)
     }
     /// AR coefficients φ₁..φ_p.
     pub fn ar(&self) -> &[f64] {
@@ -188,9 +297,14 @@ impl FittedArima {
     pub fn ma(&self) -> &[f64] {
         &self.theta
     }
-    /// The mean (d = 0) or drift (d = 1), if the model has one.
+    /// The mean (d + D = 0) or drift (d + D = 1, per time step as R reports it), if the
+    /// model has one.
     pub fn constant(&self) -> Option<f64> {
-        self.constant.then_some(self.mean)
+        let per_step = match &self.seasonal {
+            Some(s) if s.sd == 1 && self.d == 0 => self.mean / s.m as f64,
+            _ => self.mean,
+        };
+        self.constant.then_some(per_step)
     }
     /// Innovation variance σ².
     pub fn sigma2(&self) -> f64 {
@@ -203,6 +317,9 @@ impl FittedArima {
 
     /// ψ-weights ψ₀..ψ_{h−1} of the integrated model θ(B) / (φ(B)(1−B)^d).
     fn psi_weights(&self, h: usize) -> Vec<f64> {
+        if let Some(sp) = &self.seasonal {
+            return sp.psi_weights(h);
+        }
         // AR polynomial of the integrated model: 1 - Σ φ*_i B^i.
         let mut poly = vec![1.0];
         poly.extend(self.phi.iter().map(|c| -c));
@@ -235,6 +352,9 @@ impl FittedArima {
     /// Run the model `h` steps ahead with the given innovations (zeros give the point
     /// forecast) and return undifferenced levels.
     fn run(&self, h: usize, mut shock: impl FnMut() -> f64) -> Vec<f64> {
+        if let Some(sp) = &self.seasonal {
+            return sp.run(&self.state, self.mean, h, shock);
+        }
         let arma = Arma::new(&self.phi, &self.theta);
         let r = arma.r;
         let rv = arma.rvec();
@@ -267,6 +387,18 @@ impl FittedModel for FittedArima {
     }
 
     fn description(&self) -> String {
+        if let Some(s) = self.seasonal.as_ref().filter(|s| s.sp + s.sd + s.sq > 0) {
+            let suffix = match (self.d + s.sd, self.constant) {
+                (0, true) => " with non-zero mean",
+                (0, false) => " with zero mean",
+                (1, true) => " with drift",
+                _ => "",
+            };
+            return format!(
+                "ARIMA({},{},{})({},{},{})[{}]{suffix}",
+                self.p, self.d, self.q, s.sp, s.sd, s.sq, s.m
+            );
+        }
         let suffix = match (self.d, self.constant) {
             (0, true) => " with non-zero mean",
             (0, false) => " with zero mean",
@@ -288,9 +420,26 @@ impl FittedModel for FittedArima {
         for (i, c) in self.theta.iter().enumerate() {
             v.push(Param::new(format!("ma{}", i + 1), *c));
         }
-        if self.constant {
-            let name = if self.d == 0 { "constant" } else { "drift" };
-            v.push(Param::new(name, self.mean));
+        if let Some(s) = &self.seasonal {
+            v.push(Param::new("P", s.sp as f64));
+            v.push(Param::new("D", s.sd as f64));
+            v.push(Param::new("Q", s.sq as f64));
+            v.push(Param::new("m", s.m as f64));
+            for (i, c) in s.sphi.iter().enumerate() {
+                v.push(Param::new(format!("sar{}", i + 1), *c));
+            }
+            for (i, c) in s.stheta.iter().enumerate() {
+                v.push(Param::new(format!("sma{}", i + 1), *c));
+            }
+        }
+        if let Some(c) = self.constant() {
+            let sd = self.seasonal.as_ref().map_or(0, |s| s.sd);
+            let name = if self.d + sd == 0 {
+                "constant"
+            } else {
+                "drift"
+            };
+            v.push(Param::new(name, c));
         }
         v.push(Param::new("sigma2", self.sigma2));
         if self.aicc.is_finite() {
