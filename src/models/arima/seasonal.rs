@@ -94,7 +94,14 @@ pub(super) struct Work {
     /// Non-zero lags of the full polynomials (1-based lag, coefficient).
     ar_lags: Vec<(usize, f64)>,
     ma_lags: Vec<(usize, f64)>,
+    /// State indices i with φ_i ≠ 0 or r_i ≠ 0 (ascending), and the same as a mask.
+    #[cfg(test)]
+    sparse: Vec<usize>,
+    #[cfg(test)]
+    in_s: Vec<bool>,
+    #[cfg(test)]
     pnew: Vec<f64>,
+    #[cfg(test)]
     pm: Vec<f64>,
     aw: Vec<f64>,
     ac: Vec<f64>,
@@ -103,6 +110,8 @@ pub(super) struct Work {
     gamma: Vec<f64>,
     sys: Vec<f64>,
     rhs: Vec<f64>,
+    /// Gain g = P Z' (row 0 of the predicted state covariance).
+    g: Vec<f64>,
     ea: Vec<f64>,
     eb: Vec<f64>,
     /// Scratch for transformed coefficients.
@@ -120,7 +129,13 @@ impl Work {
             rv: vec![0.0; r],
             ar_lags: Vec::with_capacity(pf),
             ma_lags: Vec::with_capacity(o.qf()),
+            #[cfg(test)]
+            sparse: Vec::with_capacity(r),
+            #[cfg(test)]
+            in_s: vec![false; r],
+            #[cfg(test)]
             pnew: vec![0.0; r * r],
+            #[cfg(test)]
             pm: vec![0.0; r * r],
             aw: vec![0.0; r],
             ac: vec![0.0; r],
@@ -129,6 +144,7 @@ impl Work {
             gamma: vec![0.0; r + 1],
             sys: vec![0.0; (pf + 1) * (pf + 1)],
             rhs: vec![0.0; pf + 1],
+            g: vec![0.0; r],
             ea: vec![0.0; n],
             eb: vec![0.0; n],
             tr: vec![0.0; o.k()],
@@ -159,6 +175,15 @@ impl Work {
         for (i, c) in self.phi[..o.pf()].iter().enumerate() {
             if *c != 0.0 {
                 self.ar_lags.push((i + 1, *c));
+            }
+        }
+        #[cfg(test)]
+        self.sparse.clear();
+        #[cfg(test)]
+        for i in 0..self.r {
+            self.in_s[i] = self.phi[i] != 0.0 || self.rv[i] != 0.0;
+            if self.in_s[i] {
+                self.sparse.push(i);
             }
         }
         self.ma_lags.clear();
@@ -204,11 +229,12 @@ impl Work {
         0.5 * (ssq.max(0.0) / nu).ln()
     }
 
-    /// Stationary covariance of the predicted state (units of σ²) from the ARMA
-    /// autocovariances γ and ψ-weights: row 0 directly, the rest by the Lyapunov
-    /// recursion P_ij = φ_iφ_j P_00 + r_i r_j + φ_i P_0,j+1 + φ_j P_0,i+1 + P_i+1,j+1.
+    /// Row 0 of the stationary covariance of the predicted state (units of σ²), from the
+    /// ARMA autocovariances γ and ψ-weights: P_0k = Σ_l φ_{k+l} γ(l+1) + r_{k+l} ψ_l, into
+    /// `g`. (The other rows follow from the Lyapunov recursion P_ij = φ_iφ_j P_00 + r_i r_j
+    /// + φ_i P_0,j+1 + φ_j P_0,i+1 + P_i+1,j+1; the Chandrasekhar filter needs only row 0.)
     #[allow(clippy::needless_range_loop)] // the loops follow the formulas' indices
-    fn stationary_covariance(&mut self) -> bool {
+    fn first_row(&mut self) -> bool {
         let r = self.r;
         let p = self.o.pf();
         let q = self.o.qf();
@@ -256,14 +282,26 @@ impl Work {
                 self.gamma[k] = v;
             }
         }
-        let out = &mut self.pnew;
         for k in 0..r {
             let mut v = 0.0;
             for l in 0..r - k {
                 v += phi[k + l] * self.gamma[l + 1] + rv[k + l] * self.psi[l];
             }
-            out[k] = v;
+            self.g[k] = v;
         }
+        self.g[0] > 0.0 && self.g.iter().all(|v| v.is_finite())
+    }
+
+    /// The full stationary covariance (the reference filter in the tests needs it).
+    #[cfg(test)]
+    fn stationary_covariance(&mut self) -> bool {
+        if !self.first_row() {
+            return false;
+        }
+        let r = self.r;
+        let (phi, rv) = (&self.phi, &self.rv);
+        let out = &mut self.pnew;
+        out[..r].copy_from_slice(&self.g);
         for i in (1..r).rev() {
             for j in i..r {
                 let mut v = phi[i] * phi[j] * out[0] + rv[i] * rv[j];
@@ -286,8 +324,114 @@ impl Work {
         self.kalman(z, false)
     }
 
-    /// Exact likelihood pass (as [`kalman`], on the heap buffers).
+    /// The same with the full covariance update (tests).
+    #[cfg(test)]
+    pub(super) fn kalman_full_at(&mut self, z: &[f64], x: &[f64]) -> Option<KfSums> {
+        self.load(x, false);
+        self.kalman_full(z, false)
+    }
+
+    /// Exact likelihood by the Chandrasekhar recursions (Morf, Sidhu & Kailath 1974; Herbst
+    /// 2015): for a time-invariant model started at its stationary covariance P₁, the
+    /// change P_{t+1} − P_t = W_t M_t W_tᵀ has rank one, so the gain g_t = P_t Z' is
+    /// updated in O(r) per observation instead of the O(r²) covariance update. Same sums
+    /// as [`kalman`] (the tests check it against the full-covariance filter).
     fn kalman(&mut self, z: &[f64], with_mean: bool) -> Option<KfSums> {
+        if !self.first_row() {
+            return None;
+        }
+        let r = self.r;
+        let mut s = KfSums::default();
+        self.aw.fill(0.0);
+        self.ac.fill(0.0);
+        let (phi, g) = (&self.phi, &mut self.g);
+        let (aw, ac, w) = (&mut self.aw, &mut self.ac, &mut self.mv);
+        // W₁ = T g₁, M₁ = −1/F₁.
+        let f1 = g[0];
+        for i in 0..r {
+            w[i] = if i + 1 < r { g[i + 1] } else { 0.0 } + phi[i] * g[0];
+        }
+        let mut mm = -1.0 / f1;
+        let mut steady = false;
+        let mut gain_product = 1.0f64;
+        for (t, &zt) in z.iter().enumerate() {
+            if t > 0 {
+                let (a0w, a0c) = (aw[0], ac[0]);
+                for i in 0..r {
+                    let nw = if i + 1 < r { aw[i + 1] } else { 0.0 };
+                    aw[i] = nw + phi[i] * a0w;
+                }
+                if with_mean {
+                    for i in 0..r {
+                        let nc = if i + 1 < r { ac[i + 1] } else { 0.0 };
+                        ac[i] = nc + phi[i] * a0c;
+                    }
+                }
+            }
+            let gain = g[0];
+            if !(gain > 0.0 && gain.is_finite()) {
+                return None;
+            }
+            let inv = 1.0 / gain;
+            let vw = zt - aw[0];
+            let vc = if with_mean { 1.0 - ac[0] } else { 0.0 };
+            s.tww += vw * vw * inv;
+            s.twc += vw * vc * inv;
+            s.tcc += vc * vc * inv;
+            if gain < DIFFUSE_GAIN {
+                s.nu += 1;
+                s.sww += vw * vw * inv;
+                s.swc += vw * vc * inv;
+                s.scc += vc * vc * inv;
+                gain_product *= gain;
+                if gain_product > 1e250 {
+                    s.sumlog += gain_product.ln();
+                    gain_product = 1.0;
+                }
+            }
+            for i in 0..r {
+                aw[i] += g[i] * vw * inv;
+            }
+            if with_mean {
+                for i in 0..r {
+                    ac[i] += g[i] * vc * inv;
+                }
+            }
+            if !steady {
+                // g_{t+1} = g_t + W M W₀;  F_{t+1} = g_{t+1,0};  K_{t+1} = T g_{t+1};
+                // M_{t+1} = M + M² W₀² / F_t;  W_{t+1} = T W − K_{t+1} W₀ / F_{t+1}.
+                let w0 = w[0];
+                let fold = g[0];
+                let c = mm * w0;
+                for i in 0..r {
+                    g[i] += w[i] * c;
+                }
+                let fnew = g[0];
+                let ratio = w0 / fnew;
+                let g0 = g[0];
+                let mut biggest = 0.0f64;
+                for i in 0..r {
+                    let next_w = if i + 1 < r { w[i + 1] } else { 0.0 };
+                    let next_g = if i + 1 < r { g[i + 1] } else { 0.0 };
+                    let k = next_g + phi[i] * g0;
+                    w[i] = next_w + phi[i] * w0 - k * ratio;
+                    biggest = biggest.max(w[i] * w[i]);
+                }
+                mm += mm * mm * w0 * w0 / fold;
+                steady = (mm.abs() * biggest) < STEADY_TOL * 1e-4 || !mm.is_finite();
+            }
+        }
+        if s.nu == 0 {
+            return None;
+        }
+        s.sumlog += gain_product.ln();
+        Some(s)
+    }
+
+    /// Exact likelihood pass with the full covariance update (the reference for
+    /// [`Work::kalman`] in the tests).
+    #[cfg(test)]
+    fn kalman_full(&mut self, z: &[f64], with_mean: bool) -> Option<KfSums> {
         if !self.stationary_covariance() {
             return None;
         }
@@ -300,6 +444,7 @@ impl Work {
         let (phi, rv) = (&self.phi, &self.rv);
         let (aw, ac, mv) = (&mut self.aw, &mut self.ac, &mut self.mv);
         let (pnew, pm) = (&mut self.pnew, &mut self.pm);
+        let (sparse, in_s) = (&self.sparse, &self.in_s);
         for (t, &zt) in z.iter().enumerate() {
             let (a0w, a0c) = (aw[0], ac[0]);
             for i in 0..r {
@@ -318,19 +463,34 @@ impl Work {
                 gain = 1.0;
             } else {
                 if t > 0 {
-                    let p00 = pm[0];
+                    // Pnew = T P T' + R R' (upper triangle). The shift P_{i+1,j+1} is a
+                    // copy; the remaining terms r_i r_j + P_00 φ_i φ_j + φ_j P_0,i+1 +
+                    // φ_i P_0,j+1 vanish unless i or j is a non-zero lag of φ or r.
                     for i in 0..r {
-                        let (phi_i, rv_i) = (phi[i], rv[i]);
-                        let pi1 = if i + 1 < r { pm[i + 1] } else { 0.0 };
-                        for j in i..r {
-                            let mut v = rv_i * rv[j] + phi_i * phi[j] * p00 + phi[j] * pi1;
-                            if j + 1 < r {
-                                v += phi_i * pm[j + 1];
-                                if i + 1 < r {
-                                    v += pm[(i + 1) * r + j + 1];
-                                }
+                        if i + 1 < r {
+                            let (src, dst) = ((i + 1) * r + i + 1, i * r + i);
+                            pnew[dst..dst + r - i - 1].copy_from_slice(&pm[src..src + r - i - 1]);
+                        }
+                        pnew[i * r + r - 1] = 0.0;
+                    }
+                    let p00 = pm[0];
+                    let u = |i: usize| if i + 1 < r { pm[i + 1] } else { 0.0 };
+                    for i in 0..r {
+                        let (phi_i, rv_i, u_i) = (phi[i], rv[i], u(i));
+                        if in_s[i] {
+                            for j in i..r {
+                                pnew[i * r + j] += rv_i * rv[j]
+                                    + p00 * phi_i * phi[j]
+                                    + phi[j] * u_i
+                                    + phi_i * u(j);
                             }
-                            pnew[i * r + j] = v;
+                        } else {
+                            for &j in sparse.iter().filter(|&&j| j > i) {
+                                pnew[i * r + j] += rv_i * rv[j]
+                                    + p00 * phi_i * phi[j]
+                                    + phi[j] * u_i
+                                    + phi_i * u(j);
+                            }
                         }
                     }
                 }

@@ -748,3 +748,168 @@ fn seasonal_descriptions_and_params_follow_r() {
     );
     assert_eq!(fit.name(), "arima");
 }
+
+/// One row of `tests/fixtures/r_arima_seasonal.csv` (written by
+/// `benches/r/arima_seasonal.R`): the model R's `auto.arima` chose.
+#[derive(Debug)]
+struct RChoice {
+    id: String,
+    m: usize,
+    order: [usize; 6],
+    constant: String,
+    nsdiffs: usize,
+    aicc: f64,
+}
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn auto_arima_picks_r_s_seasonal_order_on_most_tourism_series() {
+    let choices: Vec<RChoice> = fixture("r_arima_seasonal.csv")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let u = |i: usize| f[i].parse::<usize>().unwrap();
+            RChoice {
+                id: f[1].to_string(),
+                m: u(2),
+                order: [u(4), u(5), u(6), u(7), u(8), u(9)],
+                constant: f[10].to_string(),
+                nsdiffs: u(11),
+                aicc: f[12].parse().unwrap(),
+            }
+        })
+        .collect();
+    let series: std::collections::HashMap<String, Vec<f64>> =
+        fixture("r_arima_seasonal_series.csv")
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                let y = f[3].split(' ').map(|v| v.parse().unwrap()).collect();
+                (f[1].to_string(), y)
+            })
+            .collect();
+    assert!(choices.len() >= 50);
+    let (mut same_order, mut same_d_big, mut close_aicc) = (0, 0, 0);
+    let mut differ = Vec::new();
+    for c in &choices {
+        let y = &series[&c.id];
+        assert_eq!(nsdiffs(y, c.m), c.nsdiffs, "{}: nsdiffs", c.id);
+        let fit = AutoArima {
+            m: c.m,
+            ..Default::default()
+        }
+        .fit(y)
+        .unwrap();
+        let (p, d, q) = fit.order();
+        let (sp, sd, sq, _) = fit.seasonal_order().unwrap();
+        let constant = match (fit.constant().is_some(), d + sd) {
+            (false, _) => "none",
+            (true, 0) => "mean",
+            (true, _) => "drift",
+        };
+        if [d, sd] == [c.order[1], c.order[4]] {
+            same_d_big += 1;
+        }
+        if [p, d, q, sp, sd, sq] == c.order && constant == c.constant {
+            same_order += 1;
+            if (fit.aicc() - c.aicc).abs() < 0.05 * c.aicc.abs().max(1.0) {
+                close_aicc += 1;
+            }
+        } else {
+            differ.push(format!(
+                "{} R {:?} {} / {}",
+                c.id,
+                c.order,
+                c.constant,
+                fit.description()
+            ));
+        }
+    }
+    let n = choices.len();
+    // Measured: 51 of 51 identical orders (and constants) on this sample.
+    assert!(
+        same_order * 10 >= n * 9,
+        "{same_order}/{n} identical: {differ:#?}"
+    );
+    assert!(
+        same_d_big * 20 >= n * 19,
+        "{same_d_big}/{n} with R's d and D"
+    );
+    assert!(
+        close_aicc * 10 >= same_order * 9,
+        "{close_aicc}/{same_order} AICc within 5 %"
+    );
+}
+
+#[test]
+fn the_chandrasekhar_filter_matches_the_full_covariance_filter_on_seasonal_models() {
+    let z = arma_series(&[0.4], &[0.3], 0.0, 150, 14);
+    let cases: [(Order, &[f64]); 4] = [
+        (
+            Order {
+                p: 1,
+                q: 1,
+                sp: 1,
+                sq: 1,
+                m: 4,
+            },
+            &[0.4, 0.3, 0.5, -0.4],
+        ),
+        (
+            Order {
+                p: 0,
+                q: 1,
+                sp: 0,
+                sq: 1,
+                m: 12,
+            },
+            &[-0.3, -0.6],
+        ),
+        (
+            Order {
+                p: 2,
+                q: 0,
+                sp: 2,
+                sq: 0,
+                m: 12,
+            },
+            &[0.3, 0.2, -0.4, -0.2],
+        ),
+        (
+            Order {
+                p: 2,
+                q: 2,
+                sp: 1,
+                sq: 2,
+                m: 4,
+            },
+            &[0.5, -0.2, 0.1, 0.3, 0.6, -0.5, 0.2],
+        ),
+    ];
+    for (o, x) in cases {
+        let mut work = Work::new(o, z.len());
+        let fast = work.kalman_at(&z, x).unwrap();
+        let full = work.kalman_full_at(&z, x).unwrap();
+        assert!(
+            (fast.sww - full.sww).abs() < 1e-8 * full.sww,
+            "{o:?}: {} vs {}",
+            fast.sww,
+            full.sww
+        );
+        assert!(
+            (fast.sumlog - full.sumlog).abs() < 1e-8,
+            "{o:?}: {} vs {}",
+            fast.sumlog,
+            full.sumlog
+        );
+        assert_eq!(fast.nu, full.nu);
+    }
+}
