@@ -1,5 +1,6 @@
-//! A small bounded Nelder–Mead minimiser for likelihood fits (a handful of parameters).
-//! Bounds are enforced by projecting every trial point into the box.
+//! Minimisers for likelihood fits (a handful of parameters): a bounded Nelder–Mead (bounds
+//! enforced by projecting every trial point into the box), Levenberg–Marquardt for sums of
+//! squares, and a port of R's BFGS (`optim(method = "BFGS")`, used by ARIMA).
 
 /// Options for [`nelder_mead`].
 #[derive(Debug, Clone, Copy)]
@@ -401,6 +402,186 @@ fn solve_dyn(sys: &mut [f64], m: usize, out: &mut [f64]) -> bool {
     out[..m].iter().all(|v| v.is_finite())
 }
 
+/// Most parameters [`vmmin`] and [`num_grad`] handle (work arrays on the stack).
+pub const VMMIN_MAX_DIM: usize = 16;
+
+/// Central-difference gradient (R's `optim` numerical gradient); false if not finite.
+pub fn num_grad<F: FnMut(&[f64]) -> f64>(
+    f: &mut F,
+    x: &[f64],
+    steps: &[f64],
+    g: &mut [f64],
+) -> bool {
+    let n = x.len();
+    let mut xx = [0.0; VMMIN_MAX_DIM];
+    xx[..n].copy_from_slice(x);
+    for i in 0..n {
+        let h = steps[i];
+        xx[i] = x[i] + h;
+        let f1 = f(&xx[..n]);
+        xx[i] = x[i] - h;
+        let f2 = f(&xx[..n]);
+        xx[i] = x[i];
+        g[i] = (f1 - f2) / (2.0 * h);
+        if !g[i].is_finite() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Port of R's variable-metric minimiser `vmmin` (optim's "BFGS") with central-difference
+/// gradients of step `ndeps` (R's default 1e-3), allocation-free. Returns (minimum, converged) or `None` where R would raise an error
+/// (non-finite initial value or gradient).
+pub fn vmmin<F: FnMut(&[f64]) -> f64>(
+    f: &mut F,
+    b: &mut [f64],
+    maxit: usize,
+    ndeps: f64,
+) -> Option<(f64, bool)> {
+    const STEPREDN: f64 = 0.2;
+    const ACCTOL: f64 = 1e-4;
+    const RELTEST: f64 = 10.0;
+    let reltol = f64::EPSILON.sqrt();
+    let n = b.len();
+    assert!(
+        n <= VMMIN_MAX_DIM,
+        "vmmin handles at most {VMMIN_MAX_DIM} parameters"
+    );
+    let steps = [ndeps; VMMIN_MAX_DIM];
+    let mut fv = f(b);
+    if !fv.is_finite() {
+        return None;
+    }
+    if maxit == 0 || n == 0 {
+        return Some((fv, true));
+    }
+    let mut fmin = fv;
+    let mut g = [0.0; VMMIN_MAX_DIM];
+    if !num_grad(f, b, &steps[..n], &mut g[..n]) {
+        return None;
+    }
+    let (mut t, mut x, mut c) = (
+        [0.0; VMMIN_MAX_DIM],
+        [0.0; VMMIN_MAX_DIM],
+        [0.0; VMMIN_MAX_DIM],
+    );
+    let mut bm = [0.0; VMMIN_MAX_DIM * VMMIN_MAX_DIM]; // lower triangle of the inverse-Hessian estimate
+    let mut gradcount = 1usize;
+    let mut iter = 1usize;
+    let mut ilast = gradcount;
+    loop {
+        if ilast == gradcount {
+            for i in 0..n {
+                for j in 0..i {
+                    bm[i * VMMIN_MAX_DIM + j] = 0.0;
+                }
+                bm[i * VMMIN_MAX_DIM + i] = 1.0;
+            }
+        }
+        x[..n].copy_from_slice(b);
+        c[..n].copy_from_slice(&g[..n]);
+        let mut gradproj = 0.0;
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..=i {
+                s -= bm[i * VMMIN_MAX_DIM + j] * g[j];
+            }
+            for j in i + 1..n {
+                s -= bm[j * VMMIN_MAX_DIM + i] * g[j];
+            }
+            t[i] = s;
+            gradproj += s * g[i];
+        }
+        let mut count;
+        if gradproj < 0.0 {
+            let mut steplength = 1.0;
+            let mut accpoint = false;
+            loop {
+                count = 0;
+                for i in 0..n {
+                    b[i] = x[i] + steplength * t[i];
+                    if RELTEST + x[i] == RELTEST + b[i] {
+                        count += 1;
+                    }
+                }
+                if count < n {
+                    fv = f(b);
+                    accpoint = fv.is_finite() && fv <= fmin + gradproj * steplength * ACCTOL;
+                    if !accpoint {
+                        steplength *= STEPREDN;
+                    }
+                }
+                if count == n || accpoint {
+                    break;
+                }
+            }
+            let enough = (fv - fmin).abs() > reltol * (fmin.abs() + reltol);
+            if !enough {
+                count = n;
+                fmin = fv;
+            }
+            if count < n {
+                fmin = fv;
+                if !num_grad(f, b, &steps[..n], &mut g[..n]) {
+                    return None;
+                }
+                gradcount += 1;
+                iter += 1;
+                let mut d1 = 0.0;
+                for i in 0..n {
+                    t[i] *= steplength;
+                    c[i] = g[i] - c[i];
+                    d1 += t[i] * c[i];
+                }
+                if d1 > 0.0 {
+                    let mut d2 = 0.0;
+                    for i in 0..n {
+                        let mut s = 0.0;
+                        for j in 0..=i {
+                            s += bm[i * VMMIN_MAX_DIM + j] * c[j];
+                        }
+                        for j in i + 1..n {
+                            s += bm[j * VMMIN_MAX_DIM + i] * c[j];
+                        }
+                        x[i] = s;
+                        d2 += s * c[i];
+                    }
+                    d2 = 1.0 + d2 / d1;
+                    for i in 0..n {
+                        for j in 0..=i {
+                            bm[i * VMMIN_MAX_DIM + j] +=
+                                (d2 * t[i] * t[j] - x[i] * t[j] - t[i] * x[j]) / d1;
+                        }
+                    }
+                } else {
+                    ilast = gradcount;
+                }
+            } else if ilast < gradcount {
+                count = 0;
+                ilast = gradcount;
+            }
+        } else {
+            count = 0;
+            if ilast == gradcount {
+                count = n;
+            } else {
+                ilast = gradcount;
+            }
+        }
+        if iter >= maxit {
+            break;
+        }
+        if gradcount - ilast > 2 * n {
+            ilast = gradcount;
+        }
+        if count == n && ilast == gradcount {
+            break;
+        }
+    }
+    Some((fmin, iter < maxit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,5 +706,18 @@ mod tests {
         );
         assert!((b.0[0] - 1.0).abs() < 1e-5 && (b.0[1] - 1.0).abs() < 1e-5, "{b:?}");
         assert!((a.1 - b.1).abs() < 1e-10);
+    }
+
+    #[test]
+    fn vmmin_finds_the_minimum_of_a_quadratic() {
+        let mut f = |x: &[f64]| (x[0] - 1.0).powi(2) + 3.0 * (x[1] + 2.0).powi(2) + 0.5;
+        let mut x = [0.0, 0.0];
+        let (v, conv) = vmmin(&mut f, &mut x, 100, 1e-3).unwrap();
+        assert!(conv);
+        assert!(
+            (x[0] - 1.0).abs() < 1e-4 && (x[1] + 2.0).abs() < 1e-4,
+            "{x:?}"
+        );
+        assert!((v - 0.5).abs() < 1e-8);
     }
 }

@@ -1,0 +1,555 @@
+//! Non-seasonal ARIMA(p,d,q) with automatic order selection after Hyndman & Khandakar
+//! (2008), "Automatic time series forecasting: the forecast package for R", *Journal of
+//! Statistical Software* 27(3), as implemented by R's `forecast::auto.arima` for
+//! non-seasonal (m = 1) data.
+//!
+//! # Method
+//!
+//! 1. **Differencing.** `d` is chosen by repeated KPSS level-stationarity tests (Kwiatkowski
+//!    et al. 1992), as R's `ndiffs(test = "kpss", alpha = 0.05, max.d = 2)`: the statistic
+//!    uses a Newey–West (Bartlett-weighted) long-run variance with `trunc(3·√n / 13)` lags
+//!    and the series is differenced while it exceeds the 5 % critical value 0.463 (the
+//!    p-value interpolated in urca's table is then below 0.05).
+//! 2. **Deterministic term.** Models with `d = 0` may include a mean, models with `d = 1` a
+//!    drift (a linear trend in the levels, i.e. a mean of the differences); `d = 2` models
+//!    have neither (auto.arima's `allowmean`/`allowdrift`).
+//! 3. **Estimation**, as R's `arima(method = "CSS-ML")`: a conditional-sum-of-squares fit
+//!    (BFGS from zero) gives starting values; a CSS solution whose AR part is not stationary
+//!    rejects the model. The exact Gaussian likelihood of the differenced series is then
+//!    maximised, evaluated by a Kalman filter on Harvey's state-space form of the ARMA
+//!    model with the stationary initial covariance (solved from P = T P T' + R R').
+//!    Stationarity is enforced by optimising AR coefficients through partial
+//!    autocorrelations (`tanh` + Durbin–Levinson, R's `transform.pars`); invertibility by
+//!    reflecting MA roots inside the unit circle (R's `maInvert`). The optimiser is a port
+//!    of R's `optim(method = "BFGS")` (`vmmin`, numerical gradients with step 1e-3).
+//!    The CSS step optimises the mean/drift jointly with the ARMA coefficients, as R does
+//!    (on R's `parscale`, 10 × its OLS standard error). In the likelihood step it is
+//!    concentrated out by generalised least squares (the innovations are linear in it),
+//!    which gives the same maximum as optimising it jointly with one parameter less.
+//! 4. **Model rejection**, as auto.arima's `myarima`: a model is refused (its AICc is +∞)
+//!    if the fit fails, if an AR or MA root lies within 1.01 of the unit circle, or if the
+//!    numerical Hessian at the optimum gives a negative (or undefined) coefficient
+//!    variance (`checkarima`). The search only needs to know whether a model beats the
+//!    best so far, so these checks run only for models whose AICc would.
+//! 5. **Stepwise search** over p, q ≤ 5 (and ≤ n/3) by AICc: the four starting models
+//!    ARIMA(2,d,2), (0,d,0), (1,d,0), (0,d,1) with the constant, plus (0,d,0) without it,
+//!    then neighbours p±1, q±1, (p±1, q±1) and toggling the constant, moving to the first
+//!    improvement, until no neighbour improves (at most 94 models). As in auto.arima the
+//!    `max.order` bound only applies to non-stepwise search, so it is not used here.
+//!
+//! σ² is the unbiased residual variance `Σ e² / (n − d − k)` (k estimated coefficients).
+//! Forecasts run the fitted state forward and undifference; prediction intervals are
+//! Gaussian with `Var_h = σ² Σ_{j<h} ψ_j²`, ψ the MA(∞) weights of the integrated model.
+//!
+//! # Deviations from R
+//!
+//! * The initial state covariance is the exact solution of the Lyapunov equation rather
+//!   than Gardner et al.'s (1980) algorithm (which R documents as inaccurate near
+//!   non-invertibility); the first `d` observations are conditioned on (likelihood of the
+//!   differenced series) instead of R's large-κ diffuse prior, which is the same in the
+//!   limit.
+//! * Once the filtered state covariance has converged (all entries < 1e-10) the filter
+//!   switches to the steady-state innovations recursion.
+//! * A model whose AICc denominator `n − d − k − 2` is not positive is refused (R would
+//!   compute a meaningless AICc); series shorter than 5 observations or constant series
+//!   are refused with [`Error::Fit`].
+//! * Intervals ignore the uncertainty of the final filtered state (negligible once the
+//!   filter has converged) and of the estimated coefficients, as R's `forecast.Arima`.
+
+mod estimate;
+mod kalman;
+mod params;
+mod search;
+mod seasonal;
+#[cfg(test)]
+mod tests;
+mod unitroot;
+
+use super::forecast::{Forecast, Param, gaussian_intervals};
+use super::linalg::{Cx, lu_solve, poly_roots, roots_outside};
+use super::optim::{num_grad, vmmin};
+use super::{FittedModel, Forecaster, too_short};
+use crate::error::{Error, Result};
+use estimate::*;
+use kalman::*;
+use params::*;
+use rand::rngs::StdRng;
+use seasonal::*;
+use unitroot::is_constant;
+pub use unitroot::{
+    SEASONAL_STRENGTH_THRESHOLD, kpss_statistic, ndiffs, nsdiffs, seasonal_strength,
+};
+
+/// Largest AR or MA order supported.
+pub const MAX_ORDER: usize = 5;
+/// Maximum state dimension max(p, q + 1).
+const MAXR: usize = MAX_ORDER + 1;
+/// Unknowns of the symmetric Lyapunov system.
+const MAXM: usize = MAXR * (MAXR + 1) / 2;
+/// Maximum number of optimised parameters (AR + MA + mean).
+const MAXK: usize = super::optim::VMMIN_MAX_DIM;
+/// 5 % critical value of the KPSS level-stationarity test (Kwiatkowski et al. 1992, Table 1).
+pub const KPSS_CRITICAL_5PCT: f64 = 0.463;
+/// Fewest observations accepted.
+pub const MIN_OBS: usize = 5;
+/// Finite-difference step of R's `optim` (`ndeps`).
+const NDEPS: f64 = 1e-3;
+/// R's `optim` default iteration limit for BFGS.
+const MAXIT: usize = 100;
+/// auto.arima refuses models with a root closer than this to the origin.
+const MIN_ROOT: f64 = 1.01;
+/// auto.arima's default cap on the number of models visited by the stepwise search.
+const NMODELS: usize = 94;
+/// Observations whose one-step variance exceeds this (relative to σ²) are left out of the
+/// likelihood, as in R's `ARIMA_Like` (only near-unit-root starts reach it).
+const DIFFUSE_GAIN: f64 = 1e4;
+/// Filtered state covariance below which the filter is treated as converged.
+const STEADY_TOL: f64 = 1e-10;
+
+// ---------------------------------------------------------------------------------------
+// Public specifications
+// ---------------------------------------------------------------------------------------
+
+/// Automatic ARIMA: order chosen by KPSS tests and a stepwise AICc search (Hyndman &
+/// Khandakar 2008; R `forecast::auto.arima` with m = 1, `stepwise = TRUE`,
+/// `approximation = FALSE`).
+#[derive(Debug, Clone, Copy)]
+pub struct AutoArima {
+    /// Largest AR order (default 5, at most [`MAX_ORDER`]; also capped at n/3).
+    pub max_p: usize,
+    /// Largest MA order (default 5, at most [`MAX_ORDER`]; also capped at n/3).
+    pub max_q: usize,
+    /// Largest number of differences (default 2).
+    pub max_d: usize,
+    /// Allow a drift term when d = 1 (default true).
+    pub allow_drift: bool,
+    /// Allow a non-zero mean when d = 0 (default true).
+    pub allow_mean: bool,
+    /// Season length m (default 1: non-seasonal). With m > 1 the search also chooses the
+    /// seasonal difference D ∈ {0, 1} and seasonal orders P, Q ≤ 2.
+    pub m: usize,
+}
+
+impl Default for AutoArima {
+    fn default() -> Self {
+        Self {
+            max_p: 5,
+            max_q: 5,
+            max_d: 2,
+            allow_drift: true,
+            allow_mean: true,
+            m: 1,
+        }
+    }
+}
+
+/// ARIMA(p,d,q) of a fixed order, estimated by CSS then exact maximum likelihood.
+#[derive(Debug, Clone, Copy)]
+pub struct Arima {
+    /// AR order (≤ [`MAX_ORDER`]).
+    pub p: usize,
+    /// Number of differences (≤ 2).
+    pub d: usize,
+    /// MA order (≤ [`MAX_ORDER`]).
+    pub q: usize,
+    /// Include a mean (d = 0) or drift (d = 1). Ignored for d ≥ 2.
+    pub constant: bool,
+}
+
+impl Arima {
+    /// ARIMA(p,d,q), with a constant (mean or drift) if `constant` and d ≤ 1.
+    pub fn new(p: usize, d: usize, q: usize, constant: bool) -> Self {
+        Self { p, d, q, constant }
+    }
+}
+
+/// Seasonal ARIMA(p,d,q)(P,D,Q)m of a fixed order, estimated by CSS then exact maximum
+/// likelihood on the multiplied-out ARMA polynomial.
+#[derive(Debug, Clone, Copy)]
+pub struct SeasonalArima {
+    /// Non-seasonal AR order (≤ [`MAX_ORDER`]).
+    pub p: usize,
+    /// Non-seasonal differences (≤ 2).
+    pub d: usize,
+    /// Non-seasonal MA order (≤ [`MAX_ORDER`]).
+    pub q: usize,
+    /// Seasonal AR order P (≤ 2 in the search; at most [`MAX_ORDER`] here).
+    pub sp: usize,
+    /// Seasonal differences D (≤ 1).
+    pub sd: usize,
+    /// Seasonal MA order Q.
+    pub sq: usize,
+    /// Season length m (≥ 2).
+    pub m: usize,
+    /// Include a mean (d + D = 0) or drift (d + D = 1). Ignored otherwise.
+    pub constant: bool,
+}
+
+impl Forecaster for SeasonalArima {
+    type Fitted = FittedArima;
+
+    fn fit(&self, y: &[f64]) -> Result<FittedArima> {
+        check_input(y)?;
+        let o = Order {
+            p: self.p,
+            q: self.q,
+            sp: self.sp,
+            sq: self.sq,
+            m: self.m,
+        };
+        let label = format!(
+            "ARIMA({},{},{})({},{},{})[{}]",
+            self.p, self.d, self.q, self.sp, self.sd, self.sq, self.m
+        );
+        if self.m < 2 || self.d > 2 || self.sd > 1 || o.k() + 1 > MAXK {
+            return Err(Error::invalid(format!(
+                "{label} is not supported: m must be at least 2, d at most 2, D at most 1 and \
+                 p + q + P + Q at most {}",
+                MAXK - 1
+            )));
+        }
+        if y.len() <= self.d + self.sd * self.m + 1 {
+            return Err(too_short("arima", y.len(), self.d + self.sd * self.m + 2));
+        }
+        let w = seasonal_diff(y, self.d, self.sd, self.m);
+        if is_constant(&w) {
+            return Err(fit_error(format!(
+                "the differenced series is constant; {label} has no noise to estimate"
+            )));
+        }
+        let series = Differenced::new(&w);
+        let constant = self.constant && self.d + self.sd <= 1;
+        let cand =
+            fit_seasonal(&series, o, constant, Method::CssMl, f64::INFINITY).ok_or_else(|| {
+                fit_error(format!(
+                    "{label} could not be estimated: the optimiser failed or the fit is \
+                     non-stationary, non-invertible or has an undefined coefficient variance"
+                ))
+            })?;
+        Ok(cand.into_fitted(self.d, self.sd, y))
+    }
+}
+
+/// A fitted ARIMA model.
+#[derive(Debug, Clone)]
+pub struct FittedArima {
+    p: usize,
+    d: usize,
+    q: usize,
+    phi: Vec<f64>,
+    theta: Vec<f64>,
+    /// Whether a mean (d = 0) or drift (d = 1) is included.
+    constant: bool,
+    /// Mean of the d-times differenced series (0 without a constant).
+    mean: f64,
+    sigma2: f64,
+    aicc: f64,
+    /// Filtered ARMA state after the last observation (deviation from the mean).
+    state: Vec<f64>,
+    /// Last value of y, Δy, …, Δ^{d-1}y (what undifferencing needs).
+    last: Vec<f64>,
+    /// The seasonal part, for models fitted with m > 1.
+    seasonal: Option<Box<SeasonalPart>>,
+}
+
+/// What a model fitted with m > 1 adds: seasonal orders and coefficients, the multiplied-out
+/// polynomials the state runs on, and the history the two differencing operators need.
+#[derive(Debug, Clone)]
+struct SeasonalPart {
+    m: usize,
+    sp: usize,
+    sd: usize,
+    sq: usize,
+    sphi: Vec<f64>,
+    stheta: Vec<f64>,
+    /// Full AR coefficients of φ(B)Φ(B^m) padded to the state dimension.
+    full_phi: Vec<f64>,
+    /// (1, θ*₁, …): full MA loading padded to the state dimension.
+    rv: Vec<f64>,
+    /// δ with (1−B)^d(1−B^m)^D = 1 − Σ δ_i B^i.
+    delta: Vec<f64>,
+    /// The last d + mD observations (oldest first).
+    history: Vec<f64>,
+}
+
+impl FittedArima {
+    /// The (p, d, q) order.
+    pub fn order(&self) -> (usize, usize, usize) {
+        (self.p, self.d, self.q)
+    }
+    /// The seasonal (P, D, Q) order and season length m, for models fitted with m > 1.
+    pub fn seasonal_order(&self) -> Option<(usize, usize, usize, usize)> {
+        self.seasonal.as_ref().map(|s| (s.sp, s.sd, s.sq, s.m))
+    }
+    /// Seasonal AR coefficients Φ₁..Φ_P (empty when non-seasonal).
+    pub fn sar(&self) -> &[f64] {
+        self.seasonal.as_ref().map_or(&[], |s| &s.sphi)
+    }
+    /// Seasonal MA coefficients Θ₁..Θ_Q (empty when non-seasonal).
+    pub fn sma(&self) -> &[f64] {
+        self.seasonal.as_ref().map_or(&[], |s| &s.stheta)
+    }
+    /// AR coefficients φ₁..φ_p.
+    pub fn ar(&self) -> &[f64] {
+        &self.phi
+    }
+    /// MA coefficients θ₁..θ_q.
+    pub fn ma(&self) -> &[f64] {
+        &self.theta
+    }
+    /// The mean (d + D = 0) or drift (d + D = 1, per time step as R reports it), if the
+    /// model has one.
+    pub fn constant(&self) -> Option<f64> {
+        let per_step = match &self.seasonal {
+            Some(s) if s.sd == 1 && self.d == 0 => self.mean / s.m as f64,
+            _ => self.mean,
+        };
+        self.constant.then_some(per_step)
+    }
+    /// Innovation variance σ².
+    pub fn sigma2(&self) -> f64 {
+        self.sigma2
+    }
+    /// AICc of the fit (−∞ for an exact fit without residual noise).
+    pub fn aicc(&self) -> f64 {
+        self.aicc
+    }
+
+    /// ψ-weights ψ₀..ψ_{h−1} of the integrated model θ(B) / (φ(B)(1−B)^d).
+    fn psi_weights(&self, h: usize) -> Vec<f64> {
+        if let Some(sp) = &self.seasonal {
+            return sp.psi_weights(h);
+        }
+        // AR polynomial of the integrated model: 1 - Σ φ*_i B^i.
+        let mut poly = vec![1.0];
+        poly.extend(self.phi.iter().map(|c| -c));
+        for _ in 0..self.d {
+            let mut next = vec![0.0; poly.len() + 1];
+            for (i, c) in poly.iter().enumerate() {
+                next[i] += c;
+                next[i + 1] -= c;
+            }
+            poly = next;
+        }
+        let phi_star: Vec<f64> = poly[1..].iter().map(|c| -c).collect();
+        let mut psi = vec![0.0; h];
+        for j in 0..h {
+            let mut v = if j == 0 {
+                1.0
+            } else if j <= self.q {
+                self.theta[j - 1]
+            } else {
+                0.0
+            };
+            for (i, c) in phi_star.iter().enumerate().take(j) {
+                v += c * psi[j - i - 1];
+            }
+            psi[j] = v;
+        }
+        psi
+    }
+
+    /// Run the model `h` steps ahead with the given innovations (zeros give the point
+    /// forecast) and return undifferenced levels.
+    fn run(&self, h: usize, mut shock: impl FnMut() -> f64) -> Vec<f64> {
+        if let Some(sp) = &self.seasonal {
+            return sp.run(&self.state, self.mean, h, shock);
+        }
+        let arma = Arma::new(&self.phi, &self.theta);
+        let r = arma.r;
+        let rv = arma.rvec();
+        let mut a = [0.0; MAXR];
+        a[..r].copy_from_slice(&self.state);
+        let mut last = self.last.clone();
+        (0..h)
+            .map(|_| {
+                let e = shock();
+                let a0 = a[0];
+                for i in 0..r {
+                    let next = if i + 1 < r { a[i + 1] } else { 0.0 };
+                    a[i] = next + arma.phi[i] * a0 + rv[i] * e;
+                }
+                // Integrate: the innovation is added to Δ^d y, then summed up d times.
+                let mut v = self.mean + a[0];
+                for l in last.iter_mut().rev() {
+                    v += *l;
+                    *l = v;
+                }
+                v
+            })
+            .collect()
+    }
+}
+
+impl FittedModel for FittedArima {
+    fn name(&self) -> &'static str {
+        "arima"
+    }
+
+    fn description(&self) -> String {
+        if let Some(s) = self.seasonal.as_ref().filter(|s| s.sp + s.sd + s.sq > 0) {
+            let suffix = match (self.d + s.sd, self.constant) {
+                (0, true) => " with non-zero mean",
+                (0, false) => " with zero mean",
+                (1, true) => " with drift",
+                _ => "",
+            };
+            return format!(
+                "ARIMA({},{},{})({},{},{})[{}]{suffix}",
+                self.p, self.d, self.q, s.sp, s.sd, s.sq, s.m
+            );
+        }
+        let suffix = match (self.d, self.constant) {
+            (0, true) => " with non-zero mean",
+            (0, false) => " with zero mean",
+            (1, true) => " with drift",
+            _ => "",
+        };
+        format!("ARIMA({},{},{}){suffix}", self.p, self.d, self.q)
+    }
+
+    fn params(&self) -> Vec<Param> {
+        let mut v = vec![
+            Param::new("p", self.p as f64),
+            Param::new("d", self.d as f64),
+            Param::new("q", self.q as f64),
+        ];
+        for (i, c) in self.phi.iter().enumerate() {
+            v.push(Param::new(format!("ar{}", i + 1), *c));
+        }
+        for (i, c) in self.theta.iter().enumerate() {
+            v.push(Param::new(format!("ma{}", i + 1), *c));
+        }
+        if let Some(s) = &self.seasonal {
+            v.push(Param::new("P", s.sp as f64));
+            v.push(Param::new("D", s.sd as f64));
+            v.push(Param::new("Q", s.sq as f64));
+            v.push(Param::new("m", s.m as f64));
+            for (i, c) in s.sphi.iter().enumerate() {
+                v.push(Param::new(format!("sar{}", i + 1), *c));
+            }
+            for (i, c) in s.stheta.iter().enumerate() {
+                v.push(Param::new(format!("sma{}", i + 1), *c));
+            }
+        }
+        if let Some(c) = self.constant() {
+            let sd = self.seasonal.as_ref().map_or(0, |s| s.sd);
+            let name = if self.d + sd == 0 {
+                "constant"
+            } else {
+                "drift"
+            };
+            v.push(Param::new(name, c));
+        }
+        v.push(Param::new("sigma2", self.sigma2));
+        if self.aicc.is_finite() {
+            v.push(Param::new("aicc", self.aicc));
+        }
+        v
+    }
+
+    fn forecast(&self, h: usize, levels: &[f64]) -> Forecast {
+        let point = self.run(h, || 0.0);
+        let psi = self.psi_weights(h);
+        let mut acc = 0.0;
+        let se: Vec<f64> = psi
+            .iter()
+            .map(|p| {
+                acc += p * p;
+                (self.sigma2 * acc).sqrt()
+            })
+            .collect();
+        Forecast {
+            intervals: gaussian_intervals(&point, &se, levels),
+            point,
+        }
+    }
+
+    fn simulate(&self, h: usize, rng: &mut StdRng) -> Vec<f64> {
+        use rand_distr::{Distribution, Normal};
+        let normal =
+            Normal::new(0.0, self.sigma2.max(0.0).sqrt()).expect("sigma is finite and >= 0");
+        self.run(h, || normal.sample(rng))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fitting entry points
+// ---------------------------------------------------------------------------------------
+
+fn fit_error(reason: impl Into<String>) -> Error {
+    Error::Fit {
+        model: "arima".into(),
+        reason: reason.into(),
+    }
+}
+
+/// Common input checks: length, finiteness, constancy.
+fn check_input(y: &[f64]) -> Result<()> {
+    if y.len() < MIN_OBS {
+        return Err(too_short("arima", y.len(), MIN_OBS));
+    }
+    if let Some(i) = y.iter().position(|v| !v.is_finite()) {
+        return Err(fit_error(format!(
+            "observation {} is {} but every value must be finite",
+            i + 1,
+            y[i]
+        )));
+    }
+    if is_constant(y) {
+        return Err(fit_error(format!(
+            "the series is constant (every value is {}), so there is nothing to model; \
+             use the naive model instead",
+            y[0]
+        )));
+    }
+    Ok(())
+}
+
+/// `d`-th differences of `y`.
+fn diff(y: &[f64], d: usize) -> Vec<f64> {
+    let mut w = y.to_vec();
+    for _ in 0..d {
+        w = w.windows(2).map(|p| p[1] - p[0]).collect();
+    }
+    w
+}
+
+/// Last values of y, Δy, …, Δ^{d−1}y, the starting points for undifferencing.
+fn tails(y: &[f64], d: usize) -> Vec<f64> {
+    (0..d)
+        .map(|k| *diff(y, k).last().expect("series is longer than d"))
+        .collect()
+}
+
+impl Forecaster for Arima {
+    type Fitted = FittedArima;
+
+    fn fit(&self, y: &[f64]) -> Result<FittedArima> {
+        check_input(y)?;
+        if self.p > MAX_ORDER || self.q > MAX_ORDER || self.d > 2 {
+            return Err(Error::invalid(format!(
+                "ARIMA({},{},{}) is not supported: p and q must be at most {MAX_ORDER} and d at most 2",
+                self.p, self.d, self.q
+            )));
+        }
+        let w = diff(y, self.d);
+        if is_constant(&w) {
+            return Err(fit_error(format!(
+                "the series differenced {} time(s) is constant; an ARIMA has no noise to estimate",
+                self.d
+            )));
+        }
+        let series = Differenced::new(&w);
+        let constant = self.constant && self.d <= 1;
+        let cand =
+            fit_candidate(&series, self.p, self.q, constant, f64::INFINITY).ok_or_else(|| {
+                fit_error(format!(
+                    "ARIMA({},{},{}) could not be estimated: the optimiser failed or the fit is \
+                 non-stationary, non-invertible or has an undefined coefficient variance",
+                    self.p, self.d, self.q
+                ))
+            })?;
+        Ok(cand.into_fitted(self.d, y))
+    }
+}
