@@ -137,14 +137,26 @@ impl ModelSpec {
         self.fit_season(y, m)
     }
 
-    /// Fit with season length `m` taken as given (no test). Models without a seasonal
-    /// form of their own are fitted to the seasonally adjusted series
-    /// ([`seasonal::Deseasonalized`]); with `m` ≤ 1 this is [`ModelSpec::fit`].
+    /// Fit with season length `m` taken as given (no test). `ets` (for m ≤
+    /// [`ets::MAX_PERIOD`], R's limit), `arima`, `snaive` and `mstl` have seasonal forms of
+    /// their own; every other model, and ETS at longer periods (weekly data), is fitted to
+    /// the seasonally adjusted series ([`seasonal::Deseasonalized`]). With `m` ≤ 1 this is
+    /// [`ModelSpec::fit`].
     pub fn fit_season(self, y: &[f64], m: usize) -> Result<Box<dyn FittedModel>> {
         match self {
             ModelSpec::SNaive => Ok(Box::new(seasonal::SeasonalNaive { m }.fit(y)?)),
             _ if m <= 1 => self.fit(y),
             ModelSpec::Combo(c) => Ok(Box::new(c.fit_season(y, m)?)),
+            ModelSpec::Ets if m <= ets::MAX_PERIOD => {
+                Ok(Box::new(ets::SeasonalAutoEts { m }.fit(y)?))
+            }
+            ModelSpec::Arima => Ok(Box::new(
+                arima::AutoArima {
+                    m,
+                    ..Default::default()
+                }
+                .fit(y)?,
+            )),
             ModelSpec::Mstl => Ok(Box::new(seasonal::MstlModel::fit(y, m, |z| {
                 ModelSpec::Ets.fit(z)
             })?)),
