@@ -1,9 +1,16 @@
-//! Non-seasonal ARIMA(p,d,q) with automatic order selection after Hyndman & Khandakar
-//! (2008), "Automatic time series forecasting: the forecast package for R", *Journal of
-//! Statistical Software* 27(3), as implemented by R's `forecast::auto.arima` for
-//! non-seasonal (m = 1) data.
+//! ARIMA(p,d,q) and seasonal ARIMA(p,d,q)(P,D,Q)m with automatic order selection after
+//! Hyndman & Khandakar (2008), "Automatic time series forecasting: the forecast package for
+//! R", *Journal of Statistical Software* 27(3), as implemented by R's `forecast::auto.arima`
+//! (forecast 8.20). [`AutoArima`] with `m ≤ 1` (the default) is the non-seasonal search
+//! below; with `m > 1` it is the seasonal one (next section).
 //!
-//! # Method
+//! Layout: `search.rs` (stepwise searches), `unitroot.rs` (KPSS, STL seasonal strength),
+//! `estimate.rs` + `kalman.rs` (non-seasonal fit on stack buffers), `seasonal.rs`
+//! (seasonal fit, Chandrasekhar filter, forecasting through both differences),
+//! `params.rs` (PACF transform, MA root reflection), `tests.rs`. The LU solve and the
+//! polynomial-root tools live in [`super::linalg`], the BFGS port in [`super::optim`].
+//!
+//! # Method (m ≤ 1)
 //!
 //! 1. **Differencing.** `d` is chosen by repeated KPSS level-stationarity tests (Kwiatkowski
 //!    et al. 1992), as R's `ndiffs(test = "kpss", alpha = 0.05, max.d = 2)`: the statistic
@@ -55,6 +62,82 @@
 //!   are refused with [`Error::Fit`].
 //! * Intervals ignore the uncertainty of the final filtered state (negligible once the
 //!   filter has converged) and of the estimated coefficients, as R's `forecast.Arima`.
+//!
+//! # Seasonal models (m > 1)
+//!
+//! 1. **Seasonal difference D ∈ {0, 1}** as R's `nsdiffs(test = "seas", max.D = 1)`
+//!    (auto.arima's default): D = 1 when the seasonal strength
+//!    max(0, min(1, 1 − Var(R)/Var(R + S))) of an STL decomposition exceeds 0.64. The STL
+//!    is a port of the netlib `stl.f` R calls, with the arguments `mstl` passes for one
+//!    season (`s.window = 11`, s.degree 0, R's default trend/low-pass windows and jumps,
+//!    two inner passes, no robustness). Series with n ≤ 2m get D = 0, as auto.arima.
+//!    (OCSB, statsforecast's default, is not implemented.) Then d by the KPSS steps above
+//!    on the seasonally differenced series.
+//! 2. **Model**: φ(B)Φ(B^m)(1−B)^d(1−B^m)^D y = c + θ(B)Θ(B^m)e; the ARMA part of the
+//!    differenced series is the multiplied-out polynomial of degrees p + mP and q + mQ in
+//!    Harvey's state-space form, state dimension max(p + mP, q + mQ + 1). A mean is allowed
+//!    when d + D = 0 and a drift when d + D = 1 (for D = 1, d = 0 the drift is reported per
+//!    time step, the mean of the seasonal differences divided by m, as R's coefficient).
+//! 3. **Estimation** as above (CSS from zero, then exact ML by BFGS), with R's
+//!    `transform.pars` applied to the seasonal AR block too, `maInvert` to both MA blocks,
+//!    the CSS stationarity check on both AR blocks, and R's root check (no root of the
+//!    full AR or MA polynomial within 1.01 of the unit circle, checked factor by factor:
+//!    a root w of Φ gives roots of modulus |w|^{1/m}) and `checkarima` (the Jacobian of
+//!    both PACF blocks).
+//! 4. **Likelihood**: the first row of the stationary state covariance comes from the ARMA
+//!    autocovariances (a (p + mP + 1)-dimensional linear system) and ψ-weights; the filter
+//!    runs the Chandrasekhar recursions (Morf, Sidhu & Kailath 1974; Herbst 2015): the
+//!    covariance changes by a rank-one term each step, so the gain is updated in
+//!    O(state dimension) per observation and no r×r covariance is ever formed. The inner
+//!    loop allocates nothing (buffers sized once per candidate). A test checks it against
+//!    the full-covariance filter.
+//! 5. **Search** as auto.arima (stepwise): max.p = max.q = 5 (≤ n/3, and ≤ m − 1 when a
+//!    seasonal term is allowed), max.P = max.Q = 2 (≤ n/(3m)); start (2,d,2)(1,D,1),
+//!    then (0,d,0)(0,D,0), (1,d,0)(1,D,0), (0,d,1)(0,D,1) with the constant and (0,d,0)(0,D,0)
+//!    without; neighbours in R's order (P−1, Q−1, P+1, Q+1, (P±1, Q±1), then p and q the
+//!    same way), then toggling the constant; at most 94 models. With auto.arima's
+//!    `approximation` (n > 150 or m > 12) the search scores models by CSS
+//!    (AIC = offset + n*·ln σ²_CSS + 2·npar, R's offset from the ML fit of
+//!    ARIMA(0,d,0)(0,D,0)) and every tried model is then refitted by ML in order of that
+//!    criterion until one is accepted.
+//! 6. **Forecasts** run the state forward and undifference through (1−B)^d(1−B^m)^D;
+//!    intervals use the ψ-weights of the full integrated polynomial; [`FittedModel::simulate`]
+//!    drives the same recursion with N(0, σ²) shocks, so paths match the intervals.
+//!
+//! # Seasonal deviations from R
+//!
+//! * The first d + mD observations are conditioned on (R: diffuse prior), as for m = 1,
+//!   so the log-likelihood differs from R's by the omitted diffuse terms only; on
+//!   AirPassengers the airline model's coefficients, σ², AICc and forecasts match R's to
+//!   the tolerances in the tests (|Δθ| < 2e-3, |ΔAICc| < 0.5).
+//! * R computes the checks for every model; with ML the search skips them for models that
+//!   do not beat the best so far (the result is the same). With CSS every model is checked,
+//!   because the ML refit walks the whole list.
+//! * `p + q + P + Q + constant` is limited to 15 optimised parameters (the search never
+//!   exceeds 5 + 5 + 2 + 2 + 1).
+//!
+//! # Measured (Tourism dev sets, training windows, R 4.2 + forecast 8.20)
+//!
+//! * `nsdiffs` agrees with R's on all 366 monthly and 427 quarterly series.
+//! * On the 51-series sample in `tests/fixtures/r_arima_seasonal.csv` (script
+//!   `benches/r/arima_seasonal.R`) the chosen (p,d,q)(P,D,Q) and constant equal R's on
+//!   51 of 51; the test requires at least 90 %. On every series
+//!   (`benches/r/arima_seasonal_tourism_all.csv`): 363 of 366 monthly and 423 of 427
+//!   quarterly, d and D on all 793. Where they differ (monthly M139, M146, M16; quarterly
+//!   Q108, Q203, Q267, Q63) our AICc for R's own order equals R's to about 1e-5 where we
+//!   checked (M146 948.38410 vs R 948.38413, M16, Q63, Q108, Q203), so the likelihood is
+//!   the same and the two searches took different paths: on M146, M16 and Q63 R reached a
+//!   lower AICc, on Q108 and Q203 we did (1480.15 vs 1483.13, 1133.01 vs 1134.54). We
+//!   did not trace each path; the likely causes are a neighbour whose optimisation ended
+//!   at a different point or passed a rejection check in one program only (M16, with
+//!   n > 150, is searched by the CSS criterion, so there the CSS fits decide).
+//! * Scorer (`bench/score.py`, h = 24 monthly / 8 quarterly): monthly sMAPE 19.300,
+//!   MASE 1.487, OWA 0.822, 80 % coverage 0.711, 95 % coverage 0.861, MSIS 14.552
+//!   (R auto.arima 19.314 / 1.487 / 0.822 / 0.711 / 0.861 / 14.564); quarterly 15.666 /
+//!   1.589 / 0.900 / 0.664 / 0.825 / 17.015 (R 15.642 / 1.586 / 0.898 / 0.665 / 0.825 /
+//!   17.011).
+//! * Single-threaded CPU for fitting and forecasting every series (2-core machine shared
+//!   with other jobs): monthly 16.5 s (R 187.5 s), quarterly 9.0 s (R 163.1 s).
 
 mod estimate;
 mod kalman;

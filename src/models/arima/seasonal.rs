@@ -344,28 +344,29 @@ impl Work {
         let mut s = KfSums::default();
         self.aw.fill(0.0);
         self.ac.fill(0.0);
-        let (phi, g) = (&self.phi, &mut self.g);
+        let (ar_lags, g) = (&self.ar_lags, &mut self.g);
         let (aw, ac, w) = (&mut self.aw, &mut self.ac, &mut self.mv);
+        // a ← T a: shift up by one, then the AR column (only its non-zero lags).
+        let predict = |v: &mut [f64]| {
+            let a0 = v[0];
+            v.copy_within(1.., 0);
+            v[r - 1] = 0.0;
+            for &(lag, c) in ar_lags {
+                v[lag - 1] += c * a0;
+            }
+        };
         // W₁ = T g₁, M₁ = −1/F₁.
         let f1 = g[0];
-        for i in 0..r {
-            w[i] = if i + 1 < r { g[i + 1] } else { 0.0 } + phi[i] * g[0];
-        }
+        w.copy_from_slice(g);
+        predict(w);
         let mut mm = -1.0 / f1;
         let mut steady = false;
         let mut gain_product = 1.0f64;
         for (t, &zt) in z.iter().enumerate() {
             if t > 0 {
-                let (a0w, a0c) = (aw[0], ac[0]);
-                for i in 0..r {
-                    let nw = if i + 1 < r { aw[i + 1] } else { 0.0 };
-                    aw[i] = nw + phi[i] * a0w;
-                }
+                predict(aw);
                 if with_mean {
-                    for i in 0..r {
-                        let nc = if i + 1 < r { ac[i + 1] } else { 0.0 };
-                        ac[i] = nc + phi[i] * a0c;
-                    }
+                    predict(ac);
                 }
             }
             let gain = g[0];
@@ -389,34 +390,32 @@ impl Work {
                     gain_product = 1.0;
                 }
             }
-            for i in 0..r {
-                aw[i] += g[i] * vw * inv;
+            let kw = vw * inv;
+            for (a, gi) in aw.iter_mut().zip(g.iter()) {
+                *a += gi * kw;
             }
             if with_mean {
-                for i in 0..r {
-                    ac[i] += g[i] * vc * inv;
+                let kc = vc * inv;
+                for (a, gi) in ac.iter_mut().zip(g.iter()) {
+                    *a += gi * kc;
                 }
             }
             if !steady {
                 // g_{t+1} = g_t + W M W₀;  F_{t+1} = g_{t+1,0};  K_{t+1} = T g_{t+1};
-                // M_{t+1} = M + M² W₀² / F_t;  W_{t+1} = T W − K_{t+1} W₀ / F_{t+1}.
+                // M_{t+1} = M + M² W₀² / F_t;  W_{t+1} = T W − K_{t+1} W₀ / F_{t+1}
+                //                                     = T (W − g_{t+1} W₀ / F_{t+1}).
                 let w0 = w[0];
                 let fold = g[0];
                 let c = mm * w0;
-                for i in 0..r {
-                    g[i] += w[i] * c;
+                for (gi, wi) in g.iter_mut().zip(w.iter()) {
+                    *gi += wi * c;
                 }
-                let fnew = g[0];
-                let ratio = w0 / fnew;
-                let g0 = g[0];
-                let mut biggest = 0.0f64;
-                for i in 0..r {
-                    let next_w = if i + 1 < r { w[i + 1] } else { 0.0 };
-                    let next_g = if i + 1 < r { g[i + 1] } else { 0.0 };
-                    let k = next_g + phi[i] * g0;
-                    w[i] = next_w + phi[i] * w0 - k * ratio;
-                    biggest = biggest.max(w[i] * w[i]);
+                let ratio = w0 / g[0];
+                for (wi, gi) in w.iter_mut().zip(g.iter()) {
+                    *wi -= ratio * gi;
                 }
+                predict(w);
+                let biggest = w.iter().fold(0.0f64, |b, v| b.max(v * v));
                 mm += mm * mm * w0 * w0 / fold;
                 steady = (mm.abs() * biggest) < STEADY_TOL * 1e-4 || !mm.is_finite();
             }

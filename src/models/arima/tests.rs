@@ -913,3 +913,42 @@ fn the_chandrasekhar_filter_matches_the_full_covariance_filter_on_seasonal_model
         assert_eq!(fast.nu, full.nu);
     }
 }
+
+#[test]
+fn short_and_awkward_seasonal_series_never_panic_or_produce_nan() {
+    let mut rng = StdRng::seed_from_u64(9);
+    for m in [2, 4, 7, 12, 52] {
+        for n in [5, 6, 9, 13, 2 * m, 2 * m + 1, 3 * m + 2, 110] {
+            let e = noise(n, (m * 1000 + n) as u64);
+            let cases: Vec<Vec<f64>> = vec![
+                e.clone(),
+                (0..n).map(|t| ((t % m) as f64) * 3.0 + e[t]).collect(),
+                (0..n).map(|t| (t % m) as f64).collect(), // exactly periodic
+                (0..n).map(|t| 2.0 * t as f64 + (t % m) as f64).collect(),
+                cumsum(&e, 10.0),
+            ];
+            for y in cases {
+                let Ok(fit) = AutoArima {
+                    m,
+                    ..Default::default()
+                }
+                .fit(&y) else {
+                    continue;
+                };
+                let f = fit.forecast(2 * m, &[80.0, 95.0]);
+                assert!(
+                    f.point.iter().all(|v| v.is_finite()),
+                    "m={m} n={n} {}",
+                    fit.description()
+                );
+                for iv in &f.intervals {
+                    for k in 0..2 * m {
+                        assert!(iv.lower[k].is_finite() && iv.upper[k].is_finite());
+                        assert!(iv.lower[k] <= f.point[k] && f.point[k] <= iv.upper[k]);
+                    }
+                }
+                assert!(fit.simulate(2 * m, &mut rng).iter().all(|v| v.is_finite()));
+            }
+        }
+    }
+}
