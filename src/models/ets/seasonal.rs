@@ -209,7 +209,8 @@ fn normal_equations<const MS: bool, const ME: bool>(
     a: &mut [f64],
     g: &mut [f64],
 ) -> Option<f64> {
-    let np = lay.np;
+    // np ≤ NP_MAX stated to the compiler: the per-parameter loops lose their bounds checks
+    let np = lay.np.min(NP_MAX);
     let m = lay.m;
     let p = unpack(lay, x, MS);
     let (alpha, beta, gamma, phi) = (p.alpha, p.beta, p.gamma, p.phi);
