@@ -9,5 +9,10 @@ mod bench;
 mod data;
 /// Built-in `forecast`, `gap`, charts and exports.
 mod forecast;
+/// The hostile corpus: every bad input, flag and output path fails with its own message,
+/// exit status 2 and every existing file untouched.
+mod hostile;
 /// `--input` validation: each bad file fails with its own message and no panic.
 mod ingest;
+/// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
+mod outputs;
