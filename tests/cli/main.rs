@@ -16,3 +16,5 @@ mod hostile;
 mod ingest;
 /// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
 mod outputs;
+/// Property-based fuzzing of the CSV, JSON, NDJSON, Parquet and TOML readers: no panics.
+mod fuzz;
