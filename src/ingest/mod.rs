@@ -158,6 +158,21 @@ fn check_json_shape(path: &Path, bytes: &[u8], lines: bool) -> Result<()> {
     Ok(())
 }
 
+/// Run a polars reader, turning a panic inside it (seen on corrupted Parquet files by the
+/// fuzz tests) into an error. The panic hook is silenced meanwhile so that the user sees
+/// one clear message, not a panic report.
+fn guarded<T>(read: impl FnOnce() -> PolarsResult<T>) -> std::result::Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    std::panic::set_hook(hook);
+    match r {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => Err(polars_message(&e)),
+        Err(_) => Err("the reader failed on malformed content".to_string()),
+    }
+}
+
 /// A polars reader's message without the Python-only advice.
 fn polars_message(e: &PolarsError) -> String {
     e.to_string()
@@ -208,11 +223,8 @@ pub fn read_text_table(path: &Path) -> Result<TextTable> {
     let df = match format {
         Format::Parquet => {
             let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-            ParquetReader::new(file).finish().map_err(|e| {
-                read_err(
-                    path,
-                    format!("not a readable Parquet file ({})", polars_message(&e)),
-                )
+            guarded(|| ParquetReader::new(file).finish()).map_err(|e| {
+                read_err(path, format!("not a readable Parquet file ({e})"))
             })?
         }
         Format::Json | Format::JsonLines => {
@@ -223,13 +235,13 @@ pub fn read_text_table(path: &Path) -> Result<TextTable> {
             if lines {
                 r = r.with_json_format(JsonFormat::JsonLines);
             }
-            r.finish().map_err(|e| {
+            guarded(|| r.finish()).map_err(|e| {
                 read_err(
                     path,
                     format!(
                         "not valid {} ({}); expected flat records of scalars such as {{\"unique_id\": \"A\", \"ds\": 2020, \"y\": 1.5}}",
                         if lines { "NDJSON" } else { "JSON" },
-                        polars_message(&e)
+                        e
                     ),
                 )
             })?

@@ -18,3 +18,6 @@ mod ingest;
 mod outputs;
 /// Property-based fuzzing of the CSV, JSON, NDJSON, Parquet and TOML readers: no panics.
 mod fuzz;
+/// Integrity of the embedded WSTS data: months, quarters, years, regions, 3MMA, flags,
+/// scenario row references.
+mod integrity;
