@@ -223,9 +223,8 @@ pub fn read_text_table(path: &Path) -> Result<TextTable> {
     let df = match format {
         Format::Parquet => {
             let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-            guarded(|| ParquetReader::new(file).finish()).map_err(|e| {
-                read_err(path, format!("not a readable Parquet file ({e})"))
-            })?
+            guarded(|| ParquetReader::new(file).finish())
+                .map_err(|e| read_err(path, format!("not a readable Parquet file ({e})")))?
         }
         Format::Json | Format::JsonLines => {
             let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
@@ -265,6 +264,18 @@ pub fn read_text_table(path: &Path) -> Result<TextTable> {
         names.push(c.name().to_string());
         dtypes.push(c.dtype().to_string());
         columns.push(text_cells(c).map_err(|e| read_err(path, polars_message(&e)))?);
+    }
+    // a corrupt file can decode to columns of different lengths (found by fuzzing)
+    if let Some(j) = columns.iter().position(|c| c.len() != df.height()) {
+        return Err(read_err(
+            path,
+            format!(
+                "column {:?} has {} values but the table has {} rows; the file is corrupt",
+                names[j],
+                columns[j].len(),
+                df.height()
+            ),
+        ));
     }
     Ok(TextTable {
         names,

@@ -2,8 +2,13 @@
 //! well-formed-but-wild tables go to the CSV, JSON, NDJSON and Parquet readers and to the
 //! TOML scenario reader; none may panic, and whatever is accepted must be a valid series.
 //!
-//! `cargo test` runs a bounded number of cases per property (64); `benches/fuzz.sh` runs
-//! many more through `CHIPCAST_FUZZ_CASES`.
+//! `cargo test` runs a bounded number of cases per property (64) from a fixed seed, so a run
+//! is reproducible; `benches/fuzz.sh` runs many more through `CHIPCAST_FUZZ_CASES`, from a
+//! random seed unless `CHIPCAST_FUZZ_SEED` is set.
+//!
+//! Known finding left open: some corrupted Parquet files make polars 0.55's reader request a
+//! 2^61-byte allocation, which aborts the process (not a panic, so it cannot be caught);
+//! `benches/fuzz.sh` reaches one in a few thousand mutated files.
 
 use chipcast::ingest::{LongFormat, load_long};
 use chipcast::scenarios::scenario;
@@ -16,8 +21,16 @@ fn config() -> ProptestConfig {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(64);
+    let rng_seed = match std::env::var("CHIPCAST_FUZZ_SEED") {
+        Ok(s) => proptest::test_runner::RngSeed::Fixed(s.parse().unwrap_or(0)),
+        Err(_) if std::env::var_os("CHIPCAST_FUZZ_CASES").is_some() => {
+            proptest::test_runner::RngSeed::Random
+        }
+        Err(_) => proptest::test_runner::RngSeed::Fixed(20_261_202),
+    };
     ProptestConfig {
         cases,
+        rng_seed,
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -95,7 +108,12 @@ fn csv_quote(s: &str) -> String {
 fn as_csv(rows: &[(String, String, String)]) -> Vec<u8> {
     let mut s = String::from("unique_id,ds,y\n");
     for (a, b, c) in rows {
-        s.push_str(&format!("{},{},{}\n", csv_quote(a), csv_quote(b), csv_quote(c)));
+        s.push_str(&format!(
+            "{},{},{}\n",
+            csv_quote(a),
+            csv_quote(b),
+            csv_quote(c)
+        ));
     }
     s.into_bytes()
 }

@@ -77,7 +77,10 @@ fn years() -> BTreeMap<(String, i64), f64> {
     let w = table("wsts_annual");
     for i in 0..w.rows.len() {
         out.insert(
-            ("Worldwide".to_string(), text(&w, i, "year").parse().unwrap()),
+            (
+                "Worldwide".to_string(),
+                text(&w, i, "year").parse().unwrap(),
+            ),
             num(&w, i, "value_busd"),
         );
     }
@@ -100,7 +103,10 @@ fn months_sum_to_quarters_for_every_region() {
             .collect();
         assert_eq!(parts.len(), 3, "{region} {y} Q{k} has months");
         let sum: f64 = parts.iter().sum();
-        assert!(close(sum, *total, 3), "{region} {y} Q{k}: months {sum} vs {total}");
+        assert!(
+            close(sum, *total, 3),
+            "{region} {y} Q{k}: months {sum} vs {total}"
+        );
         checked += 1;
     }
     assert_eq!(checked, 5 * 161);
@@ -116,9 +122,15 @@ fn quarters_and_months_sum_to_years_for_every_region() {
             .collect();
         assert_eq!(qs.len(), 4, "{region} {y} has four quarters");
         let sum: f64 = qs.iter().sum();
-        assert!(close(sum, *total, 4), "{region} {y}: quarters {sum} vs {total}");
+        assert!(
+            close(sum, *total, 4),
+            "{region} {y}: quarters {sum} vs {total}"
+        );
         let ms: f64 = (1..=12).map(|k| m[&(region.clone(), *y, k)]).sum();
-        assert!(close(ms, *total, 12), "{region} {y}: months {ms} vs {total}");
+        assert!(
+            close(ms, *total, 12),
+            "{region} {y}: months {ms} vs {total}"
+        );
         checked += 1;
     }
     assert_eq!(checked, 5 * 40, "five regions, 1986-2025");
@@ -130,7 +142,10 @@ fn regions_sum_to_the_world_per_month_quarter_and_year() {
     let world = |key: &str| key == "Worldwide";
     for ((region, y, mm), total) in m.iter().filter(|(k, _)| world(&k.0)) {
         let sum: f64 = REGIONS.iter().map(|r| m[&(r.to_string(), *y, *mm)]).sum();
-        assert!(close(sum, *total, 4), "{region} {y}-{mm:02}: {sum} vs {total}");
+        assert!(
+            close(sum, *total, 4),
+            "{region} {y}-{mm:02}: {sum} vs {total}"
+        );
     }
     for ((_, y, k), total) in q.iter().filter(|(k, _)| world(&k.0)) {
         let sum: f64 = REGIONS.iter().map(|r| q[&(r.to_string(), *y, *k)]).sum();
@@ -159,7 +174,14 @@ fn three_month_averages_match_the_months() {
         let (y, mm): (i64, i64) = (y.parse().unwrap(), mm.parse().unwrap());
         let ord = y * 12 + mm - 1;
         let window: Option<Vec<f64>> = (ord - 2..=ord)
-            .map(|o| m.get(&(region.to_string(), o.div_euclid(12), (o.rem_euclid(12) + 1) as u32)).copied())
+            .map(|o| {
+                m.get(&(
+                    region.to_string(),
+                    o.div_euclid(12),
+                    (o.rem_euclid(12) + 1) as u32,
+                ))
+                .copied()
+            })
             .collect();
         // the 3MMA of the first two months, and regions the raw sheet lacks (China), have no
         // three raw months to compare with
@@ -247,7 +269,11 @@ const INTENDED: &[(&str, &str, &str)] = &[
         "Big-4 hyperscaler capex, combined",
         "2024",
     ),
-    ("demand_estimates.csv:47", "TSMC capital expenditures", "2025"),
+    (
+        "demand_estimates.csv:47",
+        "TSMC capital expenditures",
+        "2025",
+    ),
     ("demand_estimates.csv:45", "TSMC net revenue (USD)", "2025"),
     ("wsts_annual.csv:41", "", "2025"),
 ];
@@ -290,6 +316,9 @@ fn every_scenario_row_reference_resolves_to_the_intended_row_by_name() {
     }
     // every intended row is still referenced (no stale entries)
     for (key, ..) in INTENDED {
-        assert!(refs.iter().any(|r| r == key), "{key} is no longer referenced");
+        assert!(
+            refs.iter().any(|r| r == key),
+            "{key} is no longer referenced"
+        );
     }
 }
