@@ -48,7 +48,7 @@ fn read_as(bytes: &[u8], ext: &str) -> Result<(), TestCaseError> {
 fn check_loaded(path: &Path) -> Result<(), TestCaseError> {
     if let Ok(f) = load_long(path, &LongFormat::default()) {
         for s in &f.series {
-            prop_assert!(s.len() > 0);
+            prop_assert!(!s.is_empty());
             prop_assert!(s.values().iter().all(|v| v.is_finite()));
             prop_assert_eq!(s.end() - s.start() + 1, s.len() as i64);
             prop_assert!(!s.id().is_empty() && s.id().trim() == s.id());
