@@ -115,6 +115,30 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         );
     }
     let end = src.series.iter().map(|s| s.end()).max().unwrap_or(0);
+    if let Some(t) = a.target {
+        if !(t.is_finite() && t > 0.0) {
+            anyhow::bail!("--target {t} must be a positive number");
+        }
+    }
+    let milestone_shown = src.builtin.is_some() || a.target.is_some();
+    if milestone_shown && matches!(src.kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) {
+        let s = &src.series[0];
+        let by = a.by.unwrap_or(2030);
+        let flag = if a.by.is_some() {
+            "--by"
+        } else {
+            "--by (default 2030)"
+        };
+        let target = a.target.unwrap_or(1000.0);
+        if by > s.end() {
+            chipcast::limits::check_year_ahead(flag, by, s.end())?;
+        } else if by < s.start() || s.values().iter().all(|v| *v < target) {
+            anyhow::bail!(
+                "{flag} {by} is not after the last data year {}; give a later year",
+                s.end()
+            );
+        }
+    }
     let h = resolve::horizon(
         a.horizon,
         a.until.as_deref(),

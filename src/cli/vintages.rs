@@ -58,6 +58,9 @@ pub(crate) struct Row {
 }
 
 pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
+    if !(a.target.is_finite() && a.target > 0.0) {
+        anyhow::bail!("--target {} must be a positive number (USD bn)", a.target);
+    }
     super::check_paths(
         &[("--regressors", a.model.regressors.as_deref())],
         &[

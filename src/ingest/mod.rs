@@ -155,7 +155,50 @@ fn check_json_shape(path: &Path, bytes: &[u8], lines: bool) -> Result<()> {
             }
         )));
     }
+    if let Some((line, key)) = duplicate_key(text) {
+        return Err(fail(format!(
+            "line {line}: the key {key:?} appears twice in one record; JSON readers would keep only one of the values, so give each key once"
+        )));
+    }
     Ok(())
+}
+
+/// The first key that appears twice in one flat object, with its line. Runs after the
+/// nesting check, so every object here is a record of scalars.
+fn duplicate_key(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let (mut i, mut line) = (0usize, 1usize);
+    let mut keys: std::collections::HashSet<String> = std::collections::HashSet::new();
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'{' => keys.clear(),
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let end = i.min(b.len());
+                let mut j = end + 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b':') {
+                    let key = text.get(start..end).unwrap_or("").to_string();
+                    if !keys.insert(key.clone()) {
+                        return Some((line, key));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Run a polars reader, turning a panic inside it (seen on corrupted Parquet files by the
