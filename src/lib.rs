@@ -34,9 +34,12 @@
 //! assert!((0.0..=1.0).contains(&m.p_at_least_in_by));
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod error;
 pub mod evaluation;
 pub mod ingest;
+pub mod limits;
 pub mod models;
 pub mod outputs;
 pub mod scenarios;

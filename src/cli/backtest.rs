@@ -67,6 +67,13 @@ fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
 }
 
 pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
+    super::check_paths(
+        &[("--regressors", a.model.regressors.as_deref())],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+        ],
+    )?;
     // the last month known, and the last complete year
     let cut = match &a.as_of {
         Some(text) => Some(resolve::as_of_month(text).ok_or_else(|| {
@@ -75,6 +82,13 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
         None => None,
     };
     let last_year = cut.map(|c| (c + 1).div_euclid(12) - 1);
+    chipcast::limits::check_horizon("--horizon", a.horizon as u128)?;
+    if !(1990..=2030).contains(&a.from) {
+        bail!(
+            "--from {} is outside the origins the built-in annual data allow (1990 to 2030; the data start in 1986)",
+            a.from
+        );
+    }
     if let Some(y) = last_year {
         if y <= a.from {
             bail!(

@@ -29,8 +29,8 @@ pub(crate) struct ForecastArgs {
     /// Forecast up to this period (e.g. 2030) [default: 2030 for built-in series]
     #[arg(long, value_name = "PERIOD", conflicts_with = "horizon")]
     until: Option<String>,
-    /// Forecast this many steps ahead [default for --input: 12 monthly, else 6]
-    #[arg(long, short = 'H', value_name = "STEPS")]
+    /// Forecast this many steps ahead, 1 to 1000 [default for --input: 12 monthly, else 6]
+    #[arg(long, short = 'H', value_name = "STEPS", value_parser = super::steps_arg)]
     horizon: Option<usize>,
     /// Milestone to report, in the series' unit (USD bn for built-in series)
     /// [default: 1000 for built-in series; set it to get the milestone for --input]
@@ -75,22 +75,26 @@ pub(crate) enum Intervals {
 /// Printed when the default model is used on a built-in series.
 pub(crate) const AUTO_NOTE: &str = "Default model: auto = median of drift, logdrift and ets. It had the lowest error in `chipcast backtest` over the five built-in WSTS series (origins 2000-2024, horizons 1-5: sMAPE 16.34, 95% coverage 0.98); pick another with --model.";
 
+/// CPU time of the whole process so far (all threads), for `--timing`.
 fn cpu_seconds() -> f64 {
-    #[cfg(unix)]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
-        if unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0 {
-            return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
-        }
-    }
-    0.0
+    cpu_time::ProcessTime::try_now()
+        .map(|t| t.as_duration().as_secs_f64())
+        .unwrap_or(0.0)
 }
 
-pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
+pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
+    super::check_paths(
+        &[
+            ("--input", a.source.input.as_deref()),
+            ("--regressors", a.model.regressors.as_deref()),
+        ],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+            ("--params", a.params.as_deref()),
+            ("--timing", a.timing.as_deref()),
+        ],
+    )?;
     let t_read = Instant::now();
     validate_levels(&a.model.levels)?;
     let src = resolve::load_seasonal(&a.source, &a.model)?;
@@ -111,6 +115,30 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
         );
     }
     let end = src.series.iter().map(|s| s.end()).max().unwrap_or(0);
+    if let Some(t) = a.target {
+        if !(t.is_finite() && t > 0.0) {
+            anyhow::bail!("--target {t} must be a positive number");
+        }
+    }
+    let milestone_shown = src.builtin.is_some() || a.target.is_some();
+    if milestone_shown && matches!(src.kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) {
+        let s = &src.series[0];
+        let by = a.by.unwrap_or(2030);
+        let flag = if a.by.is_some() {
+            "--by"
+        } else {
+            "--by (default 2030)"
+        };
+        let target = a.target.unwrap_or(1000.0);
+        if by > s.end() {
+            chipcast::limits::check_year_ahead(flag, by, s.end())?;
+        } else if by < s.start() || s.values().iter().all(|v| *v < target) {
+            anyhow::bail!(
+                "{flag} {by} is not after the last data year {}; give a later year",
+                s.end()
+            );
+        }
+    }
     let h = resolve::horizon(
         a.horizon,
         a.until.as_deref(),
@@ -218,7 +246,8 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
             Ok(p) => p,
             Err(e) => anyhow::bail!("{}: {e}", src.series[0].id()),
         };
-        single_report(&a, &src, projection)
+        single_report(&a, &src, projection)?;
+        Ok(super::exit::SUCCESS)
     } else {
         let mut s = format!(
             "Forecast {} series from {} with {label}, {h} steps, levels {:?}: {} fitted, {failed} failed.\n",
@@ -241,11 +270,26 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<()> {
                 r.as_ref().err().map(String::as_str).unwrap_or("")
             );
         }
+        if failed > 10 {
+            let _ = writeln!(s, "  ... and {} more", failed - 10);
+        }
+        if failed == results.len() {
+            // nothing usable: an error, and the staged outputs are discarded
+            anyhow::bail!(
+                "every series failed ({failed} of {}); nothing was written\n{}",
+                results.len(),
+                s.trim_end()
+            );
+        }
         if let Some(o) = &a.output {
             let _ = writeln!(s, "Wrote {}", o.display());
         }
         eprint!("{s}");
-        Ok(())
+        Ok(if failed > 0 {
+            super::exit::SOME_SERIES_FAILED
+        } else {
+            super::exit::SUCCESS
+        })
     }
 }
 

@@ -71,6 +71,22 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     if a.print_scenario {
         return print(scenario::DEFAULT);
     }
+    let scenario_file = a
+        .scenario
+        .as_deref()
+        .filter(|f| *f != "default")
+        .map(std::path::Path::new);
+    super::check_paths(
+        &[
+            ("--input", a.source.input.as_deref()),
+            ("--regressors", a.model.regressors.as_deref()),
+            ("--scenario", scenario_file),
+        ],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+        ],
+    )?;
     if let Some(file) = &a.scenario {
         if !a.demand.is_empty() || a.from.is_some() || a.to.is_some() {
             bail!(
@@ -108,6 +124,9 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
             from,
             to
         );
+    }
+    if to > series.end() {
+        chipcast::limits::check_year_ahead("--to", to, series.end())?;
     }
     if from < series.start() {
         bail!(
@@ -258,7 +277,11 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
             series.start()
         );
     }
-    let h = (sc.to - series.end()).max(1) as usize;
+    let h = if sc.to > series.end() {
+        chipcast::limits::check_year_ahead("the scenario's to", sc.to, series.end())?
+    } else {
+        1
+    };
     let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,

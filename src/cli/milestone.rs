@@ -4,6 +4,7 @@ use super::forecast::series_title;
 use super::resolve;
 use super::{ModelArgs, SourceArgs, print};
 use anyhow::{Context, bail};
+use chipcast::limits;
 use chipcast::outputs::chart::MilestoneChart;
 use chipcast::outputs::report;
 use chipcast::outputs::table::{Table, Values};
@@ -37,6 +38,16 @@ pub(crate) struct MilestoneArgs {
 }
 
 pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
+    super::check_paths(
+        &[
+            ("--input", a.source.input.as_deref()),
+            ("--regressors", a.model.regressors.as_deref()),
+        ],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+        ],
+    )?;
     let src = resolve::load(&a.source)?;
     let named = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
@@ -63,8 +74,23 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             series.end()
         );
     }
-    let last = a.until.unwrap_or(a.by + 10).max(series.end() + 1);
-    let h = ((last - series.end()) as usize).max(1);
+    if a.by > series.end() {
+        limits::check_year_ahead("--by", a.by, series.end())?;
+    }
+    let h = match a.until {
+        Some(u) => {
+            if u < a.by {
+                bail!(
+                    "--until {u} is before --by {}; the table must reach --by",
+                    a.by
+                );
+            }
+            limits::check_year_ahead("--until", u, series.end())?
+        }
+        None => (a.by.saturating_add(10).saturating_sub(series.end()))
+            .clamp(1, limits::MAX_YEARS_AHEAD) as usize,
+    };
+    let last = series.end() + h as i64;
     let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,

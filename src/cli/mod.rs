@@ -16,11 +16,22 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 
+const EXIT_HELP: &str = "Exit status: 0 success; 1 some series of --input could not be fitted (named on stderr, \
+written as empty rows, the others forecast); 2 bad input or usage, or every series failed (nothing is written). \
+Outputs are checked before any work and replace existing files only when the whole run succeeds.";
+
 /// Forecast the semiconductor market from built-in WSTS/SIA data or your own series:
 /// when does it cross $1T, how likely was that by 2030, and how big is the gap to
 /// compute-demand estimates?
 #[derive(Debug, Parser)]
-#[command(name = "chipcast", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "chipcast",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = EXIT_HELP
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -180,18 +191,106 @@ impl ValueEnum for ModelName {
     }
 }
 
-/// Run a parsed command.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Forecast(a) => forecast::run(a),
-        Command::Gap(a) => gap::run(a),
-        Command::Milestone(a) => milestone::run(a),
-        Command::Nowcast(a) => nowcast::run(a),
-        Command::Backtest(a) => backtest::run(a),
-        Command::Vintages(a) => vintages::run(a),
-        Command::Regions(a) => regions::run(a),
-        Command::Data(c) => data::run(c),
+/// Exit statuses, as documented in `--help` and the README.
+pub(crate) mod exit {
+    /// Every series was forecast (or the command did what it was asked).
+    pub const SUCCESS: u8 = 0;
+    /// Some series of a multi-series `--input` could not be fitted: they are named on
+    /// stderr and written as empty rows; the others are forecast and written.
+    pub const SOME_SERIES_FAILED: u8 = 1;
+    /// Bad input or usage, or every series failed: nothing was written.
+    pub const ERROR: u8 = 2;
+}
+
+/// Run a parsed command. Outputs are staged and renamed over their targets only when the
+/// whole command has succeeded, so a failed run leaves every existing file untouched.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let staging = chipcast::outputs::atomic::Staging::begin();
+    let status = match cli.command {
+        Command::Forecast(a) => forecast::run(a)?,
+        Command::Gap(a) => gap::run(a).map(|()| exit::SUCCESS)?,
+        Command::Milestone(a) => milestone::run(a).map(|()| exit::SUCCESS)?,
+        Command::Nowcast(a) => nowcast::run(a).map(|()| exit::SUCCESS)?,
+        Command::Backtest(a) => backtest::run(a).map(|()| exit::SUCCESS)?,
+        Command::Vintages(a) => vintages::run(a).map(|()| exit::SUCCESS)?,
+        Command::Regions(a) => regions::run(a).map(|()| exit::SUCCESS)?,
+        Command::Data(c) => data::run(c).map(|()| exit::SUCCESS)?,
+    };
+    staging.commit()?;
+    Ok(status)
+}
+
+/// Check every output of a command before any work (extension, directory, not an input,
+/// not another output of the run). `inputs` and `outputs` are `(flag, path)`; an output's
+/// valid extensions follow from its flag (`--chart`: .png/.svg, `--timing`: .csv, others:
+/// .csv/.json/.parquet).
+pub(crate) fn check_paths(
+    inputs: &[(&str, Option<&std::path::Path>)],
+    outputs: &[(&str, Option<&std::path::Path>)],
+) -> anyhow::Result<()> {
+    use chipcast::outputs::atomic::{CHART_EXTENSIONS, Planned, TABLE_EXTENSIONS, check_outputs};
+    let inputs: Vec<(&str, &std::path::Path)> = inputs
+        .iter()
+        .filter_map(|(f, p)| Some((*f, (*p)?)))
+        .collect();
+    let planned: Vec<Planned<'_>> = outputs
+        .iter()
+        .filter_map(|(flag, p)| {
+            Some(Planned {
+                flag,
+                path: (*p)?,
+                extensions: match *flag {
+                    "--chart" => CHART_EXTENSIONS,
+                    "--timing" => &["csv"],
+                    _ => TABLE_EXTENSIONS,
+                },
+            })
+        })
+        .collect();
+    check_outputs(&inputs, &planned)?;
+    Ok(())
+}
+
+/// clap value parser for a number of steps: a whole number; a negative or fractional one gets
+/// a message saying what is valid (the limit itself is checked by `chipcast::limits`).
+pub(crate) fn steps_arg(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    match t.parse::<u128>() {
+        Ok(v) => Ok(usize::try_from(v).unwrap_or(usize::MAX)),
+        Err(_) if t.parse::<f64>().is_ok() => Err(format!(
+            "{t} is not a whole number of steps; give 1 to {} (MAX_HORIZON)",
+            chipcast::limits::MAX_HORIZON
+        )),
+        Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => Ok(usize::MAX),
+        Err(_) => Err(format!(
+            "{t:?} is not a number of steps; give a whole number from 1 to {}",
+            chipcast::limits::MAX_HORIZON
+        )),
     }
+}
+
+/// Print a clap error (or `--help`/`--version`) and return its exit status (2 for usage
+/// errors). A negative number written after a flag without `=` (`--horizon -1`) reads as
+/// an unknown flag to clap; the hint says how to write it.
+pub fn usage_error(e: &clap::Error) -> std::process::ExitCode {
+    let _ = e.print();
+    if e.use_stderr() {
+        let argv: Vec<String> = std::env::args().collect();
+        let negative = argv.windows(2).find(|w| {
+            w[0].starts_with("--")
+                && !w[0].contains('=')
+                && w[1].starts_with('-')
+                && w[1].parse::<f64>().is_ok()
+        });
+        if let Some(w) = negative {
+            eprintln!(
+                "\nhint: to pass the negative number {} to {}, attach it with '=': {}={}",
+                w[1], w[0], w[0], w[1]
+            );
+        }
+        return std::process::ExitCode::from(exit::ERROR);
+    }
+    std::process::ExitCode::SUCCESS
 }
 
 /// Write text to stdout in one go; a closed pipe surfaces as an error `main` treats as success.

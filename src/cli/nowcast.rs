@@ -61,6 +61,14 @@ pub(crate) struct NowcastArgs {
 }
 
 pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
+    super::check_paths(
+        &[],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+            ("--next-output", a.next_output.as_deref()),
+        ],
+    )?;
     validate_levels(&a.levels)?;
     let name = format!("{}-monthly", a.series.trim_end_matches("-monthly"));
     let full = builtin::series(&name)?.series;
@@ -76,6 +84,23 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
     let last_year = monthly.end().div_euclid(12);
     let last_month = (monthly.end().rem_euclid(12) + 1) as u32;
     let year = a.year.unwrap_or(last_year);
+    let first_year = monthly.start().div_euclid(12);
+    if !(first_year < year && year <= last_year + 1) {
+        bail!(
+            "--year {year} is outside the years a nowcast can be made for with this data ({} to {}); the monthly data run from {} to {}",
+            first_year + 1,
+            last_year + 1,
+            monthly.kind().format(monthly.start()),
+            monthly.kind().format(monthly.end())
+        );
+    }
+    if !(first_year <= a.from_year && a.from_year < year) {
+        bail!(
+            "--from-year {} must lie from the first year of data ({first_year}) to the year before the nowcast ({})",
+            a.from_year,
+            year - 1
+        );
+    }
     if a.next_output.is_some() && year != last_year {
         bail!(
             "--next-output needs the nowcast year to be the last year of data ({last_year}), not {year}"

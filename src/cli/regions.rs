@@ -44,6 +44,13 @@ pub(crate) struct RegionsArgs {
 }
 
 pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
+    super::check_paths(
+        &[("--regressors", a.model.regressors.as_deref())],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+        ],
+    )?;
     let (name, choice) = resolve::choice(&a.model)?;
     let last = match a.as_of.as_deref().map(parse_time) {
         None => None,
@@ -76,7 +83,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
             world.end()
         );
     }
-    let h = (a.until - world.end()) as usize;
+    let h = chipcast::limits::check_year_ahead("--until", a.until, world.end())?;
     let region_values: Vec<&[f64]> = regions.iter().map(|r| r.values()).collect();
     let rec = reconcile(world.values(), &region_values, choice, h, a.origins)?;
     let years: Vec<i64> = (1..=h as i64).map(|k| world.end() + k).collect();

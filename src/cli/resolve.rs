@@ -139,6 +139,8 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
         let kind = series[0].kind();
         let full = series.clone();
         let (as_of, since) = window(src, kind)?;
+        let data_end = series.iter().map(|s| s.end()).max().unwrap_or(i64::MIN);
+        check_as_of(src, as_of, kind, data_end)?;
         let series = cut(series, as_of, since)?;
         return Ok(Source {
             series,
@@ -157,6 +159,7 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     let sourced = builtin::series(&name)?;
     let kind = sourced.series.kind();
     let (as_of, since) = window(src, kind)?;
+    check_as_of(src, as_of, kind, sourced.series.end())?;
     let series = cut(vec![sourced.series.clone()], as_of, since)?.remove(0);
     // provenance stays aligned with the cut series' periods
     let skip = (series.start() - sourced.series.start()) as usize;
@@ -193,6 +196,27 @@ fn window(src: &SourceArgs, kind: TimeKind) -> anyhow::Result<(Option<i64>, Opti
         .map(|t| parse_period(t, kind, "--since", false))
         .transpose()?;
     Ok((as_of, since))
+}
+
+/// An `--as-of` after the data's last period would cut nothing: almost always a typo
+/// (`--as-of 2031`), so it is refused rather than silently ignored.
+fn check_as_of(
+    src: &SourceArgs,
+    as_of: Option<i64>,
+    kind: TimeKind,
+    data_end: i64,
+) -> anyhow::Result<()> {
+    if let Some(a) = as_of {
+        if a > data_end {
+            bail!(
+                "--as-of {} is after the last period of the data ({}); --as-of cuts the data back to a date, so give {} or earlier, or drop --as-of",
+                src.as_of.as_deref().unwrap_or(""),
+                kind.format(data_end),
+                kind.format(data_end)
+            );
+        }
+    }
+    Ok(())
 }
 
 fn cut(
@@ -250,9 +274,7 @@ pub(crate) fn choice(m: &ModelArgs) -> anyhow::Result<(ModelName, ModelChoice)> 
             }
         );
     }
-    if m.paths == 0 {
-        bail!("--paths must be at least 1 (default 10000)");
-    }
+    chipcast::limits::check_paths(m.paths as u128)?;
     if m.cap.is_some() && !info.needs_cap {
         bail!(
             "--cap sets the saturation level of --model {}; --model {} would ignore it",
@@ -326,13 +348,9 @@ pub(crate) fn horizon(
     end: i64,
     builtin: bool,
 ) -> anyhow::Result<usize> {
-    if let Some(h) = horizon {
-        if h == 0 {
-            bail!("--horizon must be at least 1");
-        }
-        return Ok(h);
-    }
-    if let Some(u) = until {
+    let h = if let Some(h) = horizon {
+        chipcast::limits::check_horizon("--horizon", h as u128)?
+    } else if let Some(u) = until {
         let last = parse_period(u, kind, "--until", false)?;
         if last <= end {
             bail!(
@@ -340,16 +358,20 @@ pub(crate) fn horizon(
                 kind.format(end)
             );
         }
-        return Ok((last - end) as usize);
-    }
-    Ok(match kind {
-        _ if builtin && kind.season_length() == 1 => (2030 - end).max(1) as usize,
-        TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => 12,
-        TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. } => 8,
-        TimeKind::Weekly { .. } => 13,
-        TimeKind::Daily => 14,
-        _ => 6,
-    })
+        let steps = (i128::from(last) - i128::from(end)) as u128;
+        chipcast::limits::check_horizon(&format!("--until {u}"), steps)?
+    } else {
+        match kind {
+            _ if builtin && kind.season_length() == 1 => (2030 - end).max(1) as usize,
+            TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => 12,
+            TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. } => 8,
+            TimeKind::Weekly { .. } => 13,
+            TimeKind::Daily => 14,
+            _ => 6,
+        }
+    };
+    chipcast::limits::last_forecast_period(kind, end, h)?;
+    Ok(h)
 }
 
 /// For `--model regression`: build the regression from the regressor file for one series.
@@ -374,6 +396,9 @@ pub(crate) fn regression(
     let reg = chipcast::ingest::load_regressors(path, time_col, series.kind())?;
     let kind = series.kind();
     let history = reg.window(kind, series.start(), series.end(), "fitting")?;
+    if let Some(problem) = chipcast::ingest::collinear_regressor(&reg.names, &history) {
+        bail!("{}: {problem}", path.display());
+    }
     let future = reg.window(
         kind,
         series.end() + 1,

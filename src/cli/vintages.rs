@@ -58,6 +58,16 @@ pub(crate) struct Row {
 }
 
 pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
+    if !(a.target.is_finite() && a.target > 0.0) {
+        anyhow::bail!("--target {} must be a positive number (USD bn)", a.target);
+    }
+    super::check_paths(
+        &[("--regressors", a.model.regressors.as_deref())],
+        &[
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+        ],
+    )?;
     let named = resolve::choice(&a.model)?;
     let annual = builtin::series("worldwide")?.series;
     let monthly = builtin::series("worldwide-monthly")?.series;
@@ -83,7 +93,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
                 a.target_year
             );
         }
-        let h = (a.target_year - input.end()) as usize;
+        let h = chipcast::limits::check_year_ahead("--target-year", a.target_year, input.end())?;
         let p = resolve::project_named(&input, named, h, &[80.0, 95.0], !a.model.allow_negative)?;
         // a nowcast year is provisional: each path draws it from the nowcast's own error
         let nowcast_sd = nc.as_ref().map_or(0.0, |n| n.record.rmse());

@@ -3,6 +3,7 @@
 //! pipeline trusts.
 
 pub mod builtin;
+pub mod csv;
 
 use crate::error::{CellProblem, Error, Result};
 use crate::series::time::{RawTime, decide_kind, ordinal, parse_time};
@@ -74,33 +75,257 @@ fn read_err(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Read a whole table with polars. CSV columns are all read as text so that ids keep
-/// their leading zeros and every cell can be validated with its line number.
-pub fn read_table(path: &Path) -> Result<DataFrame> {
-    let format = format_of(path)?;
-    if !path.exists() {
-        return Err(read_err(path, "no such file"));
+/// An input table as text cells, whatever its format, with where each row came from.
+#[derive(Debug, Clone)]
+pub struct TextTable {
+    /// Column names, in file order.
+    pub names: Vec<String>,
+    /// Cells per column as text (`None` = missing).
+    pub columns: Vec<Vec<Option<String>>>,
+    /// The type each column had in the file (`str` for CSV).
+    pub dtypes: Vec<String>,
+    /// For CSV: the physical line each row starts on.
+    lines: Option<Vec<usize>>,
+}
+
+impl TextTable {
+    /// Number of data rows.
+    pub fn height(&self) -> usize {
+        self.columns.first().map_or(0, Vec::len)
     }
-    let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-    if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+
+    /// Where row `i` is, for messages: `line N` (CSV) or `record N`.
+    pub fn at(&self, i: usize) -> String {
+        match &self.lines {
+            Some(l) => format!("line {}", l[i]),
+            None => format!("record {}", i + 1),
+        }
+    }
+}
+
+/// The JSON shapes chipcast reads: an array of flat records (.json), or one flat record per
+/// line (.ndjson). Checked in one pass before polars sees the text, so that deep nesting
+/// cannot overflow a recursive parser and each problem gets its line and column.
+fn check_json_shape(path: &Path, bytes: &[u8], lines: bool) -> Result<()> {
+    let fail = |m: String| read_err(path, m);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "byte {} is not UTF-8; JSON must be UTF-8 text",
+            e.valid_up_to() + 1
+        ))
+    })?;
+    let first = text.trim_start().bytes().next();
+    if !lines {
+        match first {
+            Some(b'[') => {}
+            Some(b'{') => {
+                return Err(fail(
+                    "the top level is one JSON object; chipcast reads an array of records, [{\"unique_id\": \"A\", \"ds\": 2020, \"y\": 1.5}, ...]; wrap the records in [ ] or write one record per line as .ndjson".into(),
+                ));
+            }
+            _ => {
+                return Err(fail(
+                    "not a JSON array of records; expected [{\"unique_id\": \"A\", \"ds\": 2020, \"y\": 1.5}, ...]".into(),
+                ));
+            }
+        }
+    } else {
+        for (n, l) in text.lines().enumerate() {
+            let t = l.trim();
+            if !t.is_empty() && !t.starts_with('{') {
+                return Err(fail(format!(
+                    "line {}: {:?} is not a JSON object; NDJSON has one object per line, {{\"unique_id\": \"A\", \"ds\": 2020, \"y\": 1.5}}",
+                    n + 1,
+                    t.chars().take(30).collect::<String>()
+                )));
+            }
+        }
+    }
+    let max = if lines { 1 } else { 2 };
+    if let Some((line, col, depth)) = crate::limits::nesting_violation(bytes, max, false) {
+        return Err(fail(format!(
+            "line {line}, column {col}: a nested array or object (depth {depth}); each record must be a flat object of scalar values (id, period, value), not lists or objects{}",
+            if depth > crate::limits::MAX_NESTING {
+                format!(
+                    " (and nesting is limited to {} levels, MAX_NESTING)",
+                    crate::limits::MAX_NESTING
+                )
+            } else {
+                String::new()
+            }
+        )));
+    }
+    if let Some((line, key)) = duplicate_key(text) {
+        return Err(fail(format!(
+            "line {line}: the key {key:?} appears twice in one record; JSON readers would keep only one of the values, so give each key once"
+        )));
+    }
+    Ok(())
+}
+
+/// The first key that appears twice in one flat object, with its line. Runs after the
+/// nesting check, so every object here is a record of scalars.
+fn duplicate_key(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let (mut i, mut line) = (0usize, 1usize);
+    let mut keys: std::collections::HashSet<String> = std::collections::HashSet::new();
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'{' => keys.clear(),
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let end = i.min(b.len());
+                let mut j = end + 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b':') {
+                    let key = text.get(start..end).unwrap_or("").to_string();
+                    if !keys.insert(key.clone()) {
+                        return Some((line, key));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Run a polars reader, turning a panic inside it (seen on corrupted Parquet files by the
+/// fuzz tests) into an error. The panic hook is silenced meanwhile so that the user sees
+/// one clear message, not a panic report.
+fn guarded<T>(read: impl FnOnce() -> PolarsResult<T>) -> std::result::Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    std::panic::set_hook(hook);
+    match r {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => Err(polars_message(&e)),
+        Err(_) => Err("the reader failed on malformed content".to_string()),
+    }
+}
+
+/// A polars reader's message without the Python-only advice.
+fn polars_message(e: &PolarsError) -> String {
+    e.to_string()
+        .lines()
+        .filter(|l| !l.contains("infer_schema_length") && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Read a whole input table as text cells. CSV is read by chipcast's own strict reader (see
+/// [`csv`]); Parquet and JSON by polars after a shape check. Directories, empty files and
+/// unsupported extensions are refused with their own messages.
+pub fn read_text_table(path: &Path) -> Result<TextTable> {
+    let format = format_of(path)?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        read_err(
+            path,
+            if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                e.to_string()
+            },
+        )
+    })?;
+    if meta.is_dir() {
+        return Err(read_err(
+            path,
+            "is a directory; give a file (.csv, .parquet, .json or .ndjson)",
+        ));
+    }
+    if meta.len() == 0 {
         return Err(Error::Empty {
             path: path.into(),
             expected: "the id, time and value columns".into(),
         });
     }
+    if format == Format::Csv {
+        let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
+        let t = csv::read(path, &bytes)?;
+        let n = t.headers.len();
+        return Ok(TextTable {
+            names: t.headers,
+            columns: t.columns,
+            dtypes: vec!["str".into(); n],
+            lines: Some(t.lines),
+        });
+    }
     let df = match format {
-        Format::Csv => CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .into_reader_with_file_handle(file)
-            .finish(),
-        Format::Parquet => ParquetReader::new(file).finish(),
-        Format::Json => JsonReader::new(file).finish(),
-        Format::JsonLines => JsonReader::new(file)
-            .with_json_format(JsonFormat::JsonLines)
-            .finish(),
+        Format::Parquet => {
+            let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
+            guarded(|| ParquetReader::new(file).finish())
+                .map_err(|e| read_err(path, format!("not a readable Parquet file ({e})")))?
+        }
+        Format::Json | Format::JsonLines => {
+            let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
+            let lines = format == Format::JsonLines;
+            check_json_shape(path, &bytes, lines)?;
+            let mut r = JsonReader::new(std::io::Cursor::new(bytes));
+            if lines {
+                r = r.with_json_format(JsonFormat::JsonLines);
+            }
+            guarded(|| r.finish()).map_err(|e| {
+                read_err(
+                    path,
+                    format!(
+                        "not valid {} ({}); expected flat records of scalars such as {{\"unique_id\": \"A\", \"ds\": 2020, \"y\": 1.5}}",
+                        if lines { "NDJSON" } else { "JSON" },
+                        e
+                    ),
+                )
+            })?
+        }
+        Format::Csv => unreachable!("handled above"),
     };
-    df.map_err(|e| read_err(path, e))
+    let mut names = Vec::with_capacity(df.width());
+    let mut columns = Vec::with_capacity(df.width());
+    let mut dtypes = Vec::with_capacity(df.width());
+    for c in df.columns() {
+        if matches!(c.dtype(), DataType::List(_) | DataType::Struct(_)) || c.dtype().is_nested() {
+            return Err(read_err(
+                path,
+                format!(
+                    "column {:?} holds {} values; every column must hold scalars (text, integers, numbers or dates)",
+                    c.name().as_str(),
+                    c.dtype()
+                ),
+            ));
+        }
+        names.push(c.name().to_string());
+        dtypes.push(c.dtype().to_string());
+        columns.push(text_cells(c).map_err(|e| read_err(path, polars_message(&e)))?);
+    }
+    // a corrupt file can decode to columns of different lengths (found by fuzzing)
+    if let Some(j) = columns.iter().position(|c| c.len() != df.height()) {
+        return Err(read_err(
+            path,
+            format!(
+                "column {:?} has {} values but the table has {} rows; the file is corrupt",
+                names[j],
+                columns[j].len(),
+                df.height()
+            ),
+        ));
+    }
+    Ok(TextTable {
+        names,
+        columns,
+        dtypes,
+        lines: None,
+    })
 }
 
 fn cell_error(
@@ -121,45 +346,34 @@ fn cell_error(
     }))
 }
 
-fn location(format_is_csv: bool, i: usize) -> String {
-    if format_is_csv {
-        format!("line {}", i + 2)
-    } else {
-        format!("record {}", i + 1)
+fn find_column(t: &TextTable, path: &Path, name: &str, role: &'static str) -> Result<usize> {
+    if let Some(j) = t.names.iter().position(|c| c == name) {
+        return Ok(j);
     }
-}
-
-fn find_column<'a>(
-    df: &'a DataFrame,
-    path: &Path,
-    name: &str,
-    role: &'static str,
-) -> Result<&'a Column> {
-    df.column(name).map_err(|_| {
-        let names: Vec<String> = df
-            .get_column_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let best = names
-            .iter()
-            .map(|c| {
-                (
-                    strsim::jaro_winkler(&c.to_lowercase(), &name.to_lowercase()),
-                    c,
-                )
-            })
-            .filter(|(score, _)| *score > 0.7)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        Error::UnknownColumn {
-            path: path.into(),
-            name: name.into(),
-            role,
-            hint: best
-                .map(|(_, c)| format!("; did you mean {c:?}?"))
-                .unwrap_or_default(),
-            available: names.join(", "),
-        }
+    let padded = t.names.iter().find(|c| c.trim() == name);
+    let best = t
+        .names
+        .iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&c.to_lowercase(), &name.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    Err(Error::UnknownColumn {
+        path: path.into(),
+        name: name.into(),
+        role,
+        hint: match (padded, best) {
+            (Some(c), _) => format!(
+                "; the header has {c:?}, with spaces around the name: remove the spaces from the header"
+            ),
+            (None, Some((_, c))) => format!("; did you mean {c:?}?"),
+            (None, None) => String::new(),
+        },
+        available: t.names.join(", "),
     })
 }
 
@@ -186,6 +400,32 @@ fn text_cells(col: &Column) -> PolarsResult<Vec<Option<String>>> {
     })
 }
 
+/// Parse a period cell strictly: an integer within ±[`crate::limits::MAX_INTEGER_PERIOD`]
+/// (no sign, exponent or decimal point in text: `1e3` is not a period), `YYYY-MM`, or an
+/// ISO date. `Err` is what is wrong.
+fn period_cell(text: &str) -> std::result::Result<RawTime, &'static str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("missing period");
+    }
+    let integer_like = {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let date_like =
+        t.len() >= 7 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-';
+    if !integer_like && !date_like {
+        return Err("not a period");
+    }
+    match parse_time(t) {
+        Some(RawTime::Int(i)) if i.abs() > crate::limits::MAX_INTEGER_PERIOD => {
+            Err("integer period out of range (MAX_INTEGER_PERIOD = ±1e12)")
+        }
+        Some(r) => Ok(r),
+        None => Err("not a period"),
+    }
+}
+
 /// Read a long-format file and validate it into series.
 ///
 /// Checks, each reported with file, line/record, column, value and what is valid:
@@ -193,49 +433,84 @@ fn text_cells(col: &Column) -> PolarsResult<Vec<Option<String>>> {
 /// unparseable periods, non-numeric or non-finite values, duplicate periods and gaps.
 /// Rows may come in any order; series may be interleaved.
 pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
-    let df = read_table(path)?;
-    let is_csv = format_of(path)? == Format::Csv;
-    let id_c = find_column(&df, path, &cols.id_col, "--id-col")?;
-    let time_c = find_column(&df, path, &cols.time_col, "--time-col")?;
-    let value_c = find_column(&df, path, &cols.value_col, "--value-col")?;
-    if df.height() == 0 {
+    let table = read_text_table(path)?;
+    if table.names.is_empty() {
         return Err(Error::Empty {
             path: path.into(),
             expected: format!("{}, {}, {}", cols.id_col, cols.time_col, cols.value_col),
         });
     }
-    let conv = |e: PolarsError| read_err(path, e);
-    let ids = text_cells(id_c).map_err(conv)?;
-    let times = text_cells(time_c).map_err(conv)?;
-    let values = text_cells(value_c).map_err(conv)?;
+    let j_id = find_column(&table, path, &cols.id_col, "--id-col")?;
+    let j_time = find_column(&table, path, &cols.time_col, "--time-col")?;
+    let j_value = find_column(&table, path, &cols.value_col, "--value-col")?;
+    for (role, a, b) in [
+        ("--id-col and --time-col", j_id, j_time),
+        ("--id-col and --value-col", j_id, j_value),
+        ("--time-col and --value-col", j_time, j_value),
+    ] {
+        if a == b {
+            return Err(Error::invalid(format!(
+                "{}: {role} both name the column {:?}; each role needs its own column",
+                path.display(),
+                table.names[a]
+            )));
+        }
+    }
+    if table.height() == 0 {
+        return Err(Error::Empty {
+            path: path.into(),
+            expected: format!("{}, {}, {}", cols.id_col, cols.time_col, cols.value_col),
+        });
+    }
+    let time_type = &table.dtypes[j_time];
+    if time_type.starts_with('f') {
+        return Err(read_err(
+            path,
+            format!(
+                "the time column {:?} holds floating-point numbers ({time_type}); periods must be integers (2024), YYYY-MM text or dates: write the column as integers",
+                cols.time_col
+            ),
+        ));
+    }
+    let ids = &table.columns[j_id];
+    let times = &table.columns[j_time];
+    let values = &table.columns[j_value];
     let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| {
-        cell_error(path, location(is_csv, i), column, value, problem, expected)
+        cell_error(path, table.at(i), column, value, problem, expected)
     };
 
-    let mut raw_times = Vec::with_capacity(df.height());
-    let mut nums = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        let id = ids[i].as_deref().map(str::trim).unwrap_or("");
-        if id.is_empty() {
+    let mut raw_times = Vec::with_capacity(table.height());
+    let mut nums = Vec::with_capacity(table.height());
+    for i in 0..table.height() {
+        let id = ids[i].as_deref().unwrap_or("");
+        if id.trim().is_empty() {
             return Err(bad(
                 i,
                 &cols.id_col,
-                "",
+                id,
                 "missing series id",
                 "every row needs an id",
             ));
         }
+        if id.trim() != id {
+            return Err(bad(
+                i,
+                &cols.id_col,
+                id,
+                "the series id has leading or trailing spaces",
+                &format!(
+                    "ids are compared exactly, so {id:?} and {:?} would be two different series; remove the spaces",
+                    id.trim()
+                ),
+            ));
+        }
         let t = times[i].as_deref().unwrap_or("");
-        let rt = parse_time(t).ok_or_else(|| {
+        let rt = period_cell(t).map_err(|problem| {
             bad(
                 i,
                 &cols.time_col,
                 t,
-                if t.trim().is_empty() {
-                    "missing period"
-                } else {
-                    "not a period"
-                },
+                problem,
                 "expected an integer period (e.g. 2024 or 17), YYYY-MM, or an ISO date YYYY-MM-DD",
             )
         })?;
@@ -251,7 +526,11 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
                 } else {
                     "not a number"
                 },
-                "expected a finite number such as 630.549",
+                if v.contains(',') {
+                    "expected a finite number such as 630.549 (a point, not a comma, before the decimals)"
+                } else {
+                    "expected a finite number such as 630.549"
+                },
             )
         })?;
         if !x.is_finite() {
@@ -289,8 +568,8 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
     // group by id, in order of first appearance, remembering rows for duplicate messages
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<(i64, f64, usize)>> = HashMap::new();
-    for i in 0..df.height() {
-        let id = ids[i].as_deref().map(str::trim).unwrap_or("").to_string();
+    for i in 0..table.height() {
+        let id = ids[i].as_deref().unwrap_or("").to_string();
         let entry = groups.entry(id.clone()).or_insert_with(|| {
             order.push(id);
             Vec::new()
@@ -309,8 +588,8 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
                 problem: format!(
                     "period {} appears twice ({} and {}); each period must appear once per series",
                     kind.format(w[0].0),
-                    location(is_csv, w[0].2),
-                    location(is_csv, w[1].2)
+                    table.at(w[0].2),
+                    table.at(w[1].2)
                 ),
             });
         }
@@ -325,7 +604,7 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
     }
     Ok(LoadedFile {
         series,
-        rows: df.height(),
+        rows: table.height(),
     })
 }
 
@@ -371,39 +650,37 @@ pub fn load_regressors(
     time_col: &str,
     kind: crate::series::TimeKind,
 ) -> Result<Regressors> {
-    let df = read_table(path)?;
-    let is_csv = format_of(path)? == Format::Csv;
-    let t = find_column(&df, path, time_col, "the regressor time column")?;
-    let times = text_cells(t).map_err(|e| read_err(path, e))?;
-    let names: Vec<String> = df
-        .get_column_names()
+    let table = read_text_table(path)?;
+    let jt = find_column(&table, path, time_col, "the regressor time column")?;
+    let times = &table.columns[jt];
+    let names: Vec<String> = table
+        .names
         .iter()
-        .map(|s| s.to_string())
-        .filter(|c| c != time_col)
+        .filter(|c| *c != time_col)
+        .cloned()
         .collect();
-    if names.is_empty() || df.height() == 0 {
+    if names.is_empty() || table.height() == 0 {
         return Err(Error::Empty {
             path: path.into(),
             expected: format!("{time_col} and at least one regressor column"),
         });
     }
-    let mut cols = Vec::with_capacity(names.len());
-    for name in &names {
-        let c = df.column(name).map_err(|e| read_err(path, e))?;
-        cols.push(text_cells(c).map_err(|e| read_err(path, e))?);
-    }
+    let cols: Vec<&Vec<Option<String>>> = (0..table.names.len())
+        .filter(|&j| j != jt)
+        .map(|j| &table.columns[j])
+        .collect();
     let bad = |i: usize, column: &str, value: &str, problem: &str, expected: &str| {
-        cell_error(path, location(is_csv, i), column, value, problem, expected)
+        cell_error(path, table.at(i), column, value, problem, expected)
     };
     let mut rows = std::collections::BTreeMap::new();
-    for i in 0..df.height() {
+    for i in 0..table.height() {
         let text = times[i].as_deref().unwrap_or("");
-        let raw = parse_time(text).ok_or_else(|| {
+        let raw = period_cell(text).map_err(|problem| {
             bad(
                 i,
                 time_col,
                 text,
-                "not a period",
+                problem,
                 "expected the series' period format",
             )
         })?;
@@ -438,4 +715,48 @@ pub fn load_regressors(
         }
     }
     Ok(Regressors { names, rows })
+}
+
+/// The first regressor that adds nothing over the intercept, the time trend and the
+/// regressors before it on `rows` (training rows, one vector per period), by Gram–Schmidt:
+/// `Some(message)` naming it and what it duplicates, for a clear error before fitting.
+pub fn collinear_regressor(names: &[String], rows: &[Vec<f64>]) -> Option<String> {
+    let n = rows.len();
+    if n < names.len() + 3 {
+        return Some(format!(
+            "{} regressors ({}) need at least {} training periods, the series has {n}",
+            names.len(),
+            names.join(", "),
+            names.len() + 3
+        ));
+    }
+    let mut cols: Vec<(String, Vec<f64>)> = vec![
+        ("the intercept".into(), vec![1.0; n]),
+        ("the time trend".into(), (0..n).map(|i| i as f64).collect()),
+    ];
+    cols.extend(
+        names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| (name.clone(), rows.iter().map(|r| r[j]).collect())),
+    );
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    for (k, (name, c)) in cols.iter().enumerate() {
+        let norm0 = c.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let mut r = c.clone();
+        for q in &basis {
+            let d: f64 = r.iter().zip(q).map(|(a, b)| a * b).sum();
+            r.iter_mut().zip(q).for_each(|(a, b)| *a -= d * b);
+        }
+        let norm = r.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm <= 1e-9 * norm0.max(1e-300) || norm0 == 0.0 {
+            let before: Vec<&str> = cols[..k].iter().map(|c| c.0.as_str()).collect();
+            return Some(format!(
+                "regressor {name:?} is a linear combination of {} over the training periods (collinear), so its effect cannot be estimated; drop it or replace it",
+                before.join(", ")
+            ));
+        }
+        basis.push(r.into_iter().map(|x| x / norm).collect());
+    }
+    None
 }

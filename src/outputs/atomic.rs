@@ -1,11 +1,107 @@
-//! Write-then-rename: an output file either appears whole or not at all.
+//! Never lose data: every output is checked before any work ([`check_outputs`]), written to
+//! a temporary file next to its target, and renamed over the target only when the whole run
+//! has succeeded ([`Staging`]). On failure existing files are untouched and no temporary
+//! file is left behind.
+//!
+//! Files are created with mode 0666 masked by the process umask (0644 under umask 022),
+//! as `touch` or a shell redirection would, and a symlinked output is followed: the link's
+//! target is replaced, the link stays.
 
 use crate::error::{Error, Result};
-use std::path::Path;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 
-/// Create a temporary file next to `path` (same extension, so format-sniffing writers
-/// still work), let `write` fill it, then atomically rename it over `path`.
-/// On any error the temporary file is removed and `path` is untouched.
+type Staged = Vec<(tempfile::TempPath, PathBuf)>;
+
+thread_local! {
+    /// Outputs written on this thread while a [`Staging`] is active wait here for
+    /// [`Staging::commit`] (per thread, so that concurrent runs in one process, such as
+    /// tests, never commit each other's files).
+    static PENDING: RefCell<Option<Staged>> = const { RefCell::new(None) };
+}
+
+/// Defers every [`write_atomically`] of a run: the temporary files are renamed over their
+/// targets together by [`Staging::commit`]; dropping the guard without committing deletes
+/// them and leaves the targets as they were.
+#[derive(Debug)]
+pub struct Staging {
+    _private: (),
+}
+
+impl Staging {
+    /// Start deferring this thread's writes until commit or drop.
+    pub fn begin() -> Self {
+        PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
+        Staging { _private: () }
+    }
+
+    /// Rename every staged output over its target, in the order written.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let staged = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        let mut done = Vec::with_capacity(staged.len());
+        for (tmp, target) in staged {
+            tmp.persist(&target).map_err(|e| Error::Write {
+                path: target.clone(),
+                message: e.error.to_string(),
+            })?;
+            done.push(target);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // uncommitted temporary files are deleted when their TempPath drops
+        PENDING.with(|p| p.borrow_mut().take());
+    }
+}
+
+/// The file a write to `path` should replace: `path` itself, or, when `path` is a symlink
+/// (possibly a chain), the file it finally points to (which may not exist yet).
+pub fn resolve_target(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&p) {
+                Ok(link) => {
+                    p = if link.is_absolute() {
+                        link
+                    } else {
+                        p.parent().unwrap_or(Path::new("")).join(link)
+                    };
+                }
+                Err(_) => return p,
+            },
+            _ => return p,
+        }
+    }
+    p
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+fn new_temp(dir: &Path, suffix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".chipcast-").suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // open(2) masks this with the umask, like any newly created file
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
+}
+
+/// Create a temporary file next to `path`'s target (same extension, so format-sniffing
+/// writers still work), let `write` fill it, then rename it over the target: at once, or
+/// at [`Staging::commit`] when a staging is active. On any error the temporary file is
+/// removed and the target is untouched.
 pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&Path) -> Result<()>,
@@ -14,24 +110,138 @@ where
         path: path.into(),
         message,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let target = resolve_target(path);
+    let dir = parent_dir(&target);
     if !dir.is_dir() {
         return Err(err(format!("directory {} does not exist", dir.display())));
     }
-    let suffix = path
+    let suffix = target
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(".chipcast-")
-        .suffix(&suffix)
-        .tempfile_in(dir)
-        .map_err(|e| err(e.to_string()))?;
+    let tmp = new_temp(dir, &suffix).map_err(|e| err(e.to_string()))?;
     write(tmp.path())?;
-    tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
+    let tmp = tmp.into_temp_path();
+    let tmp = PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(list) => {
+            list.retain(|(_, t)| t != &target);
+            list.push((tmp, target.clone()));
+            None
+        }
+        None => Some(tmp),
+    });
+    if let Some(tmp) = tmp {
+        tmp.persist(&target).map_err(|e| err(e.error.to_string()))?;
+    }
+    Ok(())
+}
+
+/// One output a command will write: the flag that named it, the path and the extensions
+/// its writer accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Planned<'a> {
+    /// The flag, e.g. `--output`.
+    pub flag: &'a str,
+    /// The path the user gave.
+    pub path: &'a Path,
+    /// Valid extensions, lower case, without the dot.
+    pub extensions: &'a [&'a str],
+}
+
+/// Table outputs (`-o`, `--params`).
+pub const TABLE_EXTENSIONS: &[&str] = &["csv", "json", "parquet"];
+/// Chart outputs.
+pub const CHART_EXTENSIONS: &[&str] = &["png", "svg"];
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| -> Option<PathBuf> {
+        let t = resolve_target(p);
+        match std::fs::canonicalize(&t) {
+            Ok(c) => Some(c),
+            // not there yet: canonical directory + file name
+            Err(_) => {
+                let dir = std::fs::canonicalize(parent_dir(&t)).ok()?;
+                Some(dir.join(t.file_name()?))
+            }
+        }
+    };
+    match (canon(a), canon(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Check every output of a run before any work: a supported extension, an existing and
+/// writable directory, not a directory itself, not one of the `inputs` (given as
+/// `(flag, path)`), and not the same file as another output of the run.
+pub fn check_outputs(inputs: &[(&str, &Path)], outputs: &[Planned<'_>]) -> Result<()> {
+    for (i, o) in outputs.iter().enumerate() {
+        let err = |message: String| Error::Write {
+            path: o.path.into(),
+            message,
+        };
+        let ext = o
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !o.extensions.contains(&ext.as_str()) {
+            let valid: Vec<String> = o.extensions.iter().map(|e| format!(".{e}")).collect();
+            return Err(err(format!(
+                "{} needs one of the extensions {} (got {}); nothing was run",
+                o.flag,
+                valid.join(", "),
+                if ext.is_empty() {
+                    "none".to_string()
+                } else {
+                    format!(".{ext}")
+                }
+            )));
+        }
+        let target = resolve_target(o.path);
+        if target.is_dir() {
+            return Err(err(format!(
+                "{} is a directory; {} needs a file name such as {}/out.{}",
+                target.display(),
+                o.flag,
+                target.display(),
+                o.extensions[0]
+            )));
+        }
+        let dir = parent_dir(&target);
+        if !dir.is_dir() {
+            return Err(err(format!(
+                "the directory {} does not exist; create it first (mkdir -p {}); nothing was run",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        // can a file be created there? (removed at once)
+        new_temp(dir, "").map_err(|e| {
+            err(format!(
+                "cannot create a file in {}: {e}; nothing was run",
+                dir.display()
+            ))
+        })?;
+        for (flag, input) in inputs {
+            if same_file(o.path, input) {
+                return Err(err(format!(
+                    "{} is the same file as {flag} {}; writing it would destroy the input; choose another output name",
+                    o.flag,
+                    input.display()
+                )));
+            }
+        }
+        for other in &outputs[..i] {
+            if same_file(o.path, other.path) {
+                return Err(err(format!(
+                    "{} and {} name the same file; give each output its own name",
+                    other.flag, o.flag
+                )));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -62,5 +272,92 @@ mod tests {
         })
         .unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    #[test]
+    fn staged_outputs_appear_together_on_commit_and_never_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&a, "old a").unwrap();
+        let put = |p: &Path, text: &str| {
+            write_atomically(p, |tmp| {
+                std::fs::write(tmp, text).map_err(|e| Error::invalid(e.to_string()))
+            })
+        };
+        {
+            let _staging = Staging::begin();
+            put(&a, "new a").unwrap();
+            put(&b, "new b").unwrap();
+            assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+            assert!(!b.exists());
+            // dropped without commit: a later step failed
+        }
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        assert!(!b.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let staging = Staging::begin();
+        put(&a, "new a").unwrap();
+        put(&b, "new b").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_output_is_followed_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (real, link) = (dir.path().join("real.csv"), dir.path().join("link.csv"));
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        write_atomically(&link, |tmp| {
+            std::fs::write(tmp, "new").map_err(|e| Error::invalid(e.to_string()))
+        })
+        .unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn outputs_with_a_bad_extension_or_equal_to_the_input_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, "x").unwrap();
+        let table = |p: &'static str, path: &Path| Planned {
+            flag: p,
+            path: Box::leak(path.to_path_buf().into_boxed_path()),
+            extensions: TABLE_EXTENSIONS,
+        };
+        let bad = check_outputs(&[], &[table("--output", &dir.path().join("x.txt"))]);
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains(".csv, .json, .parquet")
+        );
+        let same = check_outputs(&[("--input", &input)], &[table("--output", &input)]);
+        assert!(
+            same.unwrap_err()
+                .to_string()
+                .contains("same file as --input")
+        );
+        let twice = check_outputs(
+            &[],
+            &[
+                table("--output", &dir.path().join("a.csv")),
+                table("--params", &dir.path().join("./a.csv")),
+            ],
+        );
+        assert!(
+            twice
+                .unwrap_err()
+                .to_string()
+                .contains("name the same file")
+        );
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), "x");
     }
 }

@@ -122,6 +122,18 @@ pub struct Scenario {
 
 /// Parse and resolve a scenario; `origin` names the file for messages.
 pub fn load(text: &str, origin: &str) -> Result<Scenario> {
+    use crate::limits::{MAX_NESTING, MAX_SCENARIO_BYTES, nesting_violation};
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(Error::invalid(format!(
+            "{origin}: the scenario is {} bytes, more than the limit of {MAX_SCENARIO_BYTES} (MAX_SCENARIO_BYTES)",
+            text.len()
+        )));
+    }
+    if let Some((line, col, _)) = nesting_violation(text.as_bytes(), MAX_NESTING, true) {
+        return Err(Error::invalid(format!(
+            "{origin}: line {line}, column {col}: arrays nest more than {MAX_NESTING} levels deep (MAX_NESTING); a scenario needs at most one level"
+        )));
+    }
     let spec: ScenarioSpec = toml::from_str(text)
         .map_err(|e| Error::invalid(format!("{origin}: not a valid scenario: {e}")))?;
     resolve(spec, origin)
@@ -199,6 +211,40 @@ fn assumption(name: &'static str, spec: &AssumptionSpec, origin: &str) -> Result
 }
 
 fn resolve(spec: ScenarioSpec, origin: &str) -> Result<Scenario> {
+    use crate::limits::{MAX_DEMAND_ENTRIES, MAX_SENSITIVITY_VALUES, MAX_YEARS_AHEAD};
+    if spec.demand.len() > MAX_DEMAND_ENTRIES {
+        return Err(Error::invalid(format!(
+            "{origin}: {} [[demand]] entries, more than the limit of {MAX_DEMAND_ENTRIES} (MAX_DEMAND_ENTRIES)",
+            spec.demand.len()
+        )));
+    }
+    let s = &spec.sensitivity;
+    for (name, v) in [
+        ("ai_share_of_chip_sales", &s.ai_share_of_chip_sales),
+        ("chip_share_of_capex", &s.chip_share_of_capex),
+        ("capex_intensity", &s.capex_intensity),
+    ] {
+        if v.len() > MAX_SENSITIVITY_VALUES {
+            return Err(Error::invalid(format!(
+                "{origin}: sensitivity {name} has {} values, more than the limit of {MAX_SENSITIVITY_VALUES} (MAX_SENSITIVITY_VALUES)",
+                v.len()
+            )));
+        }
+    }
+    // calendar years of a window over the built-in annual data
+    for (key, y) in [("from", spec.from), ("to", spec.to)] {
+        if !(1900..=2100).contains(&y) {
+            return Err(Error::invalid(format!(
+                "{origin}: {key} = {y} is not a year from 1900 to 2100"
+            )));
+        }
+    }
+    if spec.to - spec.from > MAX_YEARS_AHEAD {
+        return Err(Error::invalid(format!(
+            "{origin}: the window {}-{} is longer than {MAX_YEARS_AHEAD} years (MAX_YEARS_AHEAD)",
+            spec.from, spec.to
+        )));
+    }
     if spec.from > spec.to {
         return Err(Error::invalid(format!(
             "{origin}: from = {} is after to = {}",

@@ -133,7 +133,10 @@ fn png_and_svg_charts_are_written_with_text() {
 fn a_chart_with_an_unknown_extension_fails_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let e = fails_with(dir.path(), &["forecast", "--chart", "fan.jpg"]);
-    assert!(e.contains("valid: .png, .svg"), "{e}");
+    assert!(
+        e.contains("--chart needs one of the extensions .png, .svg"),
+        "{e}"
+    );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 

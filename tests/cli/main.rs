@@ -9,7 +9,17 @@ mod bench;
 mod data;
 /// Built-in `forecast`, `gap`, charts and exports.
 mod forecast;
+/// Property-based fuzzing of the CSV, JSON, NDJSON, Parquet and TOML readers: no panics.
+mod fuzz;
+/// The hostile corpus: every bad input, flag and output path fails with its own message,
+/// exit status 2 and every existing file untouched.
+mod hostile;
 /// `--input` validation: each bad file fails with its own message and no panic.
 mod ingest;
+/// Integrity of the embedded WSTS data: months, quarters, years, regions, 3MMA, flags,
+/// scenario row references.
+mod integrity;
+/// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
+mod outputs;
 /// Monthly, quarterly, weekly and daily input with seasonal models.
 mod seasonal;
