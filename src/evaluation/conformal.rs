@@ -12,7 +12,7 @@
 //! from data before the forecast origin.
 
 use super::backtest::rolling_origins;
-use super::select::{ModelChoice, fit_choice};
+use super::select::{ModelChoice, fit_choice_m};
 use crate::error::{Error, Result};
 use crate::models::{Forecast, Interval};
 
@@ -37,9 +37,12 @@ impl Default for ConformalSettings {
 /// Reference level whose half-width normalises the scores.
 const REFERENCE_LEVEL: f64 = 80.0;
 
-/// Scores of one series: `scores[k]` holds the normalised errors at step k+1.
+/// Scores of one series with season length `m` (1 for non-seasonal data): `scores[k]`
+/// holds the normalised errors at step k+1. Each origin's fit runs the seasonality test
+/// on its own training data, as the final fit does.
 pub fn series_scores(
     y: &[f64],
+    m: usize,
     choice: ModelChoice,
     h: usize,
     settings: ConformalSettings,
@@ -47,7 +50,7 @@ pub fn series_scores(
     let mut scores = vec![Vec::new(); h];
     for split in rolling_origins(y.len(), h, settings.origins, settings.min_train) {
         let train = &y[..split.train_end];
-        let Ok(fitted) = fit_choice(train, choice, h) else {
+        let Ok(fitted) = fit_choice_m(train, m, choice, h) else {
             continue;
         };
         let f = fitted.model.forecast(split.horizon, &[REFERENCE_LEVEL]);
@@ -160,6 +163,7 @@ mod tests {
         y.push(1e6);
         let s = series_scores(
             &y,
+            1,
             ModelChoice::Fixed(ModelSpec::Drift),
             1,
             ConformalSettings {

@@ -412,8 +412,10 @@ fn period_cell(text: &str) -> std::result::Result<RawTime, &'static str> {
         let digits = t.strip_prefix('-').unwrap_or(t);
         !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
     };
-    let date_like =
-        t.len() >= 7 && t.as_bytes()[..4].iter().all(u8::is_ascii_digit) && t.as_bytes()[4] == b'-';
+    // YYYY-MM, YYYY-MM-DD, YYYY-Qn or YYYYQn
+    let date_like = t.len() >= 6
+        && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && matches!(t.as_bytes()[4], b'-' | b'Q' | b'q');
     if !integer_like && !date_like {
         return Err("not a period");
     }
@@ -511,7 +513,7 @@ pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
                 &cols.time_col,
                 t,
                 problem,
-                "expected an integer period (e.g. 2024 or 17), YYYY-MM, or an ISO date YYYY-MM-DD",
+                "expected an integer period (e.g. 2024 or 17), YYYY-MM, YYYY-Qn, YYYYQn, or an ISO date YYYY-MM-DD",
             )
         })?;
         raw_times.push(rt);

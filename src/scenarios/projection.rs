@@ -113,7 +113,7 @@ pub fn project_many(
         let settings = ConformalSettings::default();
         let scores: Vec<Vec<Vec<f64>>> = series
             .par_iter()
-            .map(|s| series_scores(s.values(), choice, h, settings))
+            .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
             .collect();
         let calibration = Calibration::pool(scores, h);
         for (s, r) in series.iter().zip(results.iter_mut()) {
