@@ -35,10 +35,42 @@ pub fn rolling_origins(n: usize, h: usize, origins: usize, min_train: usize) -> 
         .collect()
 }
 
+/// Up to `origins` consecutive origins whose test windows hold all `h` steps, the last
+/// ending at the series end (so every step is scored at every origin), each with at
+/// least `min_train` training points. When no origin has room for a full window the
+/// partial layout of [`rolling_origins`] is used instead.
+pub fn full_window_origins(n: usize, h: usize, origins: usize, min_train: usize) -> Vec<Split> {
+    if h == 0 || n < min_train + h {
+        return rolling_origins(n, h, origins, min_train);
+    }
+    let last = n - h;
+    let first = (last + 1).saturating_sub(origins).max(min_train);
+    (first..=last)
+        .map(|train_end| Split {
+            train_end,
+            horizon: h,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn full_windows_score_every_step_at_every_origin() {
+        let s = full_window_origins(40, 24, 10, 6);
+        assert_eq!(s.len(), 10);
+        assert!(s.iter().all(|x| x.horizon == 24));
+        assert_eq!(s.last().unwrap().test_range().end, 40);
+        assert_eq!(s[0].train_end, 7);
+        // no room for a full window: the partial layout
+        assert_eq!(
+            full_window_origins(10, 8, 4, 6),
+            rolling_origins(10, 8, 4, 6)
+        );
+    }
 
     #[test]
     fn the_last_origins_end_at_the_series_end() {
@@ -68,7 +100,7 @@ mod tests {
     proptest! {
         #[test]
         fn a_backtest_never_trains_on_its_test_window(n in 0usize..200, h in 0usize..12, k in 0usize..20, m in 1usize..30) {
-            for s in rolling_origins(n, h, k, m) {
+            for s in rolling_origins(n, h, k, m).into_iter().chain(full_window_origins(n, h, k, m)) {
                 prop_assert!(s.train_end >= m);
                 prop_assert!(s.test_range().start == s.train_end);
                 prop_assert!(s.test_range().end <= n);

@@ -1,8 +1,9 @@
 //! Calibrated ("conformal") prediction intervals from rolling-origin residuals.
 //!
 //! Normalised split-conformal prediction (Papadopoulos et al. 2008; Lei et al. 2018):
-//! at the last `origins` rolling origins inside each series' training data the model is
-//! refitted and forecasts up to `h` steps; each error is divided by the half-width of the
+//! at the last `origins` rolling origins inside each series' training data whose test
+//! windows hold all `h` steps (the last window ends at the series end), the model is
+//! refitted and forecasts `h` steps; each error is divided by the half-width of the
 //! model's own 80% interval at that step (a per-series, per-step scale), giving a score.
 //! Scores are pooled over all series of the run, per horizon. The calibrated interval at
 //! level L is `point + q_lo·w` to `point + q_hi·w`, with w the final model's 80%
@@ -11,7 +12,7 @@
 //! error, not a silently narrow interval. No test window is ever used: every score comes
 //! from data before the forecast origin.
 
-use super::backtest::rolling_origins;
+use super::backtest::full_window_origins;
 use super::select::{ModelChoice, fit_choice_m};
 use crate::error::{Error, Result};
 use crate::models::{Forecast, Interval};
@@ -48,7 +49,7 @@ pub fn series_scores(
     settings: ConformalSettings,
 ) -> Vec<Vec<f64>> {
     let mut scores = vec![Vec::new(); h];
-    for split in rolling_origins(y.len(), h, settings.origins, settings.min_train) {
+    for split in full_window_origins(y.len(), h, settings.origins, settings.min_train) {
         let train = &y[..split.train_end];
         let Ok(fitted) = fit_choice_m(train, m, choice, h) else {
             continue;

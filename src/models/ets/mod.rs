@@ -222,11 +222,7 @@ impl Ets {
         } else {
             "M"
         };
-        format!(
-            "ETS({e},{},{})",
-            self.trend.code(),
-            self.season.code()
-        )
+        format!("ETS({e},{},{})", self.trend.code(), self.season.code())
     }
 
     fn n_smoothing(&self) -> usize {

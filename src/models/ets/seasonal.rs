@@ -175,13 +175,7 @@ fn run<const MS: bool, const ME: bool>(y: &[f64], m: usize, p: &Params) -> Optio
     log_mu += prod_mu.ln();
     let n = y.len() as f64;
     let lik = n * sse.max(1e-300).ln() + 2.0 * log_mu;
-    lik.is_finite().then_some(Run {
-        lik,
-        sse,
-        l,
-        b,
-        s,
-    })
+    lik.is_finite().then_some(Run { lik, sse, l, b, s })
 }
 
 fn run_any(spec: &Ets, y: &[f64], m: usize, p: &Params) -> Option<Run> {
@@ -404,9 +398,7 @@ fn seasonal_figure(y: &[f64], m: usize, mult: bool) -> Vec<f64> {
     let (mut sum, mut count) = (vec![0.0; m], vec![0usize; m]);
     for t in half..n.saturating_sub(half) {
         let ma = if m % 2 == 0 {
-            (0.5 * y[t - half]
-                + y[t + 1 - half..t + half].iter().sum::<f64>()
-                + 0.5 * y[t + half])
+            (0.5 * y[t - half] + y[t + 1 - half..t + half].iter().sum::<f64>() + 0.5 * y[t + half])
                 / m as f64
         } else {
             y[t - half..=t + half].iter().sum::<f64>() / m as f64
@@ -637,9 +629,7 @@ pub(super) fn fit(spec: Ets, y: &[f64], m: usize, beta_max: f64) -> Result<Fitte
     let s_scale = if mult_s { 1.0 } else { scale };
     let init: Vec<f64> = p.s[..m].iter().map(|v| v * s_scale).collect();
     // R's order of the final states: s1 = the last observation's period, then backwards
-    let last: Vec<f64> = (0..m)
-        .map(|i| fit.s[(n - 1 - i) % m] * s_scale)
-        .collect();
+    let last: Vec<f64> = (0..m).map(|i| fit.s[(n - 1 - i) % m] * s_scale).collect();
     Ok(FittedEts {
         spec,
         p: Theta {
@@ -909,7 +899,11 @@ mod tests {
             let (mut a, mut g) = (vec![0.0; np * np], vec![0.0; np]);
             let lik = normal_any(sp, &y, &lay, &x, &mut a, &mut g).unwrap();
             let r = run_any(sp, &y, m, &unpack(&lay, &x, mult_s)).unwrap();
-            assert!((lik - r.lik).abs() < 1e-9 * lik.abs().max(1.0), "{}", sp.code());
+            assert!(
+                (lik - r.lik).abs() < 1e-9 * lik.abs().max(1.0),
+                "{}",
+                sp.code()
+            );
             for k in 0..np {
                 let h = 1e-6;
                 let mut xp = x.clone();
@@ -935,7 +929,11 @@ mod tests {
         let y: Vec<f64> = (0..48)
             .map(|t| 200.0 + 2.5 * t as f64 + pattern[t % 4])
             .collect();
-        let sp = spec(ErrorType::Additive, TrendType::Additive, SeasonType::Additive);
+        let sp = spec(
+            ErrorType::Additive,
+            TrendType::Additive,
+            SeasonType::Additive,
+        );
         let fit = fit_spec_m(sp, &y, 4).unwrap();
         let f = fit.forecast(8, &[95.0]);
         for (k, p) in f.point.iter().enumerate() {
@@ -976,7 +974,9 @@ mod tests {
             let (i80, i95) = (&f.intervals[0], &f.intervals[1]);
             for k in 0..12 {
                 assert!(
-                    0.0 <= i95.lower[k] && i95.lower[k] <= i80.lower[k] && i80.lower[k] <= f.point[k],
+                    0.0 <= i95.lower[k]
+                        && i95.lower[k] <= i80.lower[k]
+                        && i80.lower[k] <= f.point[k],
                     "{} step {k}",
                     sp.code()
                 );
@@ -1023,7 +1023,11 @@ mod tests {
         let a = AutoEts.fit(&y).unwrap();
         for m in [0, 1, 25, 16] {
             let b = SeasonalAutoEts { m }.fit(&y).unwrap();
-            assert_eq!(a.forecast(6, &[80.0, 95.0]), b.forecast(6, &[80.0, 95.0]), "m = {m}");
+            assert_eq!(
+                a.forecast(6, &[80.0, 95.0]),
+                b.forecast(6, &[80.0, 95.0]),
+                "m = {m}"
+            );
             assert_eq!(b.name(), "ets");
             assert_eq!(a.code(), b.code());
         }
@@ -1032,11 +1036,19 @@ mod tests {
     #[test]
     fn seasonal_models_refuse_too_short_or_non_positive_data() {
         let y = noisy_seasonal(30, 12);
-        let sp = spec(ErrorType::Additive, TrendType::Additive, SeasonType::Additive);
+        let sp = spec(
+            ErrorType::Additive,
+            TrendType::Additive,
+            SeasonType::Additive,
+        );
         assert!(fit_spec_m(sp, &y[..20], 12).is_err());
         let mut z = noisy_seasonal(40, 4);
         z[5] = -1.0;
-        let mm = spec(ErrorType::Multiplicative, TrendType::None, SeasonType::Multiplicative);
+        let mm = spec(
+            ErrorType::Multiplicative,
+            TrendType::None,
+            SeasonType::Multiplicative,
+        );
         assert!(fit_spec_m(mm, &z, 4).is_err());
         let fit = SeasonalAutoEts { m: 4 }.fit(&z).unwrap();
         assert!(fit.code().starts_with("ETS(A"), "{}", fit.code());
@@ -1046,7 +1058,11 @@ mod tests {
     fn the_description_names_the_chosen_model_like_r() {
         let y = noisy_seasonal(60, 4);
         let fit = SeasonalAutoEts { m: 4 }.fit(&y).unwrap();
-        assert!(fit.description().starts_with("ETS("), "{}", fit.description());
+        assert!(
+            fit.description().starts_with("ETS("),
+            "{}",
+            fit.description()
+        );
         let names: Vec<String> = fit.params().iter().map(|p| p.name.clone()).collect();
         if fit.period() == 4 {
             for want in ["alpha", "gamma", "s1", "s4", "s0_1"] {
@@ -1100,7 +1116,10 @@ mod tests {
         assert_eq!(rows.len(), 40);
         let mut worse = Vec::new();
         for (id, code, r, ours) in &rows {
-            eprintln!("{id} {code}: R {r:.3}, chipcast {ours:.3}, diff {:.3}", ours - r);
+            eprintln!(
+                "{id} {code}: R {r:.3}, chipcast {ours:.3}, diff {:.3}",
+                ours - r
+            );
             if *ours < r - 0.5 {
                 worse.push(id.clone());
             }
