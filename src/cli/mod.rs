@@ -90,9 +90,9 @@ pub(crate) struct SourceArgs {
 /// Model and interval settings shared by forecast and gap.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
-    /// Model. auto = median of drift, logdrift and ets, chosen by rolling-origin evaluation on the
-    /// built-in WSTS series and on the M4 benchmark's training data (README, Models)
-    /// [default: auto]
+    /// Model. auto = median of drift, logdrift and ets on annual and non-seasonal data; mean of
+    /// seasonal ETS and OTM on the adjusted series where the seasonality test finds a season;
+    /// both chosen by validation on training data (README, Models) [default: auto]
     #[arg(long, value_enum)]
     model: Option<ModelName>,
     /// Prediction interval level in percent; repeat for several

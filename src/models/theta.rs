@@ -641,10 +641,16 @@ impl FittedModel for FittedThetaStateSpace {
         self.variant.name()
     }
     fn description(&self) -> String {
+        let theta = self.theta();
+        // w at W_MAX prints as 9999999172.596: say what it is instead.
+        let theta = if self.w >= W_MAX - 1e-12 {
+            format!("{theta:.3e} (at its upper bound, w = 1 − 1/θ → 1)")
+        } else {
+            format!("{theta:.3}")
+        };
         format!(
-            "{} of Fiorucci et al. (2016), theta = {:.3}",
-            self.variant.long_name(),
-            self.theta()
+            "{} of Fiorucci et al. (2016), theta = {theta}",
+            self.variant.long_name()
         )
     }
     fn params(&self) -> Vec<Param> {

@@ -203,10 +203,21 @@ impl Drawable for FanChart<'_> {
         let kind = self.history.kind();
         let f = self.forecast;
         let main = frame(root, &self.title, &self.subtitle, &self.footnote, path)?;
+        // sub-annual data: the recent past only (four seasons or three horizons, whichever is
+        // longer), so that the season and the forecast are readable; the subtitle gives the
+        // fitted span
+        let m = kind.season_length();
+        let shown = if m > 1 {
+            (4 * m).max(3 * f.periods.len())
+        } else {
+            usize::MAX
+        };
+        let skip = self.history.len().saturating_sub(shown);
         let hist: Vec<(f64, f64)> = self
             .history
             .ordinals()
             .zip(self.history.values())
+            .skip(skip)
             .map(|(o, v)| (x_of(kind, o), *v))
             .collect();
         let fc: Vec<(f64, f64)> = f

@@ -243,15 +243,11 @@ fn seasonal_naive_repeats_the_last_year_of_a_monthly_file() {
         ],
     );
     let f = read_forecast(&dir.path().join("f.csv"));
-    for k in 0..13 {
+    assert_eq!(f.len(), 13);
+    for (k, (period, value, _, _)) in f.iter().enumerate() {
         let want: f64 = format!("{:.4}", monthly_value(24 + k % 12))
             .parse()
             .unwrap();
-        assert!(
-            (f[k].1 - want).abs() < 1e-9,
-            "{}: {} vs {want}",
-            f[k].0,
-            f[k].1
-        );
+        assert!((value - want).abs() < 1e-9, "{period}: {value} vs {want}");
     }
 }

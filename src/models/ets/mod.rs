@@ -64,8 +64,8 @@
 //! ℓ₀, b₀, m − 1 free seasonal states, σ).
 //!
 //! **When seasonal models are tried** (R's rules): 2 ≤ m ≤ [`MAX_PERIOD`] = 24 (R drops
-//! seasonality above 24 and for n ≤ m), and a model is fitted only if n ≥ its parameters
-//! + 2 (R returns AICc = ∞ otherwise). We also require two full seasons (n ≥ 2m), where R
+//! seasonality above 24 and for n ≤ m), and a model is fitted only if n exceeds its parameter
+//! count by 2 (R returns AICc = ∞ otherwise). We also require two full seasons (n ≥ 2m), where R
 //! would initialise a shorter series with a Fourier regression. Otherwise
 //! [`SeasonalAutoEts`] returns exactly what [`AutoEts`] returns (m ≤ 1 never reaches the
 //! seasonal code: yearly forecasts are byte-identical).

@@ -149,14 +149,14 @@ fn run<const MS: bool, const ME: bool>(y: &[f64], m: usize, p: &Params) -> Optio
             sse += r * r;
         }
         if MS {
-            if !(q > 0.0) {
+            if q.is_nan() || q <= 0.0 {
                 return None;
             }
             let u = r / sj;
             l = q + alpha * u;
             b = phi * b + beta * u;
             s[j] = sj + gamma * r / q;
-            if !(s[j] > 0.0) {
+            if s[j].is_nan() || s[j] <= 0.0 {
                 return None;
             }
         } else {
@@ -283,7 +283,7 @@ fn normal_equations<const MS: bool, const ME: bool>(
         }
         // state updates and their derivatives (dr = −dμ)
         if MS {
-            if !(q > 0.0) {
+            if q.is_nan() || q <= 0.0 {
                 return None;
             }
             let (inv_s, inv_q) = (1.0 / sj, 1.0 / q);
@@ -309,7 +309,7 @@ fn normal_equations<const MS: bool, const ME: bool>(
             l = q + alpha * u;
             b = phi * b + beta * u;
             s[j] = sj + gamma * v;
-            if !(s[j] > 0.0) {
+            if s[j].is_nan() || s[j] <= 0.0 {
                 return None;
             }
         } else {
@@ -397,7 +397,7 @@ fn seasonal_figure(y: &[f64], m: usize, mult: bool) -> Vec<f64> {
     let half = m / 2;
     let (mut sum, mut count) = (vec![0.0; m], vec![0usize; m]);
     for t in half..n.saturating_sub(half) {
-        let ma = if m % 2 == 0 {
+        let ma = if m.is_multiple_of(2) {
             (0.5 * y[t - half] + y[t + 1 - half..t + half].iter().sum::<f64>() + 0.5 * y[t + half])
                 / m as f64
         } else {
@@ -568,9 +568,7 @@ pub(super) fn fit(spec: Ets, y: &[f64], m: usize, beta_max: f64) -> Result<Fitte
         (lower[lay.iphi], upper[lay.iphi]) = (0.8, 0.98);
     }
     if mult_s {
-        for k in lay.is..lay.np {
-            lower[k] = 1e-6;
-        }
+        lower[lay.is..lay.np].fill(1e-6);
     }
     let ib = lay.ib;
     let project = move |x: &mut [f64]| {
@@ -707,7 +705,7 @@ impl FittedEts {
         let s2 = self.sigma * self.sigma;
         let mult_e = self.spec.error == ErrorType::Multiplicative;
         let mult_s = self.spec.season == SeasonType::Multiplicative;
-        let c = |j: usize| self.c_trend(j) + if j % m == 0 { gamma } else { 0.0 };
+        let c = |j: usize| self.c_trend(j) + if j.is_multiple_of(m) { gamma } else { 0.0 };
         let se: Option<Vec<f64>> = match (mult_e, mult_s) {
             // class 1: v_h = σ²(1 + Σ_{j<h} c_j²)
             (false, false) => {
