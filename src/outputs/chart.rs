@@ -8,6 +8,7 @@ use super::atomic::write_atomically;
 use crate::error::{Error, Result};
 use crate::scenarios::gap::GapReport;
 use crate::scenarios::projection::SeriesForecast;
+use crate::series::time::{civil_from_days, days_in_month};
 use crate::series::{MarketSeries, TimeKind};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -28,8 +29,8 @@ fn register_fonts() {
 }
 
 /// The legend box every chart uses.
-fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+fn legend<'a, DB: DrawingBackend + 'a, X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
     position: SeriesLabelPosition,
     path: &Path,
 ) -> Result<()> {
@@ -74,15 +75,96 @@ pub struct FanChart<'a> {
     pub model_label: String,
 }
 
+/// A period's position on a time axis in years: a month's start is year + (month − 1)/12 for
+/// every dated kind (days inside a month in proportion), so month ticks fall on month starts.
 fn x_of(kind: TimeKind, ordinal: i64) -> f64 {
     match kind {
-        TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => ordinal as f64 / 12.0,
-        TimeKind::YearQuarter { .. } | TimeKind::QuarterlyDate { .. } => ordinal as f64 / 4.0,
-        TimeKind::Weekly { .. } | TimeKind::Daily => {
-            kind.epoch_days(ordinal).unwrap_or(ordinal) as f64 / 365.25 + 1970.0
-        }
         TimeKind::Integer | TimeKind::AnnualDate { .. } => ordinal as f64,
+        TimeKind::YearMonth | TimeKind::MonthlyDate { .. } => ordinal as f64 / 12.0,
+        TimeKind::YearQuarter { .. } => ordinal as f64 / 4.0,
+        TimeKind::QuarterlyDate { .. } | TimeKind::Weekly { .. } | TimeKind::Daily => {
+            let (y, m, d) = civil_from_days(kind.epoch_days(ordinal).unwrap_or(ordinal));
+            y as f64 + (f64::from(m - 1) + f64::from(d - 1) / f64::from(days_in_month(y, m))) / 12.0
+        }
     }
+}
+
+/// Half a period in axis units (years), the padding at both ends of a time axis.
+fn half_period(kind: TimeKind) -> f64 {
+    match kind.periods_per_year() {
+        Some(p) if p > 1 => 0.5 / f64::from(p),
+        _ if matches!(kind, TimeKind::Daily) => 0.5 / 365.25,
+        _ if matches!(kind, TimeKind::Weekly { .. }) => 3.5 / 365.25,
+        _ => 0.5,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Tick positions for a time axis over [x0, x1] and how to label them: at most
+/// `MAX_TICKS` ticks at whole years (steps 1, 2, 5, 10, … years) or, on a sub-annual axis
+/// shorter than that, at month starts (steps 1, 2, 3 or 6 months), labelled "Mar 2026".
+/// Returns the ticks and the step in months (0 for a plain index).
+fn time_ticks(kind: TimeKind, x0: f64, x1: f64) -> (Vec<f64>, u32) {
+    const MAX_TICKS: f64 = 10.0;
+    let dated = !matches!(kind, TimeKind::Integer);
+    let sub_annual = kind.season_length() > 1;
+    let mut steps: Vec<(f64, u32)> = Vec::new();
+    if sub_annual {
+        steps.extend([1u32, 2, 3, 6].map(|m| (f64::from(m) / 12.0, m)));
+    }
+    let mut decade = 1.0;
+    while steps.len() < 64 {
+        for k in [1.0, 2.0, 5.0] {
+            let step = k * decade;
+            steps.push((step, if dated { (12.0 * step) as u32 } else { 0 }));
+        }
+        decade *= 10.0;
+    }
+    let (step, months) = steps
+        .into_iter()
+        .find(|(step, _)| (x1 - x0) / step < MAX_TICKS)
+        .unwrap_or((decade, 0));
+    let first = (x0 / step - 1e-9).ceil() as i64;
+    let last = (x1 / step + 1e-9).floor() as i64;
+    let ticks = (first..=last).map(|i| i as f64 * step).collect();
+    (ticks, months)
+}
+
+/// An f64 axis whose ticks are given ([`time_ticks`]), labelled by the chart's formatter.
+/// (plotters' `WithKeyPoints` over an f64 range has no value formatter to override.)
+struct TimeAxis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for TimeAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// The label of a tick made by [`time_ticks`].
+fn time_label(x: f64, step_months: u32) -> String {
+    if step_months == 0 || step_months.is_multiple_of(12) {
+        return format!("{x:.0}");
+    }
+    let months = (x * 12.0).round() as i64;
+    format!(
+        "{} {}",
+        MONTHS[months.rem_euclid(12) as usize],
+        months.div_euclid(12)
+    )
 }
 
 fn draw_err<E: std::fmt::Debug>(path: &Path) -> impl Fn(E) -> Error + '_ {
@@ -258,28 +340,28 @@ impl Drawable for FanChart<'_> {
             .map(|p| p.0)
             .unwrap_or(x0 + 1.0)
             .max(later.last().map(|p| p.0).unwrap_or(x0));
+        let pad = half_period(kind);
+        let (ticks, step_months) = time_ticks(kind, x0 - pad, x1 + pad);
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(x0 - 0.5..x1 + 0.5, ymin..ymax)
+            .build_cartesian_2d(
+                TimeAxis {
+                    inner: (x0 - pad..x1 + pad).into(),
+                    ticks,
+                },
+                ymin..ymax,
+            )
             .map_err(&e)?;
-        let integer_x =
-            matches!(kind, TimeKind::Integer | TimeKind::AnnualDate { .. }) || x1 - x0 > 3.0;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .y_desc(self.y_label.clone())
             .x_desc(self.x_label.clone())
-            .x_label_formatter(&|x| {
-                if integer_x {
-                    format!("{:.0}", x)
-                } else {
-                    format!("{x:.1}")
-                }
-            })
+            .x_label_formatter(&|x| time_label(*x, step_months))
             .y_label_formatter(&|y| money(*y))
             .label_style(("sans-serif", 17))
             .axis_desc_style(("sans-serif", 18))
@@ -321,7 +403,7 @@ impl Drawable for FanChart<'_> {
         if let Some((value, label)) = &self.threshold {
             chart
                 .draw_series(DashedLineSeries::new(
-                    vec![(x0 - 0.5, *value), (x1 + 0.5, *value)],
+                    vec![(x0 - pad, *value), (x1 + pad, *value)],
                     10,
                     6,
                     THRESHOLD.stroke_width(2),
@@ -537,6 +619,42 @@ impl Drawable for GapChart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_few_weeks_of_daily_data_get_month_ticks_labelled_with_month_and_year() {
+        let (x0, x1) = (x_of(TimeKind::Daily, 19_600), x_of(TimeKind::Daily, 19_712));
+        let (ticks, step) = time_ticks(TimeKind::Daily, x0, x1);
+        assert_eq!(step, 1);
+        let labels: Vec<String> = ticks.iter().map(|t| time_label(*t, step)).collect();
+        // 2023-08-30 .. 2023-12-20: month starts Sep to Dec
+        assert_eq!(labels, ["Sep 2023", "Oct 2023", "Nov 2023", "Dec 2023"]);
+    }
+
+    #[test]
+    fn long_axes_get_whole_years_and_never_more_than_ten_ticks() {
+        for (x0, x1) in [(1986.0, 2030.0), (2020.3, 2028.2), (0.5, 500.0)] {
+            let (ticks, step) = time_ticks(TimeKind::YearMonth, x0, x1);
+            assert!(
+                ticks.len() <= 10 && ticks.len() >= 2,
+                "{x0}-{x1}: {ticks:?}"
+            );
+            assert!(
+                ticks
+                    .iter()
+                    .all(|t| t.fract() == 0.0 && *t >= x0 && *t <= x1)
+            );
+            assert!(ticks.iter().all(|t| !time_label(*t, step).contains('.')));
+        }
+        let (ticks, step) = time_ticks(TimeKind::Integer, 0.5, 6.5);
+        assert_eq!((ticks, step), (vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 0));
+    }
+
+    #[test]
+    fn a_month_start_of_a_daily_series_sits_where_the_monthly_series_puts_that_month() {
+        // 2024-03-01 is day 19,783 after 1970-01-01; monthly ordinal 2024 * 12 + 2
+        let daily = x_of(TimeKind::Daily, 19_783);
+        assert!((daily - x_of(TimeKind::YearMonth, 2024 * 12 + 2)).abs() < 1e-12);
+    }
 
     #[test]
     fn money_labels_use_thousands_separators() {
