@@ -49,9 +49,10 @@ pub(crate) struct ForecastArgs {
     /// Write fit timings (benchmark harness format)
     #[arg(long, value_name = "FILE")]
     timing: Option<PathBuf>,
-    /// Prediction intervals: the model's own, or conformal (calibrated on rolling-origin
-    /// errors inside the data, pooled over all series of the run)
-    #[arg(long, value_enum, default_value_t = Intervals::Model)]
+    /// Prediction intervals: the model's own, conformal (calibrated on rolling-origin
+    /// errors inside the data, pooled over the run's series), or auto: conformal for the
+    /// default model on non-seasonal runs with enough series for every level, else the model's
+    #[arg(long, value_enum, default_value_t = Intervals::Auto)]
     intervals: Intervals,
     /// Print, per series, the chosen model, its parameters, criteria and why it won
     #[arg(long)]
@@ -70,6 +71,9 @@ pub(crate) enum Intervals {
     Model,
     /// Normalised split-conformal intervals from rolling-origin residuals
     Conformal,
+    /// Conformal for `--model auto` on non-seasonal runs whose pooled errors reach every
+    /// level, the model's own otherwise
+    Auto,
 }
 
 /// Printed when the default model is used on a built-in series.
@@ -155,6 +159,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
     let method = match a.intervals {
         Intervals::Model => IntervalMethod::Model,
         Intervals::Conformal => IntervalMethod::Conformal,
+        Intervals::Auto => IntervalMethod::Auto,
     };
     let progress = ProgressBar::new(src.series.len() as u64);
     if src.series.len() >= 50 {

@@ -91,6 +91,11 @@ impl Calibration {
         self.per_step.iter().map(Vec::len).collect()
     }
 
+    /// Whether every step has enough scores for every level.
+    pub fn reaches(&self, levels: &[f64]) -> bool {
+        (0..self.per_step.len()).all(|k| levels.iter().all(|l| self.quantiles(k, *l).is_ok()))
+    }
+
     fn quantiles(&self, k: usize, level: f64) -> Result<(f64, f64)> {
         let s = &self.per_step[k];
         let m = s.len();

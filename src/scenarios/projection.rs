@@ -82,7 +82,18 @@ pub enum IntervalMethod {
     Model,
     /// Conformal calibration from rolling-origin residuals pooled over the run's series.
     Conformal,
+    /// A request, never a result: conformal for the default model (`auto`) on
+    /// non-seasonal runs (season length 1) whose pooled scores reach every level, the
+    /// model's own otherwise. Chosen by the inner validation of the yearly dev sets (README,
+    /// Models); seasonal runs keep the model's intervals, whose coverage was already in
+    /// range there, at a tenth of the CPU.
+    Auto,
 }
+
+/// At most this many series (every k-th, in input order) are refitted for a conformal
+/// calibration: 10 origins each give 20,000 scores per step, far more than the quantiles
+/// need, and the cost stays bounded on runs of any size.
+pub const MAX_CALIBRATION_SERIES: usize = 2_000;
 
 /// Project many series in parallel (rayon; one thread when `RAYON_NUM_THREADS=1`), with
 /// model or conformal intervals. `tick` is called once per finished series (for progress
@@ -109,17 +120,31 @@ pub fn project_many(
             r
         })
         .collect();
-    if intervals == IntervalMethod::Conformal {
+    let conformal = match intervals {
+        IntervalMethod::Model => false,
+        IntervalMethod::Conformal => true,
+        IntervalMethod::Auto => {
+            choice == ModelChoice::Auto && series.iter().all(|s| s.season_length() <= 1)
+        }
+    };
+    if conformal {
         let settings = ConformalSettings::default();
-        let scores: Vec<Vec<Vec<f64>>> = series
+        let stride = series.len().div_ceil(MAX_CALIBRATION_SERIES).max(1);
+        let calibrators: Vec<&MarketSeries> = series.iter().step_by(stride).collect();
+        let scores: Vec<Vec<Vec<f64>>> = calibrators
             .par_iter()
             .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
             .collect();
         let calibration = Calibration::pool(scores, h);
+        if intervals == IntervalMethod::Auto && !calibration.reaches(levels) {
+            return Ok(results);
+        }
         for (s, r) in series.iter().zip(results.iter_mut()) {
             if let Ok(p) = r {
                 let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);
                 calibration.apply(&mut p.forecast.forecast, &reference, levels)?;
+                // the calibrated bounds obey the same limit as the model's own
+                p.forecast.forecast.clamp_to_data(s.values());
                 if floor {
                     floor_positive(s, &p.forecast.model, &mut p.forecast.forecast);
                 }
@@ -261,6 +286,109 @@ mod tests {
             .map(ModelChoice::Fixed)
             .chain([ModelChoice::Auto, ModelChoice::Select])
             .collect()
+    }
+
+    #[test]
+    fn auto_intervals_are_conformal_only_for_the_default_model_on_enough_yearly_series() {
+        let grow = |i: usize| -> Vec<f64> {
+            (0..20)
+                .map(|t: usize| {
+                    100.0 * (1.0 + 0.03 * i as f64) * 1.05f64.powi(t as i32)
+                        + ((t * 7 + i) % 5) as f64
+                })
+                .collect()
+        };
+        let many: Vec<MarketSeries> = (0..8).map(|i| series(grow(i))).collect();
+        let method = |set: &[MarketSeries], choice| {
+            project_many(
+                set,
+                choice,
+                4,
+                &[80.0, 95.0],
+                IntervalMethod::Auto,
+                true,
+                &|| {},
+            )
+            .unwrap()
+            .into_iter()
+            .map(|r| r.unwrap().forecast.interval_method)
+            .collect::<Vec<_>>()
+        };
+        // 8 series x 10 origins = 80 scores per step: enough for 95%
+        assert!(
+            method(&many, ModelChoice::Auto)
+                .iter()
+                .all(|m| *m == IntervalMethod::Conformal)
+        );
+        // one series: 10 scores cannot reach 95%, so the model's own intervals
+        assert_eq!(
+            method(&many[..1], ModelChoice::Auto),
+            vec![IntervalMethod::Model]
+        );
+        // a named model keeps its own intervals (naive and drift stay identical to R's)
+        let drift = ModelChoice::Fixed(ModelSpec::Drift);
+        assert!(
+            method(&many, drift)
+                .iter()
+                .all(|m| *m == IntervalMethod::Model)
+        );
+        // seasonal runs keep the model's intervals
+        let monthly: Vec<MarketSeries> = many
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                s.set_season_length(12);
+                s
+            })
+            .collect();
+        assert!(
+            method(&monthly, ModelChoice::Auto)
+                .iter()
+                .all(|m| *m == IntervalMethod::Model)
+        );
+    }
+
+    #[test]
+    fn conformal_bounds_obey_the_same_limit_as_the_models_own() {
+        // values jumping over six orders of magnitude, where log-scale models' own
+        // intervals reach far beyond the data
+        let wild: Vec<MarketSeries> = (0..12)
+            .map(|i| {
+                let v = (0..18)
+                    .map(|t| 10f64.powf(((i * 7 + t * 13) % 60) as f64 / 10.0 - 1.0))
+                    .collect();
+                series(v)
+            })
+            .collect();
+        let h = 6;
+        let out = project_many(
+            &wild,
+            ModelChoice::Auto,
+            h,
+            &[80.0, 95.0],
+            IntervalMethod::Conformal,
+            true,
+            &|| {},
+        )
+        .unwrap();
+        for (s, r) in wild.iter().zip(&out) {
+            let f = &r.as_ref().unwrap().forecast.forecast;
+            let (lo, hi) = s
+                .values()
+                .iter()
+                .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+            for iv in &f.intervals {
+                for k in 0..h {
+                    let reach = (k + 1) as f64 * (hi - lo) * (1.0 + 1e-12);
+                    assert!(
+                        iv.upper[k] <= f.point[k].max(hi) + reach,
+                        "step {k}: {}",
+                        iv.upper[k]
+                    );
+                    assert!(iv.lower[k] >= f.point[k].min(lo) - reach);
+                }
+            }
+        }
     }
 
     proptest! {
