@@ -463,9 +463,47 @@ impl Drawable for FanChart<'_> {
         chart
             .draw_series(fc.iter().map(|p| Circle::new(*p, 3, FORECAST.filled())))
             .map_err(&e)?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
+        let mut drawn: Vec<(f64, f64)> = hist.clone();
+        drawn.extend(fc.iter().copied());
+        drawn.extend(later.iter().copied());
+        for iv in &f.forecast.intervals {
+            for (k, o) in f.periods.iter().enumerate() {
+                drawn.push((x_of(kind, *o), iv.upper[k]));
+                drawn.push((x_of(kind, *o), iv.lower[k]));
+            }
+        }
+        let corner = emptiest_corner(&drawn, (x0 - pad, x1 + pad), (ymin, ymax));
+        legend(&mut chart, corner, path)?;
         Ok(())
     }
+}
+
+/// The corner of the plot whose legend-sized box (the outer 30% of the width, 30% of the
+/// height) covers the fewest drawn points, preferring upper left, then upper right, lower
+/// left and lower right on ties, so the legend hides as little of the data as possible.
+fn emptiest_corner(points: &[(f64, f64)], x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let (w, h) = (x.1 - x.0, y.1 - y.0);
+    let count = |left: bool, upper: bool| {
+        points
+            .iter()
+            .filter(|(px, py)| {
+                let fx = (px - x.0) / w;
+                let fy = (py - y.0) / h;
+                (if left { fx <= 0.3 } else { fx >= 0.7 })
+                    && (if upper { fy >= 0.7 } else { fy <= 0.3 })
+            })
+            .count()
+    };
+    [
+        (SeriesLabelPosition::UpperLeft, count(true, true)),
+        (SeriesLabelPosition::UpperRight, count(false, true)),
+        (SeriesLabelPosition::LowerLeft, count(true, false)),
+        (SeriesLabelPosition::LowerRight, count(false, false)),
+    ]
+    .into_iter()
+    .min_by_key(|(_, n)| *n)
+    .map(|(p, _)| p)
+    .unwrap_or(SeriesLabelPosition::UpperLeft)
 }
 
 /// One bar of a [`GapChart`].
@@ -654,6 +692,21 @@ mod tests {
         // 2024-03-01 is day 19,783 after 1970-01-01; monthly ordinal 2024 * 12 + 2
         let daily = x_of(TimeKind::Daily, 19_783);
         assert!((daily - x_of(TimeKind::YearMonth, 2024 * 12 + 2)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_legend_goes_to_the_corner_the_data_leaves_empty() {
+        let growth: Vec<(f64, f64)> = (0..20).map(|i| (i as f64, i as f64)).collect();
+        assert!(matches!(
+            emptiest_corner(&growth, (0.0, 19.0), (0.0, 19.0)),
+            SeriesLabelPosition::UpperLeft
+        ));
+        // high on the left, low on the right: the upper right is free
+        let decline: Vec<(f64, f64)> = (0..20).map(|i| (i as f64, 19.0 - i as f64)).collect();
+        assert!(matches!(
+            emptiest_corner(&decline, (0.0, 19.0), (0.0, 19.0)),
+            SeriesLabelPosition::UpperRight
+        ));
     }
 
     #[test]
