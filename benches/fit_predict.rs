@@ -3,9 +3,10 @@
 //! annual series. Run with `cargo bench` (add `-- --reps 20` for more repetitions).
 //! Prints the median and min over repetitions, single-threaded, per model; then the market
 //! intelligence steps on the built-in monthly data (nowcast, cycle-regression outlook, the
-//! comparison with every published forecast).
+//! comparison with every published forecast); then the seasonal models on the five built-in
+//! monthly billings series (m = 12, 24 months ahead).
 
-use chipcast::evaluation::select::{ModelChoice, fit_choice};
+use chipcast::evaluation::select::{ModelChoice, fit_choice, fit_choice_m};
 use chipcast::ingest::{LongFormat, builtin, load_long};
 use chipcast::models::ModelSpec;
 use chipcast::scenarios::milestone::{Simulation, milestone};
@@ -149,6 +150,48 @@ fn main() {
             "{name}: median {:.2} ms, min {:.2} ms",
             med * 1e3,
             min * 1e3
+        );
+    }
+    let regions = ["worldwide", "americas", "europe", "japan", "asia-pacific"];
+    let monthly: Vec<_> = regions
+        .iter()
+        .map(|r| {
+            builtin::series(&format!("{r}-monthly"))
+                .expect("built-in")
+                .series
+        })
+        .collect();
+    println!(
+        "seasonal, {} built-in monthly series ({} months each), m = 12, h = 24:",
+        monthly.len(),
+        monthly[0].len()
+    );
+    println!(
+        "{:<10} {:>14} {:>14} {:>16}",
+        "model", "median ms", "min ms", "ms per series"
+    );
+    let seasonal: Vec<(&str, ModelChoice)> = vec![
+        ("snaive", ModelChoice::Fixed(ModelSpec::SNaive)),
+        ("theta", ModelChoice::Fixed(ModelSpec::Theta)),
+        ("otm", ModelChoice::Fixed(ModelSpec::Otm)),
+        ("ets", ModelChoice::Fixed(ModelSpec::Ets)),
+        ("mstl", ModelChoice::Fixed(ModelSpec::Mstl)),
+        ("arima", ModelChoice::Fixed(ModelSpec::Arima)),
+        ("auto", ModelChoice::Auto),
+    ];
+    let reps_s = reps.min(3);
+    for (name, choice) in seasonal {
+        let (med, min) = time(reps_s, || {
+            for s in &monthly {
+                let fitted = fit_choice_m(s.values(), 12, choice, 24).expect("fits");
+                std::hint::black_box(fitted.model.forecast(24, &[80.0, 95.0]));
+            }
+        });
+        println!(
+            "{name:<10} {:>14.2} {:>14.2} {:>16.2}",
+            med * 1e3,
+            min * 1e3,
+            med * 1e3 / monthly.len() as f64
         );
     }
 }
