@@ -18,14 +18,42 @@ use std::sync::Once;
 
 static FONT: Once = Once::new();
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+const BOLD_FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans-Bold.ttf");
 
+/// plotters measures text with the embedded fonts (layout: legend boxes, label areas).
 fn register_fonts() {
     FONT.call_once(|| {
-        for style in [FontStyle::Normal, FontStyle::Bold] {
-            // The embedded font is valid (a unit test renders with it); ignore the impossible error.
-            let _ = plotters::style::register_font("sans-serif", style, FONT_BYTES);
+        for (style, bytes) in [
+            (FontStyle::Normal, FONT_BYTES),
+            (FontStyle::Bold, BOLD_FONT_BYTES),
+        ] {
+            // The embedded fonts are valid (a unit test renders with them); ignore the impossible error.
+            let _ = plotters::style::register_font("sans-serif", style, bytes);
         }
     });
+}
+
+/// PNG bytes of an SVG document, rendered by resvg with the embedded fonts only (no system
+/// fonts are looked up): real kerning and shaping, and bold titles, which plotters' own
+/// bitmap text does not give.
+fn svg_to_png(svg: &str, path: &Path) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let fail = |what: String| Error::Write {
+        path: path.into(),
+        message: format!("could not render the chart: {what}"),
+    };
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    fonts.load_font_data(FONT_BYTES.to_vec());
+    fonts.load_font_data(BOLD_FONT_BYTES.to_vec());
+    fonts.set_sans_serif_family("DejaVu Sans");
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| fail(e.to_string()))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| fail(format!("empty size {}x{}", size.width(), size.height())))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| fail(e.to_string()))
 }
 
 /// The legend box every chart uses.
@@ -192,16 +220,23 @@ fn render_with<C: Drawable>(chart: &C, path: &Path) -> Result<()> {
             message: format!("unsupported chart extension {ext:?}; valid: .png, .svg"),
         });
     }
+    // One drawing for both formats: the SVG, rasterised by resvg for PNG.
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        chart.draw(&root, path)?;
+        root.present().map_err(draw_err(path))?;
+    }
+    let bytes = if ext == "png" {
+        svg_to_png(&svg, path)?
+    } else {
+        svg.into_bytes()
+    };
     write_atomically(path, |tmp| {
-        if ext == "png" {
-            let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
-            chart.draw(&root, path)?;
-            root.present().map_err(draw_err(path))
-        } else {
-            let root = SVGBackend::new(tmp, SIZE).into_drawing_area();
-            chart.draw(&root, path)?;
-            root.present().map_err(draw_err(path))
-        }
+        std::fs::write(tmp, &bytes).map_err(|e| Error::Write {
+            path: path.into(),
+            message: e.to_string(),
+        })
     })
 }
 
@@ -721,6 +756,29 @@ mod tests {
     #[test]
     fn the_embedded_font_is_a_valid_font() {
         assert!(plotters::style::register_font("test-font", FontStyle::Normal, FONT_BYTES).is_ok());
+        assert!(
+            plotters::style::register_font("test-bold", FontStyle::Bold, BOLD_FONT_BYTES).is_ok()
+        );
+    }
+
+    #[test]
+    fn png_text_is_drawn_with_the_embedded_fonts_alone() {
+        let text = |weight: &str| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="5" y="30" font-family="sans-serif" font-size="28" font-weight="{weight}">1,500</text></svg>"#
+            )
+        };
+        let ink = |svg: &str| {
+            let png = svg_to_png(svg, Path::new("t.png")).unwrap();
+            let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+            pixmap.pixels().iter().filter(|p| p.red() < 128).count()
+        };
+        let (regular, bold) = (ink(&text("normal")), ink(&text("bold")));
+        assert!(regular > 100, "no text drawn: {regular} dark pixels");
+        assert!(
+            bold > regular,
+            "bold ({bold}) is no heavier than regular ({regular})"
+        );
     }
 }
 
@@ -1246,7 +1304,8 @@ impl Drawable for StackedChart {
             .axis_desc_style(("sans-serif", 18))
             .draw()
             .map_err(&e)?;
-        for (j, (label, _)) in self.layers.iter().enumerate() {
+        // top layer first, so the legend reads in the order of the stack
+        for (j, (label, _)) in self.layers.iter().enumerate().rev() {
             let color = LAYER_COLORS[j % LAYER_COLORS.len()];
             let mut poly: Vec<(f64, f64)> = years
                 .iter()
