@@ -3,6 +3,7 @@
 use super::print;
 use anyhow::Context;
 use chipcast::ingest::builtin::{DATASETS, SERIES, dataset};
+use chipcast::outputs::table::Table as TypedTable;
 use clap::{Subcommand, ValueEnum};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 
@@ -26,7 +27,8 @@ pub(crate) enum Format {
     Table,
     /// The CSV exactly as embedded
     Csv,
-    /// JSON array of records (empty cells are null)
+    /// JSON array of records, keys in the CSV's column order; columns whose every cell
+    /// is a plain number are numbers, empty cells are null
     Json,
 }
 
@@ -68,20 +70,7 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
                 Format::Csv => print(d.text),
                 Format::Json => {
                     let t = d.table()?;
-                    let records: Vec<serde_json::Value> = t
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            serde_json::Value::Object(
-                                t.columns
-                                    .iter()
-                                    .cloned()
-                                    .zip(r.iter().map(|c| c.clone().into()))
-                                    .collect(),
-                            )
-                        })
-                        .collect();
-                    print(&(serde_json::to_string_pretty(&records)? + "\n"))
+                    print(&TypedTable::from_text(&t.columns, &t.rows).to_json()?)
                 }
                 Format::Table => {
                     let t = d.table()?;

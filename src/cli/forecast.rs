@@ -350,27 +350,52 @@ fn write_table(
             src.series[0].unit().label().to_string(),
         ),
     ];
-    if let [Ok(p)] = results {
-        meta.push((
-            "chipcast.fitted_model".into(),
-            p.forecast.description.clone(),
-        ));
-        meta.push((
-            "chipcast.params".into(),
-            serde_json::to_string(&p.forecast.params)?,
-        ));
-        meta.push((
-            "chipcast.train_window".into(),
-            format!(
-                "{}..{}",
-                src.kind.format(p.forecast.train_start),
-                src.kind.format(p.forecast.train_end)
-            ),
-        ));
-        if let Some(sel) = &p.forecast.selection {
-            meta.push(("chipcast.selection".into(), serde_json::to_string(sel)?));
+    // per-series keys: the value itself for one series, a JSON object keyed by series id
+    // for several (a series that failed has null)
+    let fitted: Vec<(&str, Option<&SeriesForecast>)> = src
+        .series
+        .iter()
+        .zip(results)
+        .map(|(s, r)| (s.id(), r.as_ref().ok().map(|p| &p.forecast)))
+        .collect();
+    let window = |f: &SeriesForecast| {
+        format!(
+            "{}..{}",
+            src.kind.format(f.train_start),
+            src.kind.format(f.train_end)
+        )
+    };
+    let per_series = |value: &dyn Fn(&SeriesForecast) -> serde_json::Value| -> String {
+        match fitted.as_slice() {
+            [(_, Some(f))] => match value(f) {
+                serde_json::Value::String(text) => text,
+                v => v.to_string(),
+            },
+            _ => serde_json::Value::Object(
+                fitted
+                    .iter()
+                    .map(|(id, f)| (id.to_string(), f.map(value).unwrap_or_default()))
+                    .collect(),
+            )
+            .to_string(),
         }
-    }
+    };
+    meta.push((
+        "chipcast.fitted_model".into(),
+        per_series(&|f| f.description.clone().into()),
+    ));
+    meta.push((
+        "chipcast.params".into(),
+        per_series(&|f| serde_json::to_value(&f.params).unwrap_or_default()),
+    ));
+    meta.push((
+        "chipcast.selection".into(),
+        per_series(&|f| serde_json::to_value(&f.selection).unwrap_or_default()),
+    ));
+    meta.push((
+        "chipcast.train_window".into(),
+        per_series(&|f| window(f).into()),
+    ));
     table.metadata = meta;
     table
         .write(out)

@@ -217,6 +217,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Data(c) => data::run(c).map(|()| exit::SUCCESS)?,
     };
     staging.commit()?;
+    write_stdout(&chipcast::outputs::atomic::take_stdout())?;
     Ok(status)
 }
 
@@ -244,9 +245,17 @@ pub(crate) fn check_paths(
                     "--timing" => &["csv"],
                     _ => TABLE_EXTENSIONS,
                 },
+                stdout: !matches!(*flag, "--chart" | "--timing"),
             })
         })
         .collect();
+    if planned
+        .iter()
+        .any(|p| chipcast::outputs::atomic::is_stdout(p.path))
+    {
+        // the table owns standard output; the report goes to stderr
+        REPORT_TO_STDERR.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     check_outputs(&inputs, &planned)?;
     Ok(())
 }
@@ -293,10 +302,24 @@ pub fn usage_error(e: &clap::Error) -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
-/// Write text to stdout in one go; a closed pipe surfaces as an error `main` treats as success.
+/// Set when an output is `-`: standard output then carries only that table, and the
+/// report is printed to stderr.
+static REPORT_TO_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Write the report to stdout in one go (stderr when a table goes to stdout); a closed
+/// pipe surfaces as an error `main` treats as success.
 pub(crate) fn print(text: &str) -> anyhow::Result<()> {
+    if REPORT_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())?;
+        return Ok(err.flush()?);
+    }
+    write_stdout(text.as_bytes())
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()?;
     Ok(())
 }

@@ -21,5 +21,7 @@ mod ingest;
 mod integrity;
 /// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
 mod outputs;
+/// Parquet as pyarrow and pandas read it (required in CI, see the module docs).
+mod pyarrow;
 /// Monthly, quarterly, weekly and daily input with seasonal models.
 mod seasonal;
