@@ -38,7 +38,8 @@ pub(crate) struct RegionsArgs {
     /// Stacked chart of the regions (history and reconciled forecast): .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the table: .csv, .json or .parquet
+    /// Write both tables, long (table, region, year, method, value_busd | share): .csv,
+    /// .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -150,25 +151,72 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         "Bottom-up = sum of the regional forecasts; MinT = trace-minimisation reconciliation (Wickramasuriya et al. 2019) with a Schäfer-Strimmer shrunk error covariance; reconciled regions are non-negative and add up to the MinT total."
     );
     if let Some(path) = &a.output {
-        let mut tab = Table::default()
-            .with("year", Values::Int(years.clone()))
-            .with("world_base", Values::floats(rec.base[0].iter().copied()))
-            .with(
-                "world_bottom_up",
-                Values::floats(rec.bottom_up_total.iter().copied()),
-            )
-            .with("world_mint", Values::floats(rec.mint_total.iter().copied()));
+        // long: one row per (region, year, method); `forecast` rows hold the value,
+        // `share` rows the region's share of the worldwide total
+        let mut fc: Vec<(&str, i64, &str, f64)> = Vec::new();
+        let world_rows = [
+            ("base", &rec.base[0]),
+            ("bottom_up", &rec.bottom_up_total),
+            ("mint", &rec.mint_total),
+        ];
+        for (method, values) in world_rows {
+            fc.extend(
+                years
+                    .iter()
+                    .zip(values.iter())
+                    .map(|(y, v)| ("worldwide", *y, method, *v)),
+            );
+        }
         for (j, (n, _)) in REGIONS.iter().enumerate() {
-            tab = tab
+            for (method, values) in [("base", &rec.base[j + 1]), ("mint", &rec.mint_regions[j])] {
+                fc.extend(
+                    years
+                        .iter()
+                        .zip(values.iter())
+                        .map(|(y, v)| (*n, *y, method, *v)),
+                );
+            }
+        }
+        let mut shares: Vec<(&str, i64, &str, f64)> = Vec::new();
+        for (j, (n, _)) in REGIONS.iter().enumerate() {
+            for y in &share_years {
+                let v = regions[j].value_at(*y).unwrap_or(f64::NAN);
+                shares.push((n, *y, "actual", v / world.value_at(*y).unwrap_or(f64::NAN)));
+            }
+            shares.push((
+                n,
+                a.until,
+                "mint",
+                rec.mint_regions[j][h - 1] / rec.mint_total[h - 1],
+            ));
+        }
+        let long = |rows: &[(&str, i64, &str, f64)], value: &str| {
+            Table::default()
                 .with(
-                    &format!("{n}_base"),
-                    Values::floats(rec.base[j + 1].iter().copied()),
+                    "region",
+                    Values::Text(rows.iter().map(|r| r.0.to_string()).collect()),
+                )
+                .with("year", Values::Int(rows.iter().map(|r| r.1).collect()))
+                .with(
+                    "method",
+                    Values::Text(rows.iter().map(|r| r.2.to_string()).collect()),
                 )
                 .with(
-                    &format!("{n}_mint"),
-                    Values::floats(rec.mint_regions[j].iter().copied()),
-                );
-        }
+                    value,
+                    Values::Float(
+                        rows.iter()
+                            .map(|r| Some(r.3).filter(|v| v.is_finite()))
+                            .collect(),
+                    ),
+                )
+        };
+        let mut tab = Table::stack(
+            "table",
+            vec![
+                ("forecast", long(&fc, "value_busd")),
+                ("share", long(&shares, "share")),
+            ],
+        )?;
         tab.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             (
@@ -186,7 +234,9 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         ];
         tab.write(path)
             .with_context(|| "writing the regions table")?;
-        let _ = writeln!(s, "Table written to {}", path.display());
+        if !chipcast::outputs::atomic::is_stdout(path) {
+            let _ = writeln!(s, "Table written to {}", path.display());
+        }
     }
     if let Some(c) = &a.chart {
         let layers: Vec<(String, Vec<(i64, f64)>)> = REGIONS

@@ -403,6 +403,42 @@ mod tests {
     }
 
     #[test]
+    fn stacked_tables_share_columns_and_leave_the_others_missing() {
+        let a = Table::default()
+            .with("model", Values::Text(vec!["drift".into()]))
+            .with("h", Values::Int(vec![1]));
+        let b = Table::default()
+            .with("h", Values::Int(vec![2, 3]))
+            .with("mape", Values::floats([1.5, 2.5]));
+        let t = Table::stack("table", vec![("acc", a), ("ind", b)]).unwrap();
+        assert_eq!(
+            t.to_csv(),
+            "table,model,h,mape\nacc,drift,1,\nind,,2,1.5\nind,,3,2.5\n"
+        );
+        let clash = Table::default().with("h", Values::floats([1.0]));
+        let err = Table::stack("table", vec![("x", t), ("y", clash)]).unwrap_err();
+        assert!(err.to_string().contains("column h of table y"), "{err}");
+    }
+
+    #[test]
+    fn text_columns_are_typed_by_their_cells_and_ids_keep_their_zeros() {
+        let cols: Vec<String> = ["year", "v", "id", "when", "mixed"]
+            .map(String::from)
+            .to_vec();
+        let cell = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let rows = vec![
+            ["1986", "26.355", "007", "2024-01", "1"].map(cell).to_vec(),
+            ["1987", "", "12", "2024-02", "x"].map(cell).to_vec(),
+        ];
+        let t = Table::from_text(&cols, &rows);
+        assert_eq!(t.columns[0].1, Values::OptInt(vec![Some(1986), Some(1987)]));
+        assert_eq!(t.columns[1].1, Values::Float(vec![Some(26.355), None]));
+        assert!(matches!(t.columns[2].1, Values::OptText(_)));
+        assert!(matches!(t.columns[3].1, Values::OptText(_)));
+        assert!(matches!(t.columns[4].1, Values::OptText(_)));
+    }
+
+    #[test]
     fn parquet_keeps_types_and_metadata() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.parquet");

@@ -7,6 +7,8 @@ mod common;
 mod bench;
 /// `chipcast data list|show`, with golden outputs.
 mod data;
+/// Machine-readable outputs: `-o -`, typed JSON in column order, long exports.
+mod exports;
 /// Built-in `forecast`, `gap`, charts and exports.
 mod forecast;
 /// Property-based fuzzing of the CSV, JSON, NDJSON, Parquet and TOML readers: no panics.
