@@ -75,3 +75,10 @@ pub fn golden(name: &str, actual: &str) {
         );
     }
 }
+
+/// The records of a long JSON export (`-o x.json`) whose `table` column is `table`.
+pub fn json_table(path: &Path, table: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    all.into_iter().filter(|r| r["table"] == table).collect()
+}
