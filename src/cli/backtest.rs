@@ -76,9 +76,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     )?;
     // the last month known, and the last complete year
     let cut = match &a.as_of {
-        Some(text) => Some(resolve::as_of_month(text).ok_or_else(|| {
-            anyhow::anyhow!("--as-of {text:?} is not a period; expected YEAR or YYYY-MM")
-        })?),
+        Some(text) => Some(resolve::builtin_as_of_month(text)?),
         None => None,
     };
     let last_year = cut.map(|c| (c + 1).div_euclid(12) - 1);

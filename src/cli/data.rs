@@ -1,6 +1,6 @@
 //! `chipcast data list|show`: the built-in datasets.
 
-use super::print;
+use super::{print, print_raw};
 use anyhow::Context;
 use chipcast::ingest::builtin::{DATASETS, SERIES, dataset};
 use chipcast::outputs::table::Table as TypedTable;
@@ -67,10 +67,10 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
         DataCommand::Show { name, format } => {
             let d = dataset(&name)?;
             match format {
-                Format::Csv => print(d.text),
+                Format::Csv => print_raw(d.text),
                 Format::Json => {
                     let t = d.table()?;
-                    print(&TypedTable::from_text(&t.columns, &t.rows).to_json()?)
+                    print_raw(&TypedTable::from_text(&t.columns, &t.rows).to_json()?)
                 }
                 Format::Table => {
                     let t = d.table()?;

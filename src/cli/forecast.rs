@@ -32,15 +32,16 @@ pub(crate) struct ForecastArgs {
     /// Forecast this many steps ahead, 1 to 1000 [default for --input: 12 monthly, else 6]
     #[arg(long, short = 'H', value_name = "STEPS", value_parser = super::steps_arg)]
     horizon: Option<usize>,
-    /// Milestone to report, in the series' unit (USD bn for built-in series)
-    /// [default: 1000 for built-in series; set it to get the milestone for --input]
+    /// Milestone to report, in the series' unit [default: 1000 for built-in series]
+    ///
+    /// USD bn for built-in series; set it to get the milestone for --input.
     #[arg(long)]
     target: Option<f64>,
     /// Year for the milestone probability
     /// [default: 2030]
     #[arg(long)]
     by: Option<i64>,
-    /// Write the forecast table: .csv, .json or .parquet (with metadata)
+    /// Write the forecast table: .csv, .json, .parquet (with metadata), or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// Draw a fan chart: .png or .svg (one series only)
@@ -49,8 +50,10 @@ pub(crate) struct ForecastArgs {
     /// Write fit timings (benchmark harness format)
     #[arg(long, value_name = "FILE")]
     timing: Option<PathBuf>,
-    /// Prediction intervals: the model's own, or conformal (calibrated on rolling-origin
-    /// errors inside the data, pooled over all series of the run)
+    /// Prediction intervals: the model's own, or conformal
+    ///
+    /// Conformal intervals are calibrated on rolling-origin errors inside the data, pooled
+    /// over all series of the run.
     #[arg(long, value_enum, default_value_t = Intervals::Model)]
     intervals: Intervals,
     /// Print, per series, the chosen model, its parameters, criteria and why it won
@@ -214,7 +217,18 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         let mut text = String::new();
         for (s, r) in src.series.iter().zip(&results) {
             match r {
-                Ok(p) => text.push_str(&report::explain(&p.forecast)),
+                Ok(p) => {
+                    let named = a.model.model.unwrap_or(ModelName::AUTO);
+                    let why = match a.model.model {
+                        Some(m) => format!("named with --model {}", m.label()),
+                        None => "the default model (no --model given): auto, chosen by rolling-origin evaluation (README, Models)".to_string(),
+                    };
+                    text.push_str(&report::explain(
+                        &p.forecast,
+                        named.shown(&p.forecast.model),
+                        &why,
+                    ))
+                }
                 Err(e) => {
                     let _ = writeln!(text, "== {}: not fitted: {e}", s.id());
                 }

@@ -69,7 +69,7 @@ fn default_demands() -> anyhow::Result<Vec<DemandFigure>> {
 
 pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     if a.print_scenario {
-        return print(scenario::DEFAULT);
+        return super::print_raw(scenario::DEFAULT);
     }
     let scenario_file = a
         .scenario

@@ -74,9 +74,7 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
     let full = builtin::series(&name)?.series;
     let monthly = match &a.as_of {
         Some(text) => {
-            let Some(cut) = resolve::as_of_month(text) else {
-                bail!("--as-of {text:?} is not a month; expected YYYY-MM");
-            };
+            let cut = resolve::builtin_as_of_month(text)?;
             full.truncate_to(cut)?
         }
         None => full.clone(),

@@ -53,6 +53,9 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         ],
     )?;
     let (name, choice) = resolve::choice(&a.model)?;
+    if let Some(text) = &a.as_of {
+        resolve::builtin_as_of_month(text)?;
+    }
     let last = match a.as_of.as_deref().map(parse_time) {
         None => None,
         Some(Some(RawTime::Int(y))) => Some(y),
@@ -92,7 +95,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     let mut s = format!(
         "chipcast regions — WSTS regions (built-in wsts_regional_annual, wsts_annual; May-2026 vintage), data to {}; base model {} per series; MinT(shrink) over {} rolling origins, shrinkage {:.2}\n",
         world.end(),
-        format!("{name:?}").to_lowercase(),
+        name.label(),
         rec.origins,
         rec.shrinkage
     );
@@ -223,7 +226,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
                 "chipcast.data_source".into(),
                 "built-in wsts_regional_annual.csv, wsts_annual.csv (WSTS HBR May-2026)".into(),
             ),
-            ("chipcast.model".into(), format!("{name:?}").to_lowercase()),
+            ("chipcast.model".into(), name.label().to_string()),
             (
                 "chipcast.reconciliation".into(),
                 format!(

@@ -24,6 +24,46 @@ fn right_align(t: &mut Table, from: usize) {
     }
 }
 
+/// Box-drawing characters of comfy-table's borders: a line holding one is part of a
+/// table and is never wrapped.
+const TABLE_CHARS: &[char] = &[
+    '│', '┌', '┐', '└', '┘', '├', '┤', '┬', '┴', '┼', '═', '╞', '╡', '─',
+];
+
+/// Wrap the prose lines of a report to `width` columns at spaces; a continuation keeps
+/// the line's indentation. Table lines, and words longer than the width, are left whole.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1));
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.chars().count() <= width || line.contains(TABLE_CHARS) {
+            out.push_str(line);
+            continue;
+        }
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        let mut col = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let n = word.chars().count();
+            if col == 0 {
+                out.push_str(&indent);
+                col = indent.len();
+            } else if col + 1 + n > width {
+                out.push('\n');
+                out.push_str(&indent);
+                col = indent.len();
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(word);
+            col += n;
+        }
+    }
+    out
+}
+
 /// Format a value with one decimal (USD bn).
 pub fn num(v: f64) -> String {
     format!("{v:.1}")
@@ -269,10 +309,12 @@ pub fn gap(r: &GapReport) -> String {
     s
 }
 
-/// `--explain`: the chosen model, its parameters, criteria and why it won.
-pub fn explain(f: &SeriesForecast) -> String {
+/// `--explain`: the chosen model, its parameters, criteria and why it won. `shown` is the
+/// model's name as the user knows it (`auto` rather than the `combo` it fits to), and `why`
+/// says how it was picked when no selection ran (named with --model, or the default).
+pub fn explain(f: &SeriesForecast, shown: &str, why: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "== {}: {} — {}", f.id, f.model, f.description);
+    let _ = writeln!(s, "== {}: {} — {}", f.id, shown, f.description);
     let params: Vec<String> = f
         .params
         .iter()
@@ -311,7 +353,7 @@ pub fn explain(f: &SeriesForecast) -> String {
             }
         }
         None => {
-            let _ = writeln!(s, "   why: named with --model");
+            let _ = writeln!(s, "   why: {why}");
         }
     }
     let _ = writeln!(s, "   intervals: {:?}", f.interval_method);
@@ -336,4 +378,30 @@ pub fn milestone_table(m: &Milestone, kind: crate::series::TimeKind, last: i64) 
     }
     right_align(&mut t, 1);
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn prose_wraps_at_spaces_and_keeps_its_indentation() {
+        let text = "  alpha beta gamma delta\nshort";
+        assert_eq!(wrap(text, 12), "  alpha beta\n  gamma\n  delta\nshort");
+    }
+
+    #[test]
+    fn table_lines_and_long_words_are_left_whole() {
+        let table = "│ a very long table line that must stay │";
+        assert_eq!(wrap(table, 10), table);
+        assert_eq!(
+            wrap("see https://example.org/a/long/path now", 10),
+            "see\nhttps://example.org/a/long/path\nnow"
+        );
+        assert!(
+            wrap(&"word ".repeat(50), 80)
+                .lines()
+                .all(|l| l.chars().count() <= 80)
+        );
+    }
 }

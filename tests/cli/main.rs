@@ -13,6 +13,8 @@ mod exports;
 mod forecast;
 /// Property-based fuzzing of the CSV, JSON, NDJSON, Parquet and TOML readers: no panics.
 mod fuzz;
+/// Help, completions, man page, wrapped prose, exit statuses.
+mod habits;
 /// The hostile corpus: every bad input, flag and output path fails with its own message,
 /// exit status 2 and every existing file untouched.
 mod hostile;
