@@ -5,7 +5,7 @@ use super::{ModelArgs, print};
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::StackedChart;
-use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::report::{grouped, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::hierarchy::reconcile;
 use chipcast::series::time::RawTime;
@@ -111,11 +111,11 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     for (k, y) in years.iter().enumerate() {
         let mut row = vec![
             y.to_string(),
-            num(rec.base[0][k]),
-            num(rec.bottom_up_total[k]),
-            num(rec.mint_total[k]),
+            grouped(rec.base[0][k]),
+            grouped(rec.bottom_up_total[k]),
+            grouped(rec.mint_total[k]),
         ];
-        row.extend(rec.mint_regions.iter().map(|r| num(r[k])));
+        row.extend(rec.mint_regions.iter().map(|r| grouped(r[k])));
         t.add_row(row);
     }
     for i in 1..8 {

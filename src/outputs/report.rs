@@ -69,6 +69,33 @@ pub fn num(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// Format a value with one decimal and thousands separators, for table cells in the
+/// terminal (`1,302.2`); files keep plain full-precision numbers.
+pub fn grouped(v: f64) -> String {
+    let text = num(v);
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    if !int.bytes().all(|b| b.is_ascii_digit()) {
+        return text; // NaN, inf
+    }
+    let mut out = String::with_capacity(text.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
 /// Format a share as a percentage with one decimal.
 pub fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
@@ -97,7 +124,7 @@ pub fn history(series: &MarketSeries, provenance: Option<&[Provenance]>, n: usiz
             ),
             None => (String::new(), String::new()),
         };
-        t.add_row(vec![kind.format(o), num(*v), row, conf]);
+        t.add_row(vec![kind.format(o), grouped(*v), row, conf]);
     }
     right_align(&mut t, 1);
     t.to_string()
@@ -161,16 +188,16 @@ pub fn forecast(f: &SeriesForecast, later: Option<&MarketSeries>) -> String {
     }
     let mut t = table(header);
     for (k, p) in f.periods.iter().enumerate() {
-        let mut row = vec![f.kind.format(*p), num(f.forecast.point[k])];
+        let mut row = vec![f.kind.format(*p), grouped(f.forecast.point[k])];
         for iv in &f.forecast.intervals {
-            row.push(num(iv.lower[k]));
-            row.push(num(iv.upper[k]));
+            row.push(grouped(iv.lower[k]));
+            row.push(grouped(iv.upper[k]));
         }
         if show_actual {
             row.push(
                 later
                     .and_then(|l| l.value_at(*p))
-                    .map(num)
+                    .map(grouped)
                     .unwrap_or_default(),
             );
         }
@@ -253,7 +280,7 @@ pub fn gap(r: &GapReport) -> String {
     for y in &r.supply {
         t.add_row(vec![
             y.year.to_string(),
-            num(y.value),
+            grouped(y.value),
             if y.actual { "actual" } else { "forecast" }.to_string(),
         ]);
     }
@@ -286,9 +313,9 @@ pub fn gap(r: &GapReport) -> String {
     for row in &r.rows {
         g.add_row(vec![
             row.demand.label.clone(),
-            num(row.demand.value),
+            grouped(row.demand.value),
             format!("{:.2}x", row.ratio),
-            num(row.shortfall),
+            grouped(row.shortfall),
             format!("{:.1}", row.years_of_sales),
             match row.growth_needed {
                 Some(g) if row.shortfall > 0.0 => format!("{}/yr", pct(g)),
@@ -383,6 +410,16 @@ pub fn milestone_table(m: &Milestone, kind: crate::series::TimeKind, last: i64) 
 #[cfg(test)]
 mod tests {
     use super::wrap;
+
+    #[test]
+    fn table_numbers_get_thousands_separators() {
+        use super::grouped;
+        assert_eq!(grouped(1302.24), "1,302.2");
+        assert_eq!(grouped(-1234567.0), "-1,234,567.0");
+        assert_eq!(grouped(999.96), "1,000.0");
+        assert_eq!(grouped(26.355), "26.4");
+        assert_eq!(grouped(f64::NAN), "NaN");
+    }
 
     #[test]
     fn prose_wraps_at_spaces_and_keeps_its_indentation() {

@@ -180,3 +180,26 @@ fn exit_status_is_0_1_or_2() {
     assert_eq!(status(&["forecast", "--no-such-flag"]), Some(2));
     assert_eq!(status(&["forecast", "--input", "missing.csv"]), Some(2));
 }
+
+#[test]
+fn terminal_tables_group_thousands_and_exports_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["forecast", "--until", "2035", "-o", "f.csv"]);
+    let grouped = |cell: &str| {
+        let b = cell.as_bytes();
+        b.len() >= 7 && b[1] == b',' && cell.split(',').skip(1).all(|g| g.len() >= 3)
+    };
+    let table_cells: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("│ 20"))
+        .flat_map(|l| l.split_whitespace())
+        .collect();
+    assert!(table_cells.iter().any(|c| grouped(c)), "{out}");
+    let csv = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',').skip(3) {
+            cell.parse::<f64>()
+                .unwrap_or_else(|_| panic!("not a plain number: {cell:?} in {line}"));
+        }
+    }
+}
