@@ -190,7 +190,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         sim.paths, p.forecast.model, sim.seed
     );
     if let Some(path) = &a.output {
-        let mut t = Table::default()
+        let t = Table::default()
             .with(
                 "demand",
                 Values::Text(r.rows.iter().map(|x| x.demand.label.clone()).collect()),
@@ -225,6 +225,25 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
                 "source",
                 Values::Text(r.rows.iter().map(|x| x.demand.source.clone()).collect()),
             );
+        let supply = Table::default()
+            .with(
+                "year",
+                Values::Int(r.supply.iter().map(|y| y.year).collect()),
+            )
+            .with(
+                "value_busd",
+                Values::floats(r.supply.iter().map(|y| y.value)),
+            )
+            .with(
+                "basis",
+                Values::Text(
+                    r.supply
+                        .iter()
+                        .map(|y| if y.actual { "actual" } else { "forecast" }.to_string())
+                        .collect(),
+                ),
+            );
+        let mut t = Table::stack("table", vec![("demand", t), ("supply", supply)])?;
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.data_source".into(), src.source_tag.clone()),
@@ -366,6 +385,8 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     let _ = writeln!(s, "{g}");
     // sensitivity: ratio over ai share x chip share, per demand figure
     let [ai_values, chip_values, capex_values] = &sc.sensitivity;
+    // (demand, AI share, chip share, ratio), for the export
+    let mut grid: Vec<(String, f64, f64, f64)> = Vec::new();
     if !ai_values.is_empty() && !chip_values.is_empty() {
         for (k, d) in sc.demand.iter().enumerate() {
             let mut st = TextTable::new();
@@ -389,6 +410,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                         capex.value,
                     );
                     r.push(format!("{:.2}x", e.rows[k].ratio));
+                    grid.push((d.label.clone(), *a_share, *c_share, e.rows[k].ratio));
                 }
                 st.add_row(r);
             }
@@ -411,7 +433,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         "Ratio = AI-chip part of the demand ÷ AI-chip sales over the window. Demand figures are multi-year totals with different scopes; do not add them."
     );
     if let Some(path) = &a.output {
-        let mut t = Table::default()
+        let t = Table::default()
             .with(
                 "demand",
                 Values::Text(base.rows.iter().map(|x| x.label.clone()).collect()),
@@ -445,6 +467,35 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                 "source",
                 Values::Text(sc.demand.iter().map(|d| d.source.clone()).collect()),
             );
+        let assumptions = Table::default()
+            .with(
+                "assumption",
+                Values::Text(sc.assumptions.iter().map(|x| x.name.to_string()).collect()),
+            )
+            .with(
+                "value",
+                Values::floats(sc.assumptions.iter().map(|x| x.value)),
+            )
+            .with(
+                "source",
+                Values::Text(sc.assumptions.iter().map(|x| x.source.clone()).collect()),
+            );
+        let sensitivity = Table::default()
+            .with(
+                "demand",
+                Values::Text(grid.iter().map(|g| g.0.clone()).collect()),
+            )
+            .with("ai_share", Values::floats(grid.iter().map(|g| g.1)))
+            .with("chip_share", Values::floats(grid.iter().map(|g| g.2)))
+            .with("ratio", Values::floats(grid.iter().map(|g| g.3)));
+        let mut t = Table::stack(
+            "table",
+            vec![
+                ("demand", t),
+                ("assumption", assumptions),
+                ("sensitivity", sensitivity),
+            ],
+        )?;
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.scenario".into(), sc.name.clone()),

@@ -205,3 +205,38 @@ fn regions_export_long_with_snake_case_columns() {
     assert!(tables.iter().any(|t| t == "share"));
     assert!(text.contains("\nforecast,asia-pacific,2027,mint,"));
 }
+
+#[test]
+fn gap_exports_its_supply_years_and_the_scenario_grid_beside_the_demand_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(dir.path(), &["gap", "--paths", "200", "-o", "g.csv"]);
+    let text = std::fs::read_to_string(dir.path().join("g.csv")).unwrap();
+    let (header, tables) = csv_tables(&text);
+    assert_eq!(header[..2], ["table", "demand"]);
+    let mut kinds = tables.clone();
+    kinds.dedup();
+    assert_eq!(kinds, ["demand", "supply"]);
+    // the default window 2024-2030: one supply row per year
+    assert_eq!(tables.iter().filter(|t| *t == "supply").count(), 7);
+    succeeds(
+        dir.path(),
+        &[
+            "gap",
+            "--scenario",
+            "default",
+            "--paths",
+            "200",
+            "-o",
+            "s.json",
+        ],
+    );
+    let path = dir.path().join("s.json");
+    let grid = json_table(&path, "sensitivity");
+    assert!(!grid.is_empty());
+    assert!(
+        grid.iter()
+            .all(|r| r["ratio"].is_f64() && r["ai_share"].is_f64())
+    );
+    assert!(!json_table(&path, "assumption").is_empty());
+    assert!(!json_table(&path, "demand").is_empty());
+}
