@@ -195,11 +195,22 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
     header.extend(methods.iter().map(|m| format!("{} bias", m.name())));
     header.push("years".into());
     t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    // (known months, method, MAPE %, bias, years), for the export
+    let mut record: Vec<(i64, &str, f64, f64, usize)> = Vec::new();
     for k in 1..=11 {
         let recs: Vec<_> = methods
             .iter()
             .map(|&m| track_record(&monthly, a.from_year..=year - 1, k, m))
             .collect();
+        for (m, r) in methods.iter().zip(&recs) {
+            record.push((
+                i64::from(k),
+                m.name(),
+                r.mape(),
+                r.bias().exp_m1(),
+                r.years.len(),
+            ));
+        }
         let mut row = vec![k.to_string()];
         row.extend(recs.iter().map(|r| format!("{:.2}%", r.mape())));
         row.extend(recs.iter().map(|r| pct(r.bias().exp_m1())));
@@ -269,6 +280,22 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             "actual",
             Values::Float(rows.iter().map(|_| actual_total).collect()),
         );
+        let track = Table::default()
+            .with(
+                "known_months",
+                Values::Int(record.iter().map(|r| r.0).collect()),
+            )
+            .with(
+                "method",
+                Values::Text(record.iter().map(|r| r.1.to_string()).collect()),
+            )
+            .with("mape_pct", Values::floats(record.iter().map(|r| r.2)))
+            .with("bias", Values::floats(record.iter().map(|r| r.3)))
+            .with(
+                "years",
+                Values::Int(record.iter().map(|r| r.4 as i64).collect()),
+            );
+        let mut table = Table::stack("table", vec![("nowcasts", table), ("track_record", track)])?;
         table.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             (

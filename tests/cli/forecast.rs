@@ -337,11 +337,12 @@ fn nowcast_of_2026_from_the_first_quarter_reports_an_interval_and_a_track_record
         "{out}"
     );
     assert!(out.contains("│ 2027 ") && out.contains("│ 2028 "), "{out}");
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("nc.json")).unwrap())
-            .unwrap();
-    let rows = v.as_array().unwrap();
+    let rows = json_table(&dir.path().join("nc.json"), "nowcasts");
     assert_eq!(rows.len(), 3);
+    // the printed track record too: 11 month counts × 3 methods
+    let record = json_table(&dir.path().join("nc.json"), "track_record");
+    assert_eq!(record.len(), 33);
+    assert!(record.iter().all(|r| r["mape_pct"].as_f64().unwrap() > 0.0));
     let last = &rows[2];
     assert!(last["lo95"].as_f64().unwrap() <= last["nowcast"].as_f64().unwrap());
     assert!(last["nowcast"].as_f64().unwrap() <= last["hi95"].as_f64().unwrap());
