@@ -18,6 +18,10 @@ pub(crate) enum DataCommand {
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Also write the dataset, columns typed as in --format json: .csv, .json, .parquet
+        /// (with metadata), or - for CSV on stdout
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -64,8 +68,30 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
             ));
             print(&s)
         }
-        DataCommand::Show { name, format } => {
+        DataCommand::Show {
+            name,
+            format,
+            output,
+        } => {
+            super::check_paths(&[], &[("--output", output.as_deref())])?;
             let d = dataset(&name)?;
+            if let Some(path) = &output {
+                let t = d.table()?;
+                let mut typed = TypedTable::from_text(&t.columns, &t.rows);
+                typed.metadata = vec![
+                    ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+                    (
+                        "chipcast.data_source".into(),
+                        format!("chipcast built-in {}.csv", d.name),
+                    ),
+                ];
+                typed
+                    .write(path)
+                    .with_context(|| format!("writing {}", d.name))?;
+                if chipcast::outputs::atomic::is_stdout(path) {
+                    return Ok(());
+                }
+            }
             match format {
                 Format::Csv => print_raw(d.text),
                 Format::Json => {

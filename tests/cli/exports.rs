@@ -240,3 +240,22 @@ fn gap_exports_its_supply_years_and_the_scenario_grid_beside_the_demand_rows() {
     assert!(!json_table(&path, "assumption").is_empty());
     assert!(!json_table(&path, "demand").is_empty());
 }
+
+#[test]
+fn data_show_writes_a_typed_table_with_o() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(
+        dir.path(),
+        &["data", "show", "forecast_vintages", "-o", "v.json"],
+    );
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("v.json")).unwrap()).unwrap();
+    assert!(rows.len() > 90, "{}", rows.len());
+    assert!(rows[0]["target_year"].is_i64() && rows[0]["value_busd"].is_number());
+    assert!(rows[0]["published"].is_string());
+    let csv = succeeds(dir.path(), &["data", "show", "wsts_annual", "-o", "-"]);
+    assert!(
+        csv.starts_with("year,value_busd,source,confidence\n1986,26.355,"),
+        "{csv}"
+    );
+}
