@@ -113,9 +113,18 @@ fn pyarrow_and_pandas_see_exactly_the_readme_metadata_keys() {
     let multi = "unique_id,ds,y\nA,2000,1\nA,2001,2\nA,2002,3\nA,2003,4\nA,2004,5\n\
                  B,2000,5\nB,2001,4\nB,2002,6\nB,2003,7\nB,2004,9\n";
     std::fs::write(dir.path().join("in.csv"), multi).unwrap();
-    let runs: [&[&str]; 2] = [
+    let runs: [&[&str]; 3] = [
         &["forecast", "--as-of", "2024"],
         &["forecast", "--input", "in.csv", "-H", "3"],
+        &[
+            "forecast",
+            "--series",
+            "worldwide-monthly",
+            "--model",
+            "drift",
+            "-H",
+            "3",
+        ],
     ];
     for (i, run) in runs.iter().enumerate() {
         let (pq, csv) = (format!("f{i}.parquet"), format!("f{i}.csv"));
@@ -130,6 +139,11 @@ fn pyarrow_and_pandas_see_exactly_the_readme_metadata_keys() {
         let mut attrs = keys.clone();
         attrs.retain(|k| k != "PANDAS_ATTRS");
         assert_eq!(sorted_keys(&got["attrs"]), attrs, "{run:?}");
+        if i == 2 {
+            // monthly periods: a Date column in Parquet, YYYY-MM text in the CSV
+            assert_eq!(got["types"]["ds"], "date32[day]", "{run:?}");
+            continue;
+        }
         assert_eq!(got["same_as_csv"], true, "{run:?}");
         assert_eq!(got["types"]["ds"], "int64");
         assert_eq!(got["types"]["mean"], "double");
