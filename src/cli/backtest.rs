@@ -13,7 +13,7 @@ use chipcast::outputs::chart::BacktestChart;
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry, summarize};
 use clap::Args;
-use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use rayon::prelude::*;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -140,7 +140,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
             ))
         })
         .collect();
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "series", "model", "origins", "sMAPE", "MASE", "cov80", "cov95", "MSIS",
     ]);
@@ -380,7 +380,7 @@ fn name_label(m: ModelName) -> String {
 }
 
 fn industry_table(rows: &[Comparison]) -> String {
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "forecaster",
         "horizon",

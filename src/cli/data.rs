@@ -5,7 +5,7 @@ use anyhow::Context;
 use chipcast::ingest::builtin::{DATASETS, SERIES, dataset};
 use chipcast::outputs::table::Table as TypedTable;
 use clap::{Subcommand, ValueEnum};
-use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+use comfy_table::presets::UTF8_BORDERS_ONLY;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DataCommand {
@@ -39,7 +39,7 @@ pub(crate) enum Format {
 pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
     match c {
         DataCommand::List => {
-            let mut t = Table::new();
+            let mut t = chipcast::outputs::report::text_table();
             t.load_preset(UTF8_BORDERS_ONLY)
                 .set_header(vec!["dataset", "rows", "description"]);
             for d in DATASETS {
@@ -57,7 +57,7 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
             let mut s = format!(
                 "Built-in datasets (datasets/README.md has columns, units and sources):\n{t}\n"
             );
-            let mut st = Table::new();
+            let mut st = chipcast::outputs::report::text_table();
             st.load_preset(UTF8_BORDERS_ONLY)
                 .set_header(vec!["series (--series)", "description"]);
             for (name, desc) in SERIES {
@@ -100,7 +100,7 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
                 }
                 Format::Table => {
                     let t = d.table()?;
-                    let mut out = Table::new();
+                    let mut out = chipcast::outputs::report::text_table();
                     out.load_preset(UTF8_BORDERS_ONLY)
                         .set_header(t.columns.clone());
                     for r in &t.rows {

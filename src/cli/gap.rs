@@ -278,7 +278,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
 fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     use chipcast::outputs::chart::Bar;
     use chipcast::outputs::report::{num, pct};
-    use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+    use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
     let src = resolve::load(&a.source)?;
     let named = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
@@ -329,7 +329,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     {
         let _ = writeln!(s, "{}", note.trim_start());
     }
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_header(vec!["assumption", "value", "source"]);
     for x in &sc.assumptions {
@@ -352,7 +352,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         pct(capex.value),
         num(base.industry_capex)
     );
-    let mut g = TextTable::new();
+    let mut g = chipcast::outputs::report::text_table();
     g.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "demand",
         "USD bn",
@@ -389,7 +389,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     let mut grid: Vec<(String, f64, f64, f64)> = Vec::new();
     if !ai_values.is_empty() && !chip_values.is_empty() {
         for (k, d) in sc.demand.iter().enumerate() {
-            let mut st = TextTable::new();
+            let mut st = chipcast::outputs::report::text_table();
             let mut header = vec![format!("{}: ratio", d.label)];
             header.extend(
                 chip_values

@@ -233,6 +233,9 @@ pub(crate) mod exit {
 /// Run a parsed command. Outputs are staged and renamed over their targets only when the
 /// whole command has succeeded, so a failed run leaves every existing file untouched.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    chipcast::outputs::report::set_table_width(
+        u16::try_from(text_width(false)).unwrap_or(u16::MAX),
+    );
     let staging = chipcast::outputs::atomic::Staging::begin();
     let status = match cli.command {
         Command::Forecast(a) => forecast::run(a)?,

@@ -13,7 +13,7 @@ use chipcast::scenarios::nowcast::{NowcastMethod, nowcast, track_record};
 use chipcast::scenarios::projection::validate_levels;
 use chipcast::series::MarketSeries;
 use clap::{Args, ValueEnum};
-use comfy_table::{Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::presets::UTF8_BORDERS_ONLY;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -189,7 +189,7 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         NowcastMethod::YtdGrowth,
         NowcastMethod::RunRate,
     ];
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     let mut header = vec!["known months".to_string()];
     header.extend(methods.iter().map(|m| format!("{} MAPE", m.name())));
     header.extend(methods.iter().map(|m| format!("{} bias", m.name())));
@@ -223,7 +223,7 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         a.from_year,
         year - 1
     );
-    let mut m = TextTable::new();
+    let mut m = chipcast::outputs::report::text_table();
     m.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "known months",
         "nowcast",
@@ -337,7 +337,7 @@ fn next_years(
     output: Option<&Path>,
 ) -> anyhow::Result<String> {
     let mut s = String::new();
-    let mut o = TextTable::new();
+    let mut o = chipcast::outputs::report::text_table();
     let mut header = vec!["year".to_string(), "forecast".to_string()];
     header.extend(levels.iter().map(|l| format!("{l}% interval")));
     header.extend([

@@ -11,7 +11,7 @@ use chipcast::scenarios::hierarchy::reconcile;
 use chipcast::series::time::RawTime;
 use chipcast::series::time::parse_time;
 use clap::Args;
-use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -99,7 +99,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         rec.origins,
         rec.shrinkage
     );
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     let mut header = vec![
         "year".to_string(),
         "world base".into(),
@@ -125,7 +125,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     }
     let _ = writeln!(s, "{t}");
     // shares: history and forecast end
-    let mut sh = TextTable::new();
+    let mut sh = chipcast::outputs::report::text_table();
     let mut header = vec!["region share".to_string()];
     let share_years: Vec<i64> = [1990, 2000, 2010, 2020, world.end()]
         .into_iter()

@@ -14,7 +14,7 @@ use chipcast::scenarios::milestone::{
 use chipcast::scenarios::vintage::annual_input_as_of;
 use chipcast::series::TimeKind;
 use clap::Args;
-use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -142,7 +142,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         });
     }
     let kind = TimeKind::YearMonth;
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "as of".to_string(),
         "data used".to_string(),

@@ -9,13 +9,92 @@ use crate::series::MarketSeries;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 
-fn table(header: Vec<String>) -> Table {
+/// The width report tables are fitted to (0: as wide as their cells), set once by the
+/// binary from the terminal ([`set_table_width`]).
+static TABLE_WIDTH: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+/// Fit every report table printed after this call to `width` columns: text cells
+/// (sources, notes, labels) wrap at spaces inside their column; a column is never narrower
+/// than its longest word, so numbers and ranges are never split. 0 turns it off.
+pub fn set_table_width(width: u16) {
+    TABLE_WIDTH.store(width, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A report table (UTF-8 borders) that fits [`set_table_width`] when displayed. It derefs
+/// to a comfy-table [`Table`] for building.
+#[derive(Debug, Clone)]
+pub struct TextTable(Table);
+
+/// A new, empty [`TextTable`].
+pub fn text_table() -> TextTable {
     let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    t.load_preset(UTF8_BORDERS_ONLY);
+    TextTable(t)
+}
+
+impl std::ops::Deref for TextTable {
+    type Target = Table;
+    fn deref(&self) -> &Table {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TextTable {
+    fn deref_mut(&mut self) -> &mut Table {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Display for TextTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let width = TABLE_WIDTH.load(std::sync::atomic::Ordering::Relaxed);
+        if width == 0 {
+            return write!(f, "{}", self.0);
+        }
+        let mut t = self.0.clone();
+        let longest_word = |cells: Vec<String>, i: usize| {
+            cells
+                .get(i)
+                .map(|c| {
+                    c.split_whitespace()
+                        .map(|w| w.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .unwrap_or(0)
+        };
+        let rows: Vec<Vec<String>> = t
+            .header()
+            .into_iter()
+            .chain(t.row_iter())
+            .map(|r| r.cell_iter().map(|c| c.content()).collect())
+            .collect();
+        for i in 0..t.column_count() {
+            let min = rows
+                .iter()
+                .map(|r| longest_word(r.clone(), i))
+                .max()
+                .unwrap_or(0);
+            if let Some(c) = t.column_mut(i) {
+                let min = u16::try_from(min + 2).unwrap_or(u16::MAX);
+                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(min),
+                ));
+            }
+        }
+        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(width);
+        write!(f, "{t}")
+    }
+}
+
+fn table(header: Vec<String>) -> TextTable {
+    let mut t = text_table();
+    t.set_header(header);
     t
 }
 
-fn right_align(t: &mut Table, from: usize) {
+fn right_align(t: &mut TextTable, from: usize) {
     let n = t.column_count();
     for i in from..n {
         if let Some(c) = t.column_mut(i) {

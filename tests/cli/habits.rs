@@ -203,3 +203,36 @@ fn terminal_tables_group_thousands_and_exports_do_not() {
         }
     }
 }
+
+#[test]
+fn tables_fit_the_width_by_wrapping_text_cells_and_never_split_a_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |columns: Option<&str>| {
+        let mut c = chipcast(dir.path());
+        match columns {
+            Some(w) => c.env("COLUMNS", w),
+            None => c.env_remove("COLUMNS"),
+        };
+        let out = c
+            .args(["gap", "--scenario", "default", "--paths", "300"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // unset COLUMNS and not a terminal: 80 columns
+    let (narrow, wide) = (run(None), run(Some("100000")));
+    let widest = |t: &str| t.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest(&wide) > 200, "the unfitted table is wide");
+    assert!(widest(&narrow) <= 110, "{narrow}");
+    let numbers = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains('│'))
+            .flat_map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .collect()
+    };
+    let fitted = numbers(&narrow);
+    for n in numbers(&wide) {
+        assert!(fitted.contains(&n), "{n} was split:\n{narrow}");
+    }
+}
