@@ -277,7 +277,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
 
 fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     use chipcast::outputs::chart::Bar;
-    use chipcast::outputs::report::{num, pct};
+    use chipcast::outputs::report::{grouped, num, pct};
     use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
     let src = resolve::load(&a.source)?;
     let named = resolve::choice(&a.model)?;
@@ -366,10 +366,10 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     for (row, d) in base.rows.iter().zip(&sc.demand) {
         g.add_row(vec![
             row.label.clone(),
-            num(row.demand),
-            num(row.chip_demand),
+            grouped(row.demand),
+            grouped(row.chip_demand),
             format!("{:.2}x", row.ratio),
-            num(row.shortfall),
+            grouped(row.shortfall),
             format!("{:.1}", row.years_of_sales),
             row.growth_needed
                 .map(|v| format!("{}/yr", pct(v)))

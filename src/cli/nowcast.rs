@@ -6,7 +6,7 @@ use super::resolve;
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::NowcastChart;
-use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::report::{grouped, num, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::cycle;
 use chipcast::scenarios::nowcast::{NowcastMethod, nowcast, track_record};
@@ -241,11 +241,11 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             .unwrap_or((f64::NAN, f64::NAN));
         m.add_row(vec![
             r.known.to_string(),
-            num(r.point),
+            grouped(r.point),
             r.method.name().to_string(),
-            num(lo),
-            num(hi),
-            actual_total.map(num).unwrap_or_default(),
+            grouped(lo),
+            grouped(hi),
+            actual_total.map(grouped).unwrap_or_default(),
         ]);
     }
     let _ = writeln!(s, "Nowcasts of {year} month by month:\n{m}");
@@ -355,11 +355,11 @@ fn next_years(
     for c in &outlooks {
         let f = &c.forecast;
         let target = f.target_year;
-        let mut row = vec![target.to_string(), num(f.point)];
+        let mut row = vec![target.to_string(), grouped(f.point)];
         row.extend(
             c.intervals
                 .iter()
-                .map(|(_, lo, hi)| format!("{}–{}", num(*lo), num(*hi))),
+                .map(|(_, lo, hi)| format!("{}–{}", grouped(*lo), grouped(*hi))),
         );
         row.extend([
             format!("{:.1}%", c.record.mape()),
@@ -369,7 +369,7 @@ fn next_years(
                 c.record.years.last().copied().unwrap_or(0),
                 c.record.years.len()
             ),
-            num(f.features.run_rate),
+            grouped(f.features.run_rate),
             pct(f.features.momentum.exp_m1()),
             pct(f.features.trend_gap.exp_m1()),
         ]);

@@ -6,7 +6,7 @@ use super::{ModelArgs, print};
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::VintageChart;
-use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::report::{grouped, num, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::milestone::{
     Simulation, milestone_provisional, widen_for_provisional_start,
@@ -158,9 +158,9 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
             kind.format(r.as_of),
             r.data.clone(),
             r.model.clone(),
-            num(r.point),
-            format!("{}–{}", num(r.lo80), num(r.hi80)),
-            format!("{}–{}", num(r.lo95), num(r.hi95)),
+            grouped(r.point),
+            format!("{}–{}", grouped(r.lo80), grouped(r.hi80)),
+            format!("{}–{}", grouped(r.lo95), grouped(r.hi95)),
             pct(r.p_at_least),
             pct(r.p_reached),
         ]);
