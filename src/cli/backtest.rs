@@ -53,7 +53,8 @@ pub(crate) struct BacktestArgs {
     /// Chart of the industry comparison: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write every industry comparison row: .csv, .json or .parquet
+    /// Write every printed table, long with a `table` column (README): .csv, .json,
+    /// .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }

@@ -59,7 +59,7 @@ pub(crate) struct ForecastArgs {
     /// Print, per series, the chosen model, its parameters, criteria and why it won
     #[arg(long)]
     explain: bool,
-    /// Write every series' fitted parameters (long format): .csv, .json or .parquet
+    /// Write every series' fitted parameters (long format): .csv, .json, .parquet, or -
     #[arg(long, value_name = "FILE")]
     params: Option<PathBuf>,
     /// The `model` column's value in outputs [default: chipcast:<model>]

@@ -41,7 +41,8 @@ pub(crate) struct GapArgs {
     /// Draw a bar chart: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the gap table (one row per demand figure): .csv, .json or .parquet
+    /// Write every printed table, long with a `table` column (README): .csv, .json,
+    /// .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }

@@ -52,10 +52,11 @@ pub(crate) struct NowcastArgs {
     /// Chart of the nowcast after each known month: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the month-by-month nowcasts: .csv, .json or .parquet
+    /// Write the month-by-month nowcasts and the track record, long with a `table` column:
+    /// .csv, .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Write the next two years' cycle-regression forecasts: .csv, .json or .parquet
+    /// Write the next two years' cycle-regression forecasts: .csv, .json, .parquet, or -
     #[arg(long, value_name = "FILE")]
     next_output: Option<PathBuf>,
 }

@@ -38,7 +38,7 @@ pub(crate) struct VintagesArgs {
     /// Chart of the drift: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the table: .csv, .json or .parquet
+    /// Write the table: .csv, .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }

@@ -259,3 +259,33 @@ fn data_show_writes_a_typed_table_with_o() {
         "{csv}"
     );
 }
+
+#[test]
+fn typed_json_and_compact_help_match_their_golden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = succeeds(
+        dir.path(),
+        &["data", "show", "annual_alt_estimates", "--format", "json"],
+    );
+    golden("data_show_annual_alt_estimates.json", &json);
+    golden(
+        "forecast_short_help.txt",
+        &succeeds(dir.path(), &["forecast", "-h"]),
+    );
+    golden(
+        "backtest_no_industry.csv",
+        &succeeds(
+            dir.path(),
+            &[
+                "backtest",
+                "--no-industry",
+                "--series",
+                "worldwide",
+                "--models",
+                "naive,drift",
+                "-o",
+                "-",
+            ],
+        ),
+    );
+}
