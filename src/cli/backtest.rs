@@ -13,7 +13,7 @@ use chipcast::outputs::chart::BacktestChart;
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry, summarize};
 use clap::Args;
-use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use rayon::prelude::*;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -53,7 +53,8 @@ pub(crate) struct BacktestArgs {
     /// Chart of the industry comparison: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write every industry comparison row: .csv, .json or .parquet
+    /// Write every printed table, long with a `table` column (README): .csv, .json,
+    /// .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -76,9 +77,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     )?;
     // the last month known, and the last complete year
     let cut = match &a.as_of {
-        Some(text) => Some(resolve::as_of_month(text).ok_or_else(|| {
-            anyhow::anyhow!("--as-of {text:?} is not a period; expected YEAR or YYYY-MM")
-        })?),
+        Some(text) => Some(resolve::builtin_as_of_month(text)?),
         None => None,
     };
     let last_year = cut.map(|c| (c + 1).div_euclid(12) - 1);
@@ -142,12 +141,18 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
             ))
         })
         .collect();
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "series", "model", "origins", "sMAPE", "MASE", "cov80", "cov95", "MSIS",
     ]);
+    let mut accuracy: Vec<(
+        String,
+        String,
+        Option<chipcast::evaluation::backtest::Scores>,
+    )> = Vec::new();
     for r in results {
         let (sname, m, scores) = r?;
+        accuracy.push((sname.clone(), m_label(m), scores.clone()));
         match scores {
             Some(sc) => t.add_row(vec![
                 sname,
@@ -178,6 +183,8 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     }
     let _ = writeln!(s, "{t}");
 
+    let (name, _) = resolve::choice(&a.model)?;
+    let mut industry: Option<Vec<Comparison>> = None;
     if !a.no_industry {
         let (name, choice) = resolve::choice(&a.model)?;
         let mut rows = compare_with_industry(choice)?;
@@ -200,69 +207,6 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
             s,
             "Gartner and IDC measure vendor revenue with a different scope from WSTS billings (Gartner 2024 = 655.9 vs WSTS 630.5), so part of their error is definitional."
         );
-        if let Some(path) = &a.output {
-            let mut tab = Table::default()
-                .with(
-                    "forecaster",
-                    Values::Text(
-                        rows.iter()
-                            .map(|r| r.published.forecaster.clone())
-                            .collect(),
-                    ),
-                )
-                .with(
-                    "published",
-                    Values::Text(rows.iter().map(|r| r.published.published.clone()).collect()),
-                )
-                .with(
-                    "target_year",
-                    Values::Int(rows.iter().map(|r| r.published.target_year).collect()),
-                )
-                .with(
-                    "horizon",
-                    Values::Int(rows.iter().map(|r| r.horizon).collect()),
-                )
-                .with(
-                    "industry",
-                    Values::floats(rows.iter().map(|r| r.published.value)),
-                )
-                .with(
-                    "chipcast",
-                    Values::floats(rows.iter().map(|r| r.chipcast.point)),
-                )
-                .with(
-                    "chipcast_how",
-                    Values::Text(rows.iter().map(|r| r.chipcast.how.clone()).collect()),
-                )
-                .with("actual", Values::floats(rows.iter().map(|r| r.actual)))
-                .with(
-                    "industry_ape",
-                    Values::floats(rows.iter().map(|r| r.industry_ape())),
-                )
-                .with(
-                    "chipcast_ape",
-                    Values::floats(rows.iter().map(|r| r.chipcast_ape())),
-                )
-                .with(
-                    "dataset_line",
-                    Values::Int(rows.iter().map(|r| r.published.line as i64).collect()),
-                );
-            tab.metadata = vec![
-                ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
-                (
-                    "chipcast.data_source".into(),
-                    "built-in forecast_vintages.csv, wsts_annual.csv, wsts_monthly_raw.csv".into(),
-                ),
-                ("chipcast.model".into(), name_label(name)),
-                (
-                    "chipcast.data_lag_months".into(),
-                    DATA_LAG_MONTHS.to_string(),
-                ),
-            ];
-            tab.write(path)
-                .with_context(|| "writing the comparison table")?;
-            let _ = writeln!(s, "Table written to {}", path.display());
-        }
         if let Some(c) = &a.chart {
             BacktestChart {
                 title: "Forecast error by forecaster and horizon: industry vs chipcast".into(),
@@ -274,8 +218,158 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
             .with_context(|| "drawing the backtest chart")?;
             let _ = writeln!(s, "Chart written to {}", c.display());
         }
+        industry = Some(rows);
+    }
+    if let Some(path) = &a.output {
+        export(&accuracy, industry.as_deref(), name)?
+            .write(path)
+            .with_context(|| "writing the backtest tables")?;
+        if !chipcast::outputs::atomic::is_stdout(path) {
+            let _ = writeln!(s, "Tables written to {}", path.display());
+        }
     }
     print(&s)
+}
+
+/// Every table the report prints, as one long table with a `table` column: `accuracy`
+/// (one row per series and model), then, unless `--no-industry`, `industry_summary` (per
+/// forecaster and horizon) and `industry_forecasts` (one row per published forecast).
+fn export(
+    accuracy: &[(
+        String,
+        String,
+        Option<chipcast::evaluation::backtest::Scores>,
+    )],
+    industry: Option<&[Comparison]>,
+    name: ModelName,
+) -> anyhow::Result<Table> {
+    let score = |f: fn(&chipcast::evaluation::backtest::Scores) -> f64| {
+        Values::Float(accuracy.iter().map(|r| r.2.as_ref().map(f)).collect())
+    };
+    let acc = Table::default()
+        .with(
+            "series",
+            Values::Text(accuracy.iter().map(|r| r.0.clone()).collect()),
+        )
+        .with(
+            "model",
+            Values::Text(accuracy.iter().map(|r| r.1.clone()).collect()),
+        )
+        .with(
+            "origins",
+            Values::Int(
+                accuracy
+                    .iter()
+                    .map(|r| r.2.as_ref().map_or(0, |s| s.origins as i64))
+                    .collect(),
+            ),
+        )
+        .with("smape", score(|s| s.smape))
+        .with("mase", score(|s| s.mase))
+        .with("cov80", score(|s| s.cov80))
+        .with("cov95", score(|s| s.cov95))
+        .with("msis", score(|s| s.msis));
+    let mut parts = vec![("accuracy", acc)];
+    if let Some(rows) = industry {
+        let sums = summarize(rows);
+        let summary = Table::default()
+            .with(
+                "forecaster",
+                Values::Text(sums.iter().map(|g| g.forecaster.clone()).collect()),
+            )
+            .with(
+                "horizon",
+                Values::Int(sums.iter().map(|g| g.horizon).collect()),
+            )
+            .with("n", Values::Int(sums.iter().map(|g| g.n as i64).collect()))
+            .with(
+                "industry_mape",
+                Values::floats(sums.iter().map(|g| g.industry_mape)),
+            )
+            .with(
+                "chipcast_mape",
+                Values::floats(sums.iter().map(|g| g.chipcast_mape)),
+            )
+            .with(
+                "chipcast_closer",
+                Values::Int(sums.iter().map(|g| g.chipcast_closer as i64).collect()),
+            )
+            .with(
+                "difference_lo95",
+                Values::Float(
+                    sums.iter()
+                        .map(|g| g.difference_ci95.map(|d| d.0))
+                        .collect(),
+                ),
+            )
+            .with(
+                "difference_hi95",
+                Values::Float(
+                    sums.iter()
+                        .map(|g| g.difference_ci95.map(|d| d.1))
+                        .collect(),
+                ),
+            );
+        parts.push(("industry_summary", summary));
+        let forecasts = Table::default()
+            .with(
+                "forecaster",
+                Values::Text(
+                    rows.iter()
+                        .map(|r| r.published.forecaster.clone())
+                        .collect(),
+                ),
+            )
+            .with(
+                "published",
+                Values::Text(rows.iter().map(|r| r.published.published.clone()).collect()),
+            )
+            .with(
+                "target_year",
+                Values::Int(rows.iter().map(|r| r.published.target_year).collect()),
+            )
+            .with(
+                "horizon",
+                Values::Int(rows.iter().map(|r| r.horizon).collect()),
+            )
+            .with(
+                "industry",
+                Values::floats(rows.iter().map(|r| r.published.value)),
+            )
+            .with(
+                "chipcast",
+                Values::floats(rows.iter().map(|r| r.chipcast.point)),
+            )
+            .with(
+                "chipcast_how",
+                Values::Text(rows.iter().map(|r| r.chipcast.how.clone()).collect()),
+            )
+            .with("actual", Values::floats(rows.iter().map(|r| r.actual)))
+            .with(
+                "industry_ape",
+                Values::floats(rows.iter().map(|r| r.industry_ape())),
+            )
+            .with(
+                "chipcast_ape",
+                Values::floats(rows.iter().map(|r| r.chipcast_ape())),
+            )
+            .with(
+                "dataset_line",
+                Values::Int(rows.iter().map(|r| r.published.line as i64).collect()),
+            );
+        parts.push(("industry_forecasts", forecasts));
+    }
+    let mut out = Table::stack("table", parts)?;
+    out.metadata = vec![
+        ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+        (
+            "chipcast.data_source".into(),
+            "built-in wsts_annual.csv, wsts_regional_annual.csv, forecast_vintages.csv, wsts_monthly_raw.csv".into(),
+        ),
+        ("chipcast.model".into(), name_label(name)),
+        ("chipcast.data_lag_months".into(), DATA_LAG_MONTHS.to_string()),
+    ];
+    Ok(out)
 }
 
 fn m_label(m: ModelName) -> String {
@@ -287,7 +381,7 @@ fn name_label(m: ModelName) -> String {
 }
 
 fn industry_table(rows: &[Comparison]) -> String {
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "forecaster",
         "horizon",

@@ -1,10 +1,11 @@
 //! `chipcast data list|show`: the built-in datasets.
 
-use super::print;
+use super::{print, print_raw};
 use anyhow::Context;
 use chipcast::ingest::builtin::{DATASETS, SERIES, dataset};
+use chipcast::outputs::table::Table as TypedTable;
 use clap::{Subcommand, ValueEnum};
-use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+use comfy_table::presets::UTF8_BORDERS_ONLY;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DataCommand {
@@ -17,6 +18,10 @@ pub(crate) enum DataCommand {
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Also write the dataset, columns typed as in --format json: .csv, .json, .parquet
+        /// (with metadata), or - for CSV on stdout
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -26,14 +31,15 @@ pub(crate) enum Format {
     Table,
     /// The CSV exactly as embedded
     Csv,
-    /// JSON array of records (empty cells are null)
+    /// JSON array of records, keys in the CSV's column order; columns whose every cell
+    /// is a plain number are numbers, empty cells are null
     Json,
 }
 
 pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
     match c {
         DataCommand::List => {
-            let mut t = Table::new();
+            let mut t = chipcast::outputs::report::text_table();
             t.load_preset(UTF8_BORDERS_ONLY)
                 .set_header(vec!["dataset", "rows", "description"]);
             for d in DATASETS {
@@ -51,7 +57,7 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
             let mut s = format!(
                 "Built-in datasets (datasets/README.md has columns, units and sources):\n{t}\n"
             );
-            let mut st = Table::new();
+            let mut st = chipcast::outputs::report::text_table();
             st.load_preset(UTF8_BORDERS_ONLY)
                 .set_header(vec!["series (--series)", "description"]);
             for (name, desc) in SERIES {
@@ -62,30 +68,39 @@ pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
             ));
             print(&s)
         }
-        DataCommand::Show { name, format } => {
+        DataCommand::Show {
+            name,
+            format,
+            output,
+        } => {
+            super::check_paths(&[], &[("--output", output.as_deref())])?;
             let d = dataset(&name)?;
+            if let Some(path) = &output {
+                let t = d.table()?;
+                let mut typed = TypedTable::from_text(&t.columns, &t.rows);
+                typed.metadata = vec![
+                    ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+                    (
+                        "chipcast.data_source".into(),
+                        format!("chipcast built-in {}.csv", d.name),
+                    ),
+                ];
+                typed
+                    .write(path)
+                    .with_context(|| format!("writing {}", d.name))?;
+                if chipcast::outputs::atomic::is_stdout(path) {
+                    return Ok(());
+                }
+            }
             match format {
-                Format::Csv => print(d.text),
+                Format::Csv => print_raw(d.text),
                 Format::Json => {
                     let t = d.table()?;
-                    let records: Vec<serde_json::Value> = t
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            serde_json::Value::Object(
-                                t.columns
-                                    .iter()
-                                    .cloned()
-                                    .zip(r.iter().map(|c| c.clone().into()))
-                                    .collect(),
-                            )
-                        })
-                        .collect();
-                    print(&(serde_json::to_string_pretty(&records)? + "\n"))
+                    print_raw(&TypedTable::from_text(&t.columns, &t.rows).to_json()?)
                 }
                 Format::Table => {
                     let t = d.table()?;
-                    let mut out = Table::new();
+                    let mut out = chipcast::outputs::report::text_table();
                     out.load_preset(UTF8_BORDERS_ONLY)
                         .set_header(t.columns.clone());
                     for r in &t.rows {

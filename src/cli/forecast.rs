@@ -32,15 +32,16 @@ pub(crate) struct ForecastArgs {
     /// Forecast this many steps ahead, 1 to 1000 [default for --input: 12 monthly, else 6]
     #[arg(long, short = 'H', value_name = "STEPS", value_parser = super::steps_arg)]
     horizon: Option<usize>,
-    /// Milestone to report, in the series' unit (USD bn for built-in series)
-    /// [default: 1000 for built-in series; set it to get the milestone for --input]
+    /// Milestone to report, in the series' unit [default: 1000 for built-in series]
+    ///
+    /// USD bn for built-in series; set it to get the milestone for --input.
     #[arg(long)]
     target: Option<f64>,
     /// Year for the milestone probability
     /// [default: 2030]
     #[arg(long)]
     by: Option<i64>,
-    /// Write the forecast table: .csv, .json or .parquet (with metadata)
+    /// Write the forecast table: .csv, .json, .parquet (with metadata), or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
     /// Draw a fan chart: .png or .svg (one series only)
@@ -49,15 +50,17 @@ pub(crate) struct ForecastArgs {
     /// Write fit timings (benchmark harness format)
     #[arg(long, value_name = "FILE")]
     timing: Option<PathBuf>,
-    /// Prediction intervals: the model's own, conformal (calibrated on rolling-origin
-    /// errors inside the data, pooled over the run's series), or auto: conformal for the
-    /// default model on non-seasonal runs with enough series for every level, else the model's
+    /// Prediction intervals: the model's own, conformal, or auto
+    ///
+    /// Conformal intervals are calibrated on rolling-origin errors inside the data, pooled
+    /// over the run's series. Auto is conformal for the default model on non-seasonal runs
+    /// with enough series for every level, and the model's own otherwise.
     #[arg(long, value_enum, default_value_t = Intervals::Auto)]
     intervals: Intervals,
     /// Print, per series, the chosen model, its parameters, criteria and why it won
     #[arg(long)]
     explain: bool,
-    /// Write every series' fitted parameters (long format): .csv, .json or .parquet
+    /// Write every series' fitted parameters (long format): .csv, .json, .parquet, or -
     #[arg(long, value_name = "FILE")]
     params: Option<PathBuf>,
     /// The `model` column's value in outputs [default: chipcast:<model>]
@@ -219,7 +222,18 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         let mut text = String::new();
         for (s, r) in src.series.iter().zip(&results) {
             match r {
-                Ok(p) => text.push_str(&report::explain(&p.forecast)),
+                Ok(p) => {
+                    let named = a.model.model.unwrap_or(ModelName::AUTO);
+                    let why = match a.model.model {
+                        Some(m) => format!("named with --model {}", m.label()),
+                        None => "the default model (no --model given): auto, chosen by rolling-origin evaluation (README, Models)".to_string(),
+                    };
+                    text.push_str(&report::explain(
+                        &p.forecast,
+                        named.shown(&p.forecast.model),
+                        &why,
+                    ))
+                }
                 Err(e) => {
                     let _ = writeln!(text, "== {}: not fitted: {e}", s.id());
                 }
@@ -355,27 +369,52 @@ fn write_table(
             src.series[0].unit().label().to_string(),
         ),
     ];
-    if let [Ok(p)] = results {
-        meta.push((
-            "chipcast.fitted_model".into(),
-            p.forecast.description.clone(),
-        ));
-        meta.push((
-            "chipcast.params".into(),
-            serde_json::to_string(&p.forecast.params)?,
-        ));
-        meta.push((
-            "chipcast.train_window".into(),
-            format!(
-                "{}..{}",
-                src.kind.format(p.forecast.train_start),
-                src.kind.format(p.forecast.train_end)
-            ),
-        ));
-        if let Some(sel) = &p.forecast.selection {
-            meta.push(("chipcast.selection".into(), serde_json::to_string(sel)?));
+    // per-series keys: the value itself for one series, a JSON object keyed by series id
+    // for several (a series that failed has null)
+    let fitted: Vec<(&str, Option<&SeriesForecast>)> = src
+        .series
+        .iter()
+        .zip(results)
+        .map(|(s, r)| (s.id(), r.as_ref().ok().map(|p| &p.forecast)))
+        .collect();
+    let window = |f: &SeriesForecast| {
+        format!(
+            "{}..{}",
+            src.kind.format(f.train_start),
+            src.kind.format(f.train_end)
+        )
+    };
+    let per_series = |value: &dyn Fn(&SeriesForecast) -> serde_json::Value| -> String {
+        match fitted.as_slice() {
+            [(_, Some(f))] => match value(f) {
+                serde_json::Value::String(text) => text,
+                v => v.to_string(),
+            },
+            _ => serde_json::Value::Object(
+                fitted
+                    .iter()
+                    .map(|(id, f)| (id.to_string(), f.map(value).unwrap_or_default()))
+                    .collect(),
+            )
+            .to_string(),
         }
-    }
+    };
+    meta.push((
+        "chipcast.fitted_model".into(),
+        per_series(&|f| f.description.clone().into()),
+    ));
+    meta.push((
+        "chipcast.params".into(),
+        per_series(&|f| serde_json::to_value(&f.params).unwrap_or_default()),
+    ));
+    meta.push((
+        "chipcast.selection".into(),
+        per_series(&|f| serde_json::to_value(&f.selection).unwrap_or_default()),
+    ));
+    meta.push((
+        "chipcast.train_window".into(),
+        per_series(&|f| window(f).into()),
+    ));
     table.metadata = meta;
     table
         .write(out)

@@ -41,7 +41,8 @@ pub(crate) struct GapArgs {
     /// Draw a bar chart: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the gap table (one row per demand figure): .csv, .json or .parquet
+    /// Write every printed table, long with a `table` column (README): .csv, .json,
+    /// .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -69,7 +70,7 @@ fn default_demands() -> anyhow::Result<Vec<DemandFigure>> {
 
 pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
     if a.print_scenario {
-        return print(scenario::DEFAULT);
+        return super::print_raw(scenario::DEFAULT);
     }
     let scenario_file = a
         .scenario
@@ -190,7 +191,7 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         sim.paths, p.forecast.model, sim.seed
     );
     if let Some(path) = &a.output {
-        let mut t = Table::default()
+        let t = Table::default()
             .with(
                 "demand",
                 Values::Text(r.rows.iter().map(|x| x.demand.label.clone()).collect()),
@@ -225,6 +226,25 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
                 "source",
                 Values::Text(r.rows.iter().map(|x| x.demand.source.clone()).collect()),
             );
+        let supply = Table::default()
+            .with(
+                "year",
+                Values::Int(r.supply.iter().map(|y| y.year).collect()),
+            )
+            .with(
+                "value_busd",
+                Values::floats(r.supply.iter().map(|y| y.value)),
+            )
+            .with(
+                "basis",
+                Values::Text(
+                    r.supply
+                        .iter()
+                        .map(|y| if y.actual { "actual" } else { "forecast" }.to_string())
+                        .collect(),
+                ),
+            );
+        let mut t = Table::stack("table", vec![("demand", t), ("supply", supply)])?;
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.data_source".into(), src.source_tag.clone()),
@@ -258,8 +278,8 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
 
 fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     use chipcast::outputs::chart::Bar;
-    use chipcast::outputs::report::{num, pct};
-    use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+    use chipcast::outputs::report::{grouped, num, pct};
+    use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
     let src = resolve::load(&a.source)?;
     let named = resolve::choice(&a.model)?;
     if src.series.len() != 1 {
@@ -310,7 +330,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     {
         let _ = writeln!(s, "{}", note.trim_start());
     }
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_header(vec!["assumption", "value", "source"]);
     for x in &sc.assumptions {
@@ -333,7 +353,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         pct(capex.value),
         num(base.industry_capex)
     );
-    let mut g = TextTable::new();
+    let mut g = chipcast::outputs::report::text_table();
     g.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "demand",
         "USD bn",
@@ -347,10 +367,10 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     for (row, d) in base.rows.iter().zip(&sc.demand) {
         g.add_row(vec![
             row.label.clone(),
-            num(row.demand),
-            num(row.chip_demand),
+            grouped(row.demand),
+            grouped(row.chip_demand),
             format!("{:.2}x", row.ratio),
-            num(row.shortfall),
+            grouped(row.shortfall),
             format!("{:.1}", row.years_of_sales),
             row.growth_needed
                 .map(|v| format!("{}/yr", pct(v)))
@@ -366,9 +386,11 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     let _ = writeln!(s, "{g}");
     // sensitivity: ratio over ai share x chip share, per demand figure
     let [ai_values, chip_values, capex_values] = &sc.sensitivity;
+    // (demand, AI share, chip share, ratio), for the export
+    let mut grid: Vec<(String, f64, f64, f64)> = Vec::new();
     if !ai_values.is_empty() && !chip_values.is_empty() {
         for (k, d) in sc.demand.iter().enumerate() {
-            let mut st = TextTable::new();
+            let mut st = chipcast::outputs::report::text_table();
             let mut header = vec![format!("{}: ratio", d.label)];
             header.extend(
                 chip_values
@@ -389,6 +411,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                         capex.value,
                     );
                     r.push(format!("{:.2}x", e.rows[k].ratio));
+                    grid.push((d.label.clone(), *a_share, *c_share, e.rows[k].ratio));
                 }
                 st.add_row(r);
             }
@@ -411,7 +434,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         "Ratio = AI-chip part of the demand ÷ AI-chip sales over the window. Demand figures are multi-year totals with different scopes; do not add them."
     );
     if let Some(path) = &a.output {
-        let mut t = Table::default()
+        let t = Table::default()
             .with(
                 "demand",
                 Values::Text(base.rows.iter().map(|x| x.label.clone()).collect()),
@@ -445,6 +468,35 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                 "source",
                 Values::Text(sc.demand.iter().map(|d| d.source.clone()).collect()),
             );
+        let assumptions = Table::default()
+            .with(
+                "assumption",
+                Values::Text(sc.assumptions.iter().map(|x| x.name.to_string()).collect()),
+            )
+            .with(
+                "value",
+                Values::floats(sc.assumptions.iter().map(|x| x.value)),
+            )
+            .with(
+                "source",
+                Values::Text(sc.assumptions.iter().map(|x| x.source.clone()).collect()),
+            );
+        let sensitivity = Table::default()
+            .with(
+                "demand",
+                Values::Text(grid.iter().map(|g| g.0.clone()).collect()),
+            )
+            .with("ai_share", Values::floats(grid.iter().map(|g| g.1)))
+            .with("chip_share", Values::floats(grid.iter().map(|g| g.2)))
+            .with("ratio", Values::floats(grid.iter().map(|g| g.3)));
+        let mut t = Table::stack(
+            "table",
+            vec![
+                ("demand", t),
+                ("assumption", assumptions),
+                ("sensitivity", sensitivity),
+            ],
+        )?;
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.scenario".into(), sc.name.clone()),

@@ -32,7 +32,7 @@ pub(crate) struct MilestoneArgs {
     /// Draw the probability curve: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the year-by-year odds: .csv, .json or .parquet
+    /// Write the year-by-year odds: .csv, .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }

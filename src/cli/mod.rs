@@ -12,7 +12,7 @@ mod resolve;
 mod vintages;
 
 use chipcast::models::registry;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -56,12 +56,29 @@ enum Command {
     /// List or print the built-in datasets
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish
+    ///
+    /// For example `chipcast completions bash > ~/.local/share/bash-completion/completions/chipcast`,
+    /// `chipcast completions zsh > ~/.zfunc/_chipcast` or
+    /// `chipcast completions fish > ~/.config/fish/completions/chipcast.fish`.
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    ///
+    /// For example `chipcast man > chipcast.1 && man ./chipcast.1`.
+    Man,
 }
 
 /// Where the series comes from and which part of it is used.
 #[derive(Debug, Args)]
 pub(crate) struct SourceArgs {
-    /// Built-in series (worldwide, americas, europe, japan, asia-pacific) [default: worldwide]
+    /// Built-in series (`chipcast data list`) [default: worldwide]
+    ///
+    /// worldwide, americas, europe, japan, asia-pacific (annual), or their monthly forms
+    /// worldwide-monthly, americas-monthly, europe-monthly, japan-monthly,
+    /// asia-pacific-monthly.
     #[arg(long, conflicts_with = "input")]
     series: Option<String>,
     /// Your own long-format data: .csv, .parquet, .json or .ndjson
@@ -79,7 +96,9 @@ pub(crate) struct SourceArgs {
     /// Use only the series with this id from --input
     #[arg(long, requires = "input")]
     id: Option<String>,
-    /// Use only data that existed then: YEAR, or YYYY-MM (annual series keep complete years only)
+    /// Use only data that existed then: YEAR or YYYY-MM
+    ///
+    /// Annual series keep complete years only; not after the data's last period.
     #[arg(long, value_name = "PERIOD")]
     as_of: Option<String>,
     /// Fit on data from this period on (e.g. 2000)
@@ -90,17 +109,21 @@ pub(crate) struct SourceArgs {
 /// Model and interval settings shared by forecast and gap.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
-    /// Model. auto = median of drift, logdrift and ets on annual and non-seasonal data; mean of
+    /// Model [default: auto]
+    ///
+    /// auto = median of drift, logdrift and ets on annual and non-seasonal data; mean of
     /// seasonal ETS and OTM on the adjusted series where the seasonality test finds a season;
-    /// both chosen by validation on training data (README, Models) [default: auto]
+    /// both chosen by validation on training data (README, Models).
     #[arg(long, value_enum)]
     model: Option<ModelName>,
     /// Prediction interval level in percent; repeat for several
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
-    /// Season length (statsforecast's season_length, R's frequency) [default: from the
-    /// dates: 12 monthly, 4 quarterly, 52 weekly, 7 daily; 1 for years and integer periods].
-    /// A seasonality test per series decides whether seasonal models are used
+    /// Season length [default: from the dates]
+    ///
+    /// statsforecast's season_length, R's frequency. Default from the dates: 12 monthly,
+    /// 4 quarterly, 52 weekly, 7 daily; 1 for years and integer periods. A seasonality test
+    /// per series decides whether seasonal models are used.
     #[arg(long, value_name = "M")]
     pub(crate) season_length: Option<usize>,
     /// Point forecast of the loglinear model is the predictive mean instead of the median
@@ -112,13 +135,16 @@ pub(crate) struct ModelArgs {
     /// Random seed for the sample paths
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// External regressors for --model regression: a table with the time column (`ds`, or
-    /// --time-col for --input) and one column per regressor, covering every training and
-    /// forecast period
+    /// External regressors for --model regression (.csv, .json, .parquet)
+    ///
+    /// A table with the time column (`ds`, or --time-col for --input) and one column per
+    /// regressor, covering every training and forecast period.
     #[arg(long, value_name = "FILE")]
     regressors: Option<PathBuf>,
-    /// Allow negative forecasts of a positive series (by default they are floored at 0;
-    /// naive and drift are never floored)
+    /// Allow negative forecasts of a positive series
+    ///
+    /// By default forecasts and bounds of a positive series are floored at 0; naive and
+    /// drift are never floored.
     #[arg(long)]
     allow_negative: bool,
     /// Saturation level for --model logistic|gompertz (fitted when absent)
@@ -136,17 +162,19 @@ pub(crate) struct ModelArgs {
     /// [default: median]
     #[arg(long, value_enum)]
     combine: Option<Combine>,
-    /// Fit the members of --model combo to ln(y) and back-transform (median); positive
-    /// series only (others are combined on their levels)
+    /// Combine --model combo on ln(y)
+    ///
+    /// Fit the members to ln(y) and back-transform (median); positive series only (others
+    /// are combined on their levels).
     #[arg(long)]
     log_scale: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Combine {
-    /// Median of the members' forecasts and interval bounds
+    /// Point: the median of the members' forecasts; intervals from the equal-weight mixture of their distributions
     Median,
-    /// Mean of the members' forecasts and interval bounds
+    /// Point: the mean of the members' forecasts; intervals from the equal-weight mixture of their distributions
     Mean,
 }
 
@@ -205,6 +233,9 @@ pub(crate) mod exit {
 /// Run a parsed command. Outputs are staged and renamed over their targets only when the
 /// whole command has succeeded, so a failed run leaves every existing file untouched.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    chipcast::outputs::report::set_table_width(
+        u16::try_from(text_width(false)).unwrap_or(u16::MAX),
+    );
     let staging = chipcast::outputs::atomic::Staging::begin();
     let status = match cli.command {
         Command::Forecast(a) => forecast::run(a)?,
@@ -215,8 +246,19 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Vintages(a) => vintages::run(a).map(|()| exit::SUCCESS)?,
         Command::Regions(a) => regions::run(a).map(|()| exit::SUCCESS)?,
         Command::Data(c) => data::run(c).map(|()| exit::SUCCESS)?,
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "chipcast", &mut script);
+            write_stdout(&script).map(|()| exit::SUCCESS)?
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            write_stdout(&page).map(|()| exit::SUCCESS)?
+        }
     };
     staging.commit()?;
+    write_stdout(&chipcast::outputs::atomic::take_stdout())?;
     Ok(status)
 }
 
@@ -244,9 +286,17 @@ pub(crate) fn check_paths(
                     "--timing" => &["csv"],
                     _ => TABLE_EXTENSIONS,
                 },
+                stdout: !matches!(*flag, "--chart" | "--timing"),
             })
         })
         .collect();
+    if planned
+        .iter()
+        .any(|p| chipcast::outputs::atomic::is_stdout(p.path))
+    {
+        // the table owns standard output; the report goes to stderr
+        REPORT_TO_STDERR.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     check_outputs(&inputs, &planned)?;
     Ok(())
 }
@@ -293,10 +343,45 @@ pub fn usage_error(e: &clap::Error) -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
-/// Write text to stdout in one go; a closed pipe surfaces as an error `main` treats as success.
+/// Set when an output is `-`: standard output then carries only that table, and the
+/// report is printed to stderr.
+static REPORT_TO_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Write the report to stdout in one go (stderr when a table goes to stdout); a closed
+/// pipe surfaces as an error `main` treats as success.
 pub(crate) fn print(text: &str) -> anyhow::Result<()> {
+    let to_stderr = REPORT_TO_STDERR.load(std::sync::atomic::Ordering::Relaxed);
+    let text = chipcast::outputs::report::wrap(text, text_width(to_stderr));
+    if to_stderr {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())?;
+        return Ok(err.flush()?);
+    }
+    write_stdout(text.as_bytes())
+}
+
+/// Write machine-readable text (CSV, JSON, a TOML template) to stdout as it is, unwrapped.
+pub(crate) fn print_raw(text: &str) -> anyhow::Result<()> {
+    write_stdout(text.as_bytes())
+}
+
+/// Columns for report prose: the terminal's width when the report goes to one, else
+/// `$COLUMNS` when set, else 80.
+fn text_width(stderr: bool) -> usize {
+    let tty = if stderr {
+        terminal_size::terminal_size_of(std::io::stderr())
+    } else {
+        terminal_size::terminal_size_of(std::io::stdout())
+    };
+    tty.map(|(w, _)| usize::from(w.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|w| *w >= 20)
+        .unwrap_or(80)
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()?;
     Ok(())
 }
@@ -312,7 +397,6 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_cli_definition_is_consistent() {

@@ -6,14 +6,14 @@ use super::resolve;
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::NowcastChart;
-use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::report::{grouped, num, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::cycle;
 use chipcast::scenarios::nowcast::{NowcastMethod, nowcast, track_record};
 use chipcast::scenarios::projection::validate_levels;
 use chipcast::series::MarketSeries;
 use clap::{Args, ValueEnum};
-use comfy_table::{Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::presets::UTF8_BORDERS_ONLY;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -52,10 +52,11 @@ pub(crate) struct NowcastArgs {
     /// Chart of the nowcast after each known month: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the month-by-month nowcasts: .csv, .json or .parquet
+    /// Write the month-by-month nowcasts and the track record, long with a `table` column:
+    /// .csv, .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Write the next two years' cycle-regression forecasts: .csv, .json or .parquet
+    /// Write the next two years' cycle-regression forecasts: .csv, .json, .parquet, or -
     #[arg(long, value_name = "FILE")]
     next_output: Option<PathBuf>,
 }
@@ -74,9 +75,7 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
     let full = builtin::series(&name)?.series;
     let monthly = match &a.as_of {
         Some(text) => {
-            let Some(cut) = resolve::as_of_month(text) else {
-                bail!("--as-of {text:?} is not a month; expected YYYY-MM");
-            };
+            let cut = resolve::builtin_as_of_month(text)?;
             full.truncate_to(cut)?
         }
         None => full.clone(),
@@ -191,17 +190,28 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         NowcastMethod::YtdGrowth,
         NowcastMethod::RunRate,
     ];
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     let mut header = vec!["known months".to_string()];
     header.extend(methods.iter().map(|m| format!("{} MAPE", m.name())));
     header.extend(methods.iter().map(|m| format!("{} bias", m.name())));
     header.push("years".into());
     t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    // (known months, method, MAPE %, bias, years), for the export
+    let mut record: Vec<(i64, &str, f64, f64, usize)> = Vec::new();
     for k in 1..=11 {
         let recs: Vec<_> = methods
             .iter()
             .map(|&m| track_record(&monthly, a.from_year..=year - 1, k, m))
             .collect();
+        for (m, r) in methods.iter().zip(&recs) {
+            record.push((
+                i64::from(k),
+                m.name(),
+                r.mape(),
+                r.bias().exp_m1(),
+                r.years.len(),
+            ));
+        }
         let mut row = vec![k.to_string()];
         row.extend(recs.iter().map(|r| format!("{:.2}%", r.mape())));
         row.extend(recs.iter().map(|r| pct(r.bias().exp_m1())));
@@ -214,7 +224,7 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         a.from_year,
         year - 1
     );
-    let mut m = TextTable::new();
+    let mut m = chipcast::outputs::report::text_table();
     m.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "known months",
         "nowcast",
@@ -232,11 +242,11 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             .unwrap_or((f64::NAN, f64::NAN));
         m.add_row(vec![
             r.known.to_string(),
-            num(r.point),
+            grouped(r.point),
             r.method.name().to_string(),
-            num(lo),
-            num(hi),
-            actual_total.map(num).unwrap_or_default(),
+            grouped(lo),
+            grouped(hi),
+            actual_total.map(grouped).unwrap_or_default(),
         ]);
     }
     let _ = writeln!(s, "Nowcasts of {year} month by month:\n{m}");
@@ -271,6 +281,22 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             "actual",
             Values::Float(rows.iter().map(|_| actual_total).collect()),
         );
+        let track = Table::default()
+            .with(
+                "known_months",
+                Values::Int(record.iter().map(|r| r.0).collect()),
+            )
+            .with(
+                "method",
+                Values::Text(record.iter().map(|r| r.1.to_string()).collect()),
+            )
+            .with("mape_pct", Values::floats(record.iter().map(|r| r.2)))
+            .with("bias", Values::floats(record.iter().map(|r| r.3)))
+            .with(
+                "years",
+                Values::Int(record.iter().map(|r| r.4 as i64).collect()),
+            );
+        let mut table = Table::stack("table", vec![("nowcasts", table), ("track_record", track)])?;
         table.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             (
@@ -312,7 +338,7 @@ fn next_years(
     output: Option<&Path>,
 ) -> anyhow::Result<String> {
     let mut s = String::new();
-    let mut o = TextTable::new();
+    let mut o = chipcast::outputs::report::text_table();
     let mut header = vec!["year".to_string(), "forecast".to_string()];
     header.extend(levels.iter().map(|l| format!("{l}% interval")));
     header.extend([
@@ -330,11 +356,11 @@ fn next_years(
     for c in &outlooks {
         let f = &c.forecast;
         let target = f.target_year;
-        let mut row = vec![target.to_string(), num(f.point)];
+        let mut row = vec![target.to_string(), grouped(f.point)];
         row.extend(
             c.intervals
                 .iter()
-                .map(|(_, lo, hi)| format!("{}–{}", num(*lo), num(*hi))),
+                .map(|(_, lo, hi)| format!("{}–{}", grouped(*lo), grouped(*hi))),
         );
         row.extend([
             format!("{:.1}%", c.record.mape()),
@@ -344,7 +370,7 @@ fn next_years(
                 c.record.years.last().copied().unwrap_or(0),
                 c.record.years.len()
             ),
-            num(f.features.run_rate),
+            grouped(f.features.run_rate),
             pct(f.features.momentum.exp_m1()),
             pct(f.features.trend_gap.exp_m1()),
         ]);

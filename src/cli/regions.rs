@@ -5,13 +5,13 @@ use super::{ModelArgs, print};
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::StackedChart;
-use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::report::{grouped, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::hierarchy::reconcile;
 use chipcast::series::time::RawTime;
 use chipcast::series::time::parse_time;
 use clap::Args;
-use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -38,7 +38,8 @@ pub(crate) struct RegionsArgs {
     /// Stacked chart of the regions (history and reconciled forecast): .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the table: .csv, .json or .parquet
+    /// Write both tables, long (table, region, year, method, value_busd | share): .csv,
+    /// .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -52,6 +53,9 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         ],
     )?;
     let (name, choice) = resolve::choice(&a.model)?;
+    if let Some(text) = &a.as_of {
+        resolve::builtin_as_of_month(text)?;
+    }
     let last = match a.as_of.as_deref().map(parse_time) {
         None => None,
         Some(Some(RawTime::Int(y))) => Some(y),
@@ -91,11 +95,11 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     let mut s = format!(
         "chipcast regions — WSTS regions (built-in wsts_regional_annual, wsts_annual; May-2026 vintage), data to {}; base model {} per series; MinT(shrink) over {} rolling origins, shrinkage {:.2}\n",
         world.end(),
-        format!("{name:?}").to_lowercase(),
+        name.label(),
         rec.origins,
         rec.shrinkage
     );
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     let mut header = vec![
         "year".to_string(),
         "world base".into(),
@@ -107,11 +111,11 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     for (k, y) in years.iter().enumerate() {
         let mut row = vec![
             y.to_string(),
-            num(rec.base[0][k]),
-            num(rec.bottom_up_total[k]),
-            num(rec.mint_total[k]),
+            grouped(rec.base[0][k]),
+            grouped(rec.bottom_up_total[k]),
+            grouped(rec.mint_total[k]),
         ];
-        row.extend(rec.mint_regions.iter().map(|r| num(r[k])));
+        row.extend(rec.mint_regions.iter().map(|r| grouped(r[k])));
         t.add_row(row);
     }
     for i in 1..8 {
@@ -121,7 +125,7 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     }
     let _ = writeln!(s, "{t}");
     // shares: history and forecast end
-    let mut sh = TextTable::new();
+    let mut sh = chipcast::outputs::report::text_table();
     let mut header = vec!["region share".to_string()];
     let share_years: Vec<i64> = [1990, 2000, 2010, 2020, world.end()]
         .into_iter()
@@ -150,32 +154,79 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         "Bottom-up = sum of the regional forecasts; MinT = trace-minimisation reconciliation (Wickramasuriya et al. 2019) with a Schäfer-Strimmer shrunk error covariance; reconciled regions are non-negative and add up to the MinT total."
     );
     if let Some(path) = &a.output {
-        let mut tab = Table::default()
-            .with("year", Values::Int(years.clone()))
-            .with("world_base", Values::floats(rec.base[0].iter().copied()))
-            .with(
-                "world_bottom_up",
-                Values::floats(rec.bottom_up_total.iter().copied()),
-            )
-            .with("world_mint", Values::floats(rec.mint_total.iter().copied()));
+        // long: one row per (region, year, method); `forecast` rows hold the value,
+        // `share` rows the region's share of the worldwide total
+        let mut fc: Vec<(&str, i64, &str, f64)> = Vec::new();
+        let world_rows = [
+            ("base", &rec.base[0]),
+            ("bottom_up", &rec.bottom_up_total),
+            ("mint", &rec.mint_total),
+        ];
+        for (method, values) in world_rows {
+            fc.extend(
+                years
+                    .iter()
+                    .zip(values.iter())
+                    .map(|(y, v)| ("worldwide", *y, method, *v)),
+            );
+        }
         for (j, (n, _)) in REGIONS.iter().enumerate() {
-            tab = tab
+            for (method, values) in [("base", &rec.base[j + 1]), ("mint", &rec.mint_regions[j])] {
+                fc.extend(
+                    years
+                        .iter()
+                        .zip(values.iter())
+                        .map(|(y, v)| (*n, *y, method, *v)),
+                );
+            }
+        }
+        let mut shares: Vec<(&str, i64, &str, f64)> = Vec::new();
+        for (j, (n, _)) in REGIONS.iter().enumerate() {
+            for y in &share_years {
+                let v = regions[j].value_at(*y).unwrap_or(f64::NAN);
+                shares.push((n, *y, "actual", v / world.value_at(*y).unwrap_or(f64::NAN)));
+            }
+            shares.push((
+                n,
+                a.until,
+                "mint",
+                rec.mint_regions[j][h - 1] / rec.mint_total[h - 1],
+            ));
+        }
+        let long = |rows: &[(&str, i64, &str, f64)], value: &str| {
+            Table::default()
                 .with(
-                    &format!("{n}_base"),
-                    Values::floats(rec.base[j + 1].iter().copied()),
+                    "region",
+                    Values::Text(rows.iter().map(|r| r.0.to_string()).collect()),
+                )
+                .with("year", Values::Int(rows.iter().map(|r| r.1).collect()))
+                .with(
+                    "method",
+                    Values::Text(rows.iter().map(|r| r.2.to_string()).collect()),
                 )
                 .with(
-                    &format!("{n}_mint"),
-                    Values::floats(rec.mint_regions[j].iter().copied()),
-                );
-        }
+                    value,
+                    Values::Float(
+                        rows.iter()
+                            .map(|r| Some(r.3).filter(|v| v.is_finite()))
+                            .collect(),
+                    ),
+                )
+        };
+        let mut tab = Table::stack(
+            "table",
+            vec![
+                ("forecast", long(&fc, "value_busd")),
+                ("share", long(&shares, "share")),
+            ],
+        )?;
         tab.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             (
                 "chipcast.data_source".into(),
                 "built-in wsts_regional_annual.csv, wsts_annual.csv (WSTS HBR May-2026)".into(),
             ),
-            ("chipcast.model".into(), format!("{name:?}").to_lowercase()),
+            ("chipcast.model".into(), name.label().to_string()),
             (
                 "chipcast.reconciliation".into(),
                 format!(
@@ -186,7 +237,9 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
         ];
         tab.write(path)
             .with_context(|| "writing the regions table")?;
-        let _ = writeln!(s, "Table written to {}", path.display());
+        if !chipcast::outputs::atomic::is_stdout(path) {
+            let _ = writeln!(s, "Table written to {}", path.display());
+        }
     }
     if let Some(c) = &a.chart {
         let layers: Vec<(String, Vec<(i64, f64)>)> = REGIONS

@@ -99,6 +99,23 @@ pub(crate) fn as_of_month(text: &str) -> Option<i64> {
     }
 }
 
+/// An `--as-of` for the built-in data as its last month ([`as_of_month`]), refused when
+/// it is not a period or is after the last month of the built-in monthly data (as-of cuts
+/// data back; it cannot add months that do not exist).
+pub(crate) fn builtin_as_of_month(text: &str) -> anyhow::Result<i64> {
+    let Some(cut) = as_of_month(text) else {
+        bail!("--as-of {text:?} is not a period; expected YEAR or YYYY-MM");
+    };
+    let end = builtin::series("worldwide-monthly")?.series.end();
+    if cut > end {
+        let last = TimeKind::YearMonth.format(end);
+        bail!(
+            "--as-of {text} is after the last month of data ({last}); --as-of cuts the data back to a date, so give {last} or earlier, or drop --as-of"
+        );
+    }
+    Ok(cut)
+}
+
 /// [`load`], then the season length from `--season-length` when given.
 pub(crate) fn load_seasonal(src: &SourceArgs, m: &ModelArgs) -> anyhow::Result<Source> {
     let mut source = load(src)?;

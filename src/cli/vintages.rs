@@ -6,7 +6,7 @@ use super::{ModelArgs, print};
 use anyhow::{Context, bail};
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::VintageChart;
-use chipcast::outputs::report::{num, pct};
+use chipcast::outputs::report::{grouped, num, pct};
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::milestone::{
     Simulation, milestone_provisional, widen_for_provisional_start,
@@ -14,7 +14,7 @@ use chipcast::scenarios::milestone::{
 use chipcast::scenarios::vintage::annual_input_as_of;
 use chipcast::series::TimeKind;
 use clap::Args;
-use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -38,7 +38,7 @@ pub(crate) struct VintagesArgs {
     /// Chart of the drift: .png or .svg
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
-    /// Write the table: .csv, .json or .parquet
+    /// Write the table: .csv, .json, .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -142,7 +142,7 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         });
     }
     let kind = TimeKind::YearMonth;
-    let mut t = TextTable::new();
+    let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
         "as of".to_string(),
         "data used".to_string(),
@@ -158,9 +158,9 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
             kind.format(r.as_of),
             r.data.clone(),
             r.model.clone(),
-            num(r.point),
-            format!("{}–{}", num(r.lo80), num(r.hi80)),
-            format!("{}–{}", num(r.lo95), num(r.hi95)),
+            grouped(r.point),
+            format!("{}–{}", grouped(r.lo80), grouped(r.hi80)),
+            format!("{}–{}", grouped(r.lo95), grouped(r.hi95)),
             pct(r.p_at_least),
             pct(r.p_reached),
         ]);

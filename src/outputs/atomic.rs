@@ -18,6 +18,37 @@ thread_local! {
     /// [`Staging::commit`] (per thread, so that concurrent runs in one process, such as
     /// tests, never commit each other's files).
     static PENDING: RefCell<Option<Staged>> = const { RefCell::new(None) };
+    /// Bytes for standard output (`-o -`) held back while a [`Staging`] is active.
+    static PENDING_STDOUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether an output path is `-`, standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Write bytes meant for standard output (an output path of `-`). While a [`Staging`] is
+/// active they are held, like the files, and handed out by [`take_stdout`] after the run
+/// has succeeded; otherwise they are written at once.
+pub fn write_stdout(bytes: Vec<u8>) -> Result<()> {
+    let staged = PENDING.with(|p| p.borrow().is_some());
+    if staged {
+        PENDING_STDOUT.with(|o| o.borrow_mut().extend(bytes));
+        return Ok(());
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::Write {
+            path: "-".into(),
+            message: e.to_string(),
+        })
+}
+
+/// The standard-output bytes held by a committed [`Staging`] (empty when there are none).
+pub fn take_stdout() -> Vec<u8> {
+    PENDING_STDOUT.with(|o| std::mem::take(&mut *o.borrow_mut()))
 }
 
 /// Defers every [`write_atomically`] of a run: the temporary files are renamed over their
@@ -32,6 +63,7 @@ impl Staging {
     /// Start deferring this thread's writes until commit or drop.
     pub fn begin() -> Self {
         PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
+        PENDING_STDOUT.with(|o| o.borrow_mut().clear());
         Staging { _private: () }
     }
 
@@ -53,7 +85,10 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         // uncommitted temporary files are deleted when their TempPath drops
-        PENDING.with(|p| p.borrow_mut().take());
+        if PENDING.with(|p| p.borrow_mut().take()).is_some() {
+            // not committed: nothing of the run reaches standard output either
+            PENDING_STDOUT.with(|o| o.borrow_mut().clear());
+        }
     }
 }
 
@@ -146,6 +181,8 @@ pub struct Planned<'a> {
     pub path: &'a Path,
     /// Valid extensions, lower case, without the dot.
     pub extensions: &'a [&'a str],
+    /// Whether `-` (CSV on standard output) is accepted.
+    pub stdout: bool,
 }
 
 /// Table outputs (`-o`, `--params`).
@@ -173,13 +210,34 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Check every output of a run before any work: a supported extension, an existing and
 /// writable directory, not a directory itself, not one of the `inputs` (given as
-/// `(flag, path)`), and not the same file as another output of the run.
+/// `(flag, path)`), and not the same file as another output of the run. `-` (standard
+/// output) is accepted where [`Planned::stdout`] says so, for one output of the run.
 pub fn check_outputs(inputs: &[(&str, &Path)], outputs: &[Planned<'_>]) -> Result<()> {
     for (i, o) in outputs.iter().enumerate() {
         let err = |message: String| Error::Write {
             path: o.path.into(),
             message,
         };
+        if is_stdout(o.path) {
+            if !o.stdout {
+                return Err(err(format!(
+                    "{} cannot write to standard output (-); give a file name ({}); nothing was run",
+                    o.flag,
+                    o.extensions
+                        .iter()
+                        .map(|e| format!(".{e}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            if let Some(other) = outputs[..i].iter().find(|p| is_stdout(p.path)) {
+                return Err(err(format!(
+                    "{} and {} both name standard output (-); only one output can go there",
+                    other.flag, o.flag
+                )));
+            }
+            continue;
+        }
         let ext = o
             .path
             .extension()
@@ -233,7 +291,7 @@ pub fn check_outputs(inputs: &[(&str, &Path)], outputs: &[Planned<'_>]) -> Resul
                 )));
             }
         }
-        for other in &outputs[..i] {
+        for other in outputs[..i].iter().filter(|p| !is_stdout(p.path)) {
             if same_file(o.path, other.path) {
                 return Err(err(format!(
                     "{} and {} name the same file; give each output its own name",
@@ -332,6 +390,7 @@ mod tests {
             flag: p,
             path: Box::leak(path.to_path_buf().into_boxed_path()),
             extensions: TABLE_EXTENSIONS,
+            stdout: true,
         };
         let bad = check_outputs(&[], &[table("--output", &dir.path().join("x.txt"))]);
         assert!(
@@ -359,5 +418,43 @@ mod tests {
                 .contains("name the same file")
         );
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "x");
+    }
+
+    #[test]
+    fn standard_output_is_accepted_once_and_only_where_the_writer_supports_it() {
+        let out = |flag: &'static str, stdout: bool| Planned {
+            flag,
+            path: Path::new("-"),
+            extensions: TABLE_EXTENSIONS,
+            stdout,
+        };
+        check_outputs(&[], &[out("--output", true)]).unwrap();
+        let twice = check_outputs(&[], &[out("--output", true), out("--params", true)]);
+        assert!(
+            twice
+                .unwrap_err()
+                .to_string()
+                .contains("--output and --params both name standard output")
+        );
+        let chart = check_outputs(&[], &[out("--chart", false)]);
+        assert!(
+            chart
+                .unwrap_err()
+                .to_string()
+                .contains("--chart cannot write to standard output")
+        );
+    }
+
+    #[test]
+    fn standard_output_is_held_until_commit_and_dropped_with_a_failed_run() {
+        {
+            let _staging = Staging::begin();
+            write_stdout(b"lost".to_vec()).unwrap();
+        }
+        assert!(take_stdout().is_empty());
+        let staging = Staging::begin();
+        write_stdout(b"a,b\n".to_vec()).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(take_stdout(), b"a,b\n");
     }
 }

@@ -2,7 +2,7 @@
 //! lo/hi pair per requested level), written as CSV, JSON records or Parquet with
 //! provenance metadata. One format per function, chosen by the file extension.
 
-use super::atomic::write_atomically;
+use super::atomic::{is_stdout, write_atomically, write_stdout};
 use crate::error::{Error, Result};
 use crate::scenarios::projection::SeriesForecast;
 use crate::series::TimeKind;
@@ -123,8 +123,15 @@ impl ForecastTable {
         h
     }
 
-    /// Write by extension: `.csv`, `.json` or `.parquet`. Atomic: a failure leaves no file.
+    /// Write by extension: `.csv`, `.json` or `.parquet`, or CSV to standard output for
+    /// `-`. Atomic: a failure leaves no file.
     pub fn write(&self, path: &Path) -> Result<()> {
+        if is_stdout(path) {
+            let mut bytes = Vec::new();
+            self.csv_to(&mut bytes)
+                .map_err(|e| werr(path, e.to_string()))?;
+            return write_stdout(bytes);
+        }
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -148,7 +155,12 @@ impl ForecastTable {
     fn write_csv(&self, tmp: &Path) -> std::result::Result<(), String> {
         let file = std::fs::File::create(tmp).map_err(|e| e.to_string())?;
         let mut w = std::io::BufWriter::new(file);
-        let line = |w: &mut std::io::BufWriter<std::fs::File>, cells: Vec<String>| {
+        self.csv_to(&mut w).map_err(|e| e.to_string())?;
+        w.flush().map_err(|e| e.to_string())
+    }
+
+    fn csv_to(&self, w: &mut impl Write) -> std::io::Result<()> {
+        let line = |w: &mut dyn Write, cells: Vec<String>| {
             writeln!(
                 w,
                 "{}",
@@ -159,7 +171,7 @@ impl ForecastTable {
                     .join(",")
             )
         };
-        line(&mut w, self.header()).map_err(|e| e.to_string())?;
+        line(w, self.header())?;
         let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for r in &self.rows {
             let mut cells = vec![
@@ -172,37 +184,36 @@ impl ForecastTable {
                 cells.push(num(b.map(|b| b.0)));
                 cells.push(num(b.map(|b| b.1)));
             }
-            line(&mut w, cells).map_err(|e| e.to_string())?;
+            line(w, cells)?;
         }
-        w.flush().map_err(|e| e.to_string())
+        Ok(())
     }
 
     fn write_json(&self, tmp: &Path) -> std::result::Result<(), String> {
         let header = self.header();
-        let records: Vec<serde_json::Value> = self
+        let names: Vec<&str> = header.iter().map(String::as_str).collect();
+        let rows: Vec<Vec<serde_json::Value>> = self
             .rows
             .iter()
             .map(|r| {
-                let mut m = serde_json::Map::new();
-                m.insert(header[0].clone(), r.id.clone().into());
-                m.insert(
-                    header[1].clone(),
+                let mut v: Vec<serde_json::Value> = vec![
+                    r.id.clone().into(),
                     match self.kind {
                         TimeKind::Integer => r.period.into(),
                         _ => self.kind.format(r.period).into(),
                     },
-                );
-                m.insert("model".into(), self.model_label.clone().into());
-                m.insert("mean".into(), r.mean.into());
-                for (i, b) in r.bounds.iter().enumerate() {
-                    m.insert(header[4 + 2 * i].clone(), b.map(|b| b.0).into());
-                    m.insert(header[5 + 2 * i].clone(), b.map(|b| b.1).into());
+                    self.model_label.clone().into(),
+                    r.mean.into(),
+                ];
+                for b in &r.bounds {
+                    v.push(b.map(|b| b.0).into());
+                    v.push(b.map(|b| b.1).into());
                 }
-                serde_json::Value::Object(m)
+                v
             })
             .collect();
-        let text = serde_json::to_string_pretty(&records).map_err(|e| e.to_string())?;
-        std::fs::write(tmp, text + "\n").map_err(|e| e.to_string())
+        let text = super::table::json_records(&names, &rows).map_err(|e| e.to_string())?;
+        std::fs::write(tmp, text).map_err(|e| e.to_string())
     }
 
     /// The table as a typed polars DataFrame (text id, Int64 or Date `ds`, Float64 values).
@@ -259,14 +270,7 @@ impl ForecastTable {
 
     fn write_parquet(&self, tmp: &Path) -> std::result::Result<(), String> {
         let mut df = self.to_dataframe().map_err(|e| e.to_string())?;
-        let file = std::fs::File::create(tmp).map_err(|e| e.to_string())?;
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
-            .with_statistics(StatisticsOptions::full())
-            .with_key_value_metadata(Some(KeyValueMetadata::from_static(self.metadata.clone())))
-            .finish(&mut df)
-            .map_err(|e| e.to_string())?;
-        Ok(())
+        super::parquet::write(&mut df, tmp, &self.metadata, true).map_err(|e| e.to_string())
     }
 }
 

@@ -4,5 +4,6 @@ pub mod atomic;
 pub mod chart;
 pub mod export;
 pub mod params;
+pub mod parquet;
 pub mod report;
 pub mod table;

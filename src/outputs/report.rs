@@ -9,13 +9,92 @@ use crate::series::MarketSeries;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 use std::fmt::Write;
 
-fn table(header: Vec<String>) -> Table {
+/// The width report tables are fitted to (0: as wide as their cells), set once by the
+/// binary from the terminal ([`set_table_width`]).
+static TABLE_WIDTH: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+/// Fit every report table printed after this call to `width` columns: text cells
+/// (sources, notes, labels) wrap at spaces inside their column; a column is never narrower
+/// than its longest word, so numbers and ranges are never split. 0 turns it off.
+pub fn set_table_width(width: u16) {
+    TABLE_WIDTH.store(width, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A report table (UTF-8 borders) that fits [`set_table_width`] when displayed. It derefs
+/// to a comfy-table [`Table`] for building.
+#[derive(Debug, Clone)]
+pub struct TextTable(Table);
+
+/// A new, empty [`TextTable`].
+pub fn text_table() -> TextTable {
     let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    t.load_preset(UTF8_BORDERS_ONLY);
+    TextTable(t)
+}
+
+impl std::ops::Deref for TextTable {
+    type Target = Table;
+    fn deref(&self) -> &Table {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TextTable {
+    fn deref_mut(&mut self) -> &mut Table {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Display for TextTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let width = TABLE_WIDTH.load(std::sync::atomic::Ordering::Relaxed);
+        if width == 0 {
+            return write!(f, "{}", self.0);
+        }
+        let mut t = self.0.clone();
+        let longest_word = |cells: Vec<String>, i: usize| {
+            cells
+                .get(i)
+                .map(|c| {
+                    c.split_whitespace()
+                        .map(|w| w.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .unwrap_or(0)
+        };
+        let rows: Vec<Vec<String>> = t
+            .header()
+            .into_iter()
+            .chain(t.row_iter())
+            .map(|r| r.cell_iter().map(|c| c.content()).collect())
+            .collect();
+        for i in 0..t.column_count() {
+            let min = rows
+                .iter()
+                .map(|r| longest_word(r.clone(), i))
+                .max()
+                .unwrap_or(0);
+            if let Some(c) = t.column_mut(i) {
+                let min = u16::try_from(min + 2).unwrap_or(u16::MAX);
+                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(min),
+                ));
+            }
+        }
+        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(width);
+        write!(f, "{t}")
+    }
+}
+
+fn table(header: Vec<String>) -> TextTable {
+    let mut t = text_table();
+    t.set_header(header);
     t
 }
 
-fn right_align(t: &mut Table, from: usize) {
+fn right_align(t: &mut TextTable, from: usize) {
     let n = t.column_count();
     for i in from..n {
         if let Some(c) = t.column_mut(i) {
@@ -24,9 +103,76 @@ fn right_align(t: &mut Table, from: usize) {
     }
 }
 
+/// Box-drawing characters of comfy-table's borders: a line holding one is part of a
+/// table and is never wrapped.
+const TABLE_CHARS: &[char] = &[
+    '│', '┌', '┐', '└', '┘', '├', '┤', '┬', '┴', '┼', '═', '╞', '╡', '─',
+];
+
+/// Wrap the prose lines of a report to `width` columns at spaces; a continuation keeps
+/// the line's indentation. Table lines, and words longer than the width, are left whole.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1));
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if line.chars().count() <= width || line.contains(TABLE_CHARS) {
+            out.push_str(line);
+            continue;
+        }
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        let mut col = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let n = word.chars().count();
+            if col == 0 {
+                out.push_str(&indent);
+                col = indent.len();
+            } else if col + 1 + n > width {
+                out.push('\n');
+                out.push_str(&indent);
+                col = indent.len();
+            } else {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(word);
+            col += n;
+        }
+    }
+    out
+}
+
 /// Format a value with one decimal (USD bn).
 pub fn num(v: f64) -> String {
     format!("{v:.1}")
+}
+
+/// Format a value with one decimal and thousands separators, for table cells in the
+/// terminal (`1,302.2`); files keep plain full-precision numbers.
+pub fn grouped(v: f64) -> String {
+    let text = num(v);
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    if !int.bytes().all(|b| b.is_ascii_digit()) {
+        return text; // NaN, inf
+    }
+    let mut out = String::with_capacity(text.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
 }
 
 /// Format a share as a percentage with one decimal.
@@ -57,7 +203,7 @@ pub fn history(series: &MarketSeries, provenance: Option<&[Provenance]>, n: usiz
             ),
             None => (String::new(), String::new()),
         };
-        t.add_row(vec![kind.format(o), num(*v), row, conf]);
+        t.add_row(vec![kind.format(o), grouped(*v), row, conf]);
     }
     right_align(&mut t, 1);
     t.to_string()
@@ -121,16 +267,16 @@ pub fn forecast(f: &SeriesForecast, later: Option<&MarketSeries>) -> String {
     }
     let mut t = table(header);
     for (k, p) in f.periods.iter().enumerate() {
-        let mut row = vec![f.kind.format(*p), num(f.forecast.point[k])];
+        let mut row = vec![f.kind.format(*p), grouped(f.forecast.point[k])];
         for iv in &f.forecast.intervals {
-            row.push(num(iv.lower[k]));
-            row.push(num(iv.upper[k]));
+            row.push(grouped(iv.lower[k]));
+            row.push(grouped(iv.upper[k]));
         }
         if show_actual {
             row.push(
                 later
                     .and_then(|l| l.value_at(*p))
-                    .map(num)
+                    .map(grouped)
                     .unwrap_or_default(),
             );
         }
@@ -213,7 +359,7 @@ pub fn gap(r: &GapReport) -> String {
     for y in &r.supply {
         t.add_row(vec![
             y.year.to_string(),
-            num(y.value),
+            grouped(y.value),
             if y.actual { "actual" } else { "forecast" }.to_string(),
         ]);
     }
@@ -246,9 +392,9 @@ pub fn gap(r: &GapReport) -> String {
     for row in &r.rows {
         g.add_row(vec![
             row.demand.label.clone(),
-            num(row.demand.value),
+            grouped(row.demand.value),
             format!("{:.2}x", row.ratio),
-            num(row.shortfall),
+            grouped(row.shortfall),
             format!("{:.1}", row.years_of_sales),
             match row.growth_needed {
                 Some(g) if row.shortfall > 0.0 => format!("{}/yr", pct(g)),
@@ -269,10 +415,12 @@ pub fn gap(r: &GapReport) -> String {
     s
 }
 
-/// `--explain`: the chosen model, its parameters, criteria and why it won.
-pub fn explain(f: &SeriesForecast) -> String {
+/// `--explain`: the chosen model, its parameters, criteria and why it won. `shown` is the
+/// model's name as the user knows it (`auto` rather than the `combo` it fits to), and `why`
+/// says how it was picked when no selection ran (named with --model, or the default).
+pub fn explain(f: &SeriesForecast, shown: &str, why: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "== {}: {} — {}", f.id, f.model, f.description);
+    let _ = writeln!(s, "== {}: {} — {}", f.id, shown, f.description);
     let params: Vec<String> = f
         .params
         .iter()
@@ -311,7 +459,7 @@ pub fn explain(f: &SeriesForecast) -> String {
             }
         }
         None => {
-            let _ = writeln!(s, "   why: named with --model");
+            let _ = writeln!(s, "   why: {why}");
         }
     }
     let _ = writeln!(s, "   intervals: {:?}", f.interval_method);
@@ -336,4 +484,40 @@ pub fn milestone_table(m: &Milestone, kind: crate::series::TimeKind, last: i64) 
     }
     right_align(&mut t, 1);
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn table_numbers_get_thousands_separators() {
+        use super::grouped;
+        assert_eq!(grouped(1302.24), "1,302.2");
+        assert_eq!(grouped(-1234567.0), "-1,234,567.0");
+        assert_eq!(grouped(999.96), "1,000.0");
+        assert_eq!(grouped(26.355), "26.4");
+        assert_eq!(grouped(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn prose_wraps_at_spaces_and_keeps_its_indentation() {
+        let text = "  alpha beta gamma delta\nshort";
+        assert_eq!(wrap(text, 12), "  alpha beta\n  gamma\n  delta\nshort");
+    }
+
+    #[test]
+    fn table_lines_and_long_words_are_left_whole() {
+        let table = "│ a very long table line that must stay │";
+        assert_eq!(wrap(table, 10), table);
+        assert_eq!(
+            wrap("see https://example.org/a/long/path now", 10),
+            "see\nhttps://example.org/a/long/path\nnow"
+        );
+        assert!(
+            wrap(&"word ".repeat(50), 80)
+                .lines()
+                .all(|l| l.chars().count() <= 80)
+        );
+    }
 }

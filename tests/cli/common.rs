@@ -10,10 +10,15 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// The binary under test, run inside `dir`.
+/// The binary under test, run inside `dir`. Reports are wrapped to `$COLUMNS` (80 when
+/// unset) when stdout is not a terminal; the harness sets a wide `COLUMNS` so that tests
+/// match phrases whatever their line breaks, and `exports::reports_wrap_to_80_columns`
+/// checks the wrapping itself.
 pub fn chipcast(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("chipcast").expect("binary is built");
-    c.current_dir(dir).env("RAYON_NUM_THREADS", "1");
+    c.current_dir(dir)
+        .env("RAYON_NUM_THREADS", "1")
+        .env("COLUMNS", "100000");
     c
 }
 
@@ -74,4 +79,11 @@ pub fn golden(name: &str, actual: &str) {
             diff.join("\n")
         );
     }
+}
+
+/// The records of a long JSON export (`-o x.json`) whose `table` column is `table`.
+pub fn json_table(path: &Path, table: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    all.into_iter().filter(|r| r["table"] == table).collect()
 }

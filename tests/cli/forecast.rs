@@ -337,11 +337,12 @@ fn nowcast_of_2026_from_the_first_quarter_reports_an_interval_and_a_track_record
         "{out}"
     );
     assert!(out.contains("│ 2027 ") && out.contains("│ 2028 "), "{out}");
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("nc.json")).unwrap())
-            .unwrap();
-    let rows = v.as_array().unwrap();
+    let rows = json_table(&dir.path().join("nc.json"), "nowcasts");
     assert_eq!(rows.len(), 3);
+    // the printed track record too: 11 month counts × 3 methods
+    let record = json_table(&dir.path().join("nc.json"), "track_record");
+    assert_eq!(record.len(), 33);
+    assert!(record.iter().all(|r| r["mape_pct"].as_f64().unwrap() > 0.0));
     let last = &rows[2];
     assert!(last["lo95"].as_f64().unwrap() <= last["nowcast"].as_f64().unwrap());
     assert!(last["nowcast"].as_f64().unwrap() <= last["hi95"].as_f64().unwrap());
@@ -404,7 +405,7 @@ fn backtest_compares_chipcast_with_published_forecasts() {
             "--model",
             "logdrift",
             "-o",
-            "bt.csv",
+            "bt.json",
         ],
     );
     assert!(out.contains("│ worldwide   naive"), "{out}");
@@ -412,15 +413,29 @@ fn backtest_compares_chipcast_with_published_forecasts() {
         out.contains("WSTS") && out.contains("chipcast MAPE %"),
         "{out}"
     );
-    let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
-    assert!(t.starts_with("forecaster,published,target_year,horizon,industry,chipcast,chipcast_how,actual,industry_ape,chipcast_ape,dataset_line"));
-    assert!(t.lines().count() > 80, "{}", t.lines().count());
+    let rows = json_table(&dir.path().join("bt.json"), "industry_forecasts");
+    assert!(rows.len() > 80, "{}", rows.len());
+    for key in [
+        "forecaster",
+        "published",
+        "target_year",
+        "horizon",
+        "industry",
+        "chipcast",
+        "chipcast_how",
+        "actual",
+        "industry_ape",
+        "chipcast_ape",
+        "dataset_line",
+    ] {
+        assert!(rows[0].get(key).is_some(), "{key}: {}", rows[0]);
+    }
     // next-year WSTS forecasts are met by the cycle regression, with a paired interval
     assert!(
-        t.lines().any(|l| l.starts_with("WSTS,")
-            && l.contains(",1,")
-            && l.contains(",cycle-regression,")),
-        "{t}"
+        rows.iter().any(|r| r["forecaster"] == "WSTS"
+            && r["horizon"] == 1
+            && r["chipcast_how"] == "cycle-regression"),
+        "{rows:?}"
     );
     assert!(out.contains("difference, 95% CI"), "{out}");
 }
@@ -480,36 +495,28 @@ fn regions_reconcile_to_a_total_that_the_regions_add_up_to() {
     succeeds(
         dir.path(),
         &[
-            "regions", "--model", "drift", "--until", "2028", "-o", "r.csv", "--chart", "r.png",
+            "regions", "--model", "drift", "--until", "2028", "-o", "r.json", "--chart", "r.png",
         ],
     );
-    let t = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
-    let header: Vec<&str> = t.lines().next().unwrap().split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    for line in t.lines().skip(1) {
-        let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
-        let regions: f64 = [
-            "americas_mint",
-            "europe_mint",
-            "japan_mint",
-            "asia-pacific_mint",
-        ]
-        .iter()
-        .map(|c| v[col(c)])
-        .sum();
-        assert!((regions - v[col("world_mint")]).abs() < 1e-6, "{line}");
-        assert!(
-            [
-                "americas_mint",
-                "europe_mint",
-                "japan_mint",
-                "asia-pacific_mint"
-            ]
+    let rows = json_table(&dir.path().join("r.json"), "forecast");
+    let value = |region: &str, year: i64, method: &str| -> f64 {
+        let r = rows
             .iter()
-            .all(|c| v[col(c)] >= 0.0)
+            .find(|r| r["region"] == region && r["year"] == year && r["method"] == method)
+            .unwrap_or_else(|| panic!("{region} {year} {method}"));
+        r["value_busd"].as_f64().unwrap()
+    };
+    let regions = ["americas", "europe", "japan", "asia-pacific"];
+    for year in 2026..=2028 {
+        let sum: f64 = regions.iter().map(|r| value(r, year, "mint")).sum();
+        assert!(
+            (sum - value("worldwide", year, "mint")).abs() < 1e-6,
+            "{year}"
         );
+        assert!(regions.iter().all(|r| value(r, year, "mint") >= 0.0));
     }
-    assert_eq!(t.lines().count(), 4);
+    // worldwide base, bottom-up and MinT, each region base and MinT, three years
+    assert_eq!(rows.len(), (3 + 4 * 2) * 3);
 }
 
 #[test]
@@ -589,24 +596,23 @@ fn a_backtest_as_of_a_month_scores_only_what_was_known_then() {
             "--models",
             "drift",
             "-o",
-            "bt.csv",
+            "bt.json",
         ],
     );
     assert!(out.contains("as of 2019-06: years to 2018"), "{out}");
     assert!(out.contains("out and scorable by 2019-06"), "{out}");
-    let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
-    let rows: Vec<Vec<&str>> = t.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows = json_table(&dir.path().join("bt.json"), "industry_forecasts");
     assert!(rows.len() > 20, "{}", rows.len());
     for r in &rows {
         // published (YYYY, YYYY-MM or YYYY-MM-DD) by 2019-06, target year ended by then
-        let p = r[1].replace('-', "");
+        let p = r["published"].as_str().unwrap().replace('-', "");
         let ym: i64 = if p.len() == 4 {
             p.parse::<i64>().unwrap() * 100 + 7
         } else {
             p[..6].parse().unwrap()
         };
-        assert!(ym <= 201906, "{r:?}");
-        assert!(r[2].parse::<i64>().unwrap() <= 2018, "{r:?}");
+        assert!(ym <= 201906, "{r}");
+        assert!(r["target_year"].as_i64().unwrap() <= 2018, "{r}");
     }
     let e = fails_with(dir.path(), &["backtest", "--as-of", "1999"]);
     assert!(e.contains("no origin from --from 2000"), "{e}");

@@ -7,10 +7,14 @@ mod common;
 mod bench;
 /// `chipcast data list|show`, with golden outputs.
 mod data;
+/// Machine-readable outputs: `-o -`, typed JSON in column order, long exports.
+mod exports;
 /// Built-in `forecast`, `gap`, charts and exports.
 mod forecast;
 /// Property-based fuzzing of the CSV, JSON, NDJSON, Parquet and TOML readers: no panics.
 mod fuzz;
+/// Help, completions, man page, wrapped prose, exit statuses.
+mod habits;
 /// The hostile corpus: every bad input, flag and output path fails with its own message,
 /// exit status 2 and every existing file untouched.
 mod hostile;
@@ -21,5 +25,7 @@ mod ingest;
 mod integrity;
 /// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
 mod outputs;
+/// Parquet as pyarrow and pandas read it (required in CI, see the module docs).
+mod pyarrow;
 /// Monthly, quarterly, weekly and daily input with seasonal models.
 mod seasonal;
