@@ -56,6 +56,32 @@ pub(crate) struct BacktestArgs {
     /// Write every industry comparison row: .csv, .json or .parquet
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Instead: the backtest that chose the market model (every month-end origin
+    /// 1997-01..2025-12, calendar-year totals 0-5 years ahead, every candidate), as Markdown
+    #[arg(long)]
+    market: bool,
+}
+
+/// The market-model backtest table (what the README shows), with its run time on stderr.
+fn market_backtest() -> anyhow::Result<()> {
+    use chipcast::market::{self, Candidate, MarketData};
+    let t = std::time::Instant::now();
+    let data = MarketData::new(
+        builtin::series("worldwide")?.series,
+        builtin::series("worldwide-monthly")?.series,
+    )?;
+    let bt = market::backtest::run(
+        &data,
+        market::backtest::ORIGINS,
+        &Candidate::ALL,
+        chipcast::scenarios::milestone::Simulation {
+            paths: market::backtest::PATHS,
+            seed: 42,
+        },
+    )?;
+    print(&bt.markdown())?;
+    eprintln!("market backtest: {:.1} s wall", t.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
@@ -67,6 +93,9 @@ fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
 }
 
 pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
+    if a.market {
+        return market_backtest();
+    }
     super::check_paths(
         &[("--regressors", a.model.regressors.as_deref())],
         &[

@@ -178,9 +178,13 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         );
     }
     let _ = writeln!(s, "{}", report::model(&p.forecast));
-    if let Some(note) =
-        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, None)
-    {
+    if let Some(note) = super::forecast::months_note(
+        a.source.as_of.as_deref(),
+        &src,
+        &p.forecast,
+        None,
+        a.model.model,
+    ) {
         let _ = writeln!(s, "{}", note.trim_start());
     }
     let _ = writeln!(s, "{}", report::gap(&r));
@@ -305,9 +309,13 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         sc.name, sc.from, sc.to, src.label
     );
     let _ = writeln!(s, "{}", report::model(&p.forecast));
-    if let Some(note) =
-        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, None)
-    {
+    if let Some(note) = super::forecast::months_note(
+        a.source.as_of.as_deref(),
+        &src,
+        &p.forecast,
+        None,
+        a.model.model,
+    ) {
         let _ = writeln!(s, "{}", note.trim_start());
     }
     let mut t = TextTable::new();

@@ -8,14 +8,32 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
     for needle in [
         "wsts_annual.csv:41",
         "2030",
+        "Default model: the market model",
+        "Market model ets+cycle (every month of data to 2026-03; 10000 sample paths, seed 42):",
+        // the months of 2026 already in hand are kept on every path
+        "3 of its 12 months known (298.5 so far)",
+        "P(2030 ≥ 1000.0) = ",
+        "First calendar year ≥ 1000.0: ",
+        "First month trailing-12-month sales ≥ 1000.0: ",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    // the 2026 point is inside its own 95% interval and above the months known
+    let h = crate::common::headline(&out);
+    assert!(h.lo95 <= h.point && h.point <= h.hi95, "{h:?}");
+    assert!(h.lo95 >= 298.5, "{h:?}");
+}
+
+#[test]
+fn forecast_with_a_named_model_says_it_ignores_the_known_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["forecast", "--model", "auto"]);
+    for needle in [
         "Milestone: 1000.0 USD bn",
         "P(value in 2030 ≥ 1000.0) = ",
-        "simulated sample paths",
-        "Default model: auto = median of drift, logdrift and ets",
-        // the annual model never hides the months of 2026 already in hand
+        "Model: auto — median(drift,logdrift,ets)",
         "Months of 2026 are known to 2026-03 (3 months, 298.5 USD bn so far).",
-        "nowcast of 2026 is",
-        "By the nowcast's own error record, P(2026 ≥ 1000.0) = ",
+        "--model auto fits complete years only: it ignores the 3 known month(s) of 2026.",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -281,6 +299,8 @@ fn milestone_as_of_2024_11_uses_complete_years_and_writes_its_table() {
             "milestone",
             "--as-of",
             "2024-11",
+            "--model",
+            "auto",
             "--paths",
             "2000",
             "-o",
