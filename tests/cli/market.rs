@@ -69,3 +69,76 @@ fn the_headline_says_when_trailing_twelve_month_sales_first_reach_a_trillion() {
     );
     assert!(out.contains("P(first trailing-12 month in it)"), "{out}");
 }
+
+fn repo_file(rel: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+#[test]
+fn the_readme_shows_the_backtest_table_that_chose_the_default() {
+    let table = repo_file("benches/market_backtest.md");
+    assert!(
+        repo_file("README.md").contains(table.trim_end()),
+        "README.md must hold benches/market_backtest.md verbatim"
+    );
+    let chosen = format!(
+        "in 0.90–0.98): {}.",
+        chipcast::market::Candidate::DEFAULT.name()
+    );
+    assert!(
+        table.contains(&chosen),
+        "the default is not the backtest's choice:\n{table}"
+    );
+}
+
+/// Re-runs the whole month-end backtest (about 75 s on 2 cores, so not in the default run):
+/// `cargo test --release -- --ignored the_market_backtest_file`.
+#[test]
+#[ignore = "runs the full month-end backtest (about 75 s); run with --ignored"]
+fn the_market_backtest_file_is_what_the_code_prints_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["backtest", "--market"]);
+    assert_eq!(out, repo_file("benches/market_backtest.md"));
+}
+
+#[test]
+fn the_default_forecast_matches_its_snapshots_and_the_readme_quotes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = String::new();
+    for (name, args) in [
+        ("forecast_market_latest.txt", vec!["forecast"]),
+        (
+            "forecast_market_2025_12.txt",
+            vec!["forecast", "--as-of", "2025-12"],
+        ),
+        (
+            "forecast_market_2024_11.txt",
+            vec!["forecast", "--as-of", "2024-11"],
+        ),
+    ] {
+        let out = succeeds(dir.path(), &args);
+        golden(name, &out);
+        all.push_str(&out);
+    }
+    // every line of the README's "What it prints" block is printed by one of them
+    let readme = repo_file("README.md");
+    let block = readme
+        .split("<!-- what-it-prints: lines checked by tests/cli/market.rs -->")
+        .nth(1)
+        .expect("the README marks its quoted output")
+        .split("```")
+        .nth(1)
+        .unwrap();
+    let quoted: Vec<&str> = block
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(quoted.len() >= 5);
+    for line in quoted {
+        assert!(
+            all.lines().any(|l| l.trim_end() == line.trim_end()),
+            "README line not printed by forecast: {line:?}"
+        );
+    }
+}
