@@ -209,21 +209,45 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
 
     if !a.no_industry {
         let (name, choice) = resolve::choice(&a.model)?;
-        let mut rows = compare_with_industry(choice)?;
+        let market = a.model.model.is_none();
+        let mut rows = if market {
+            chipcast::market::compare_with_published(
+                &super::market::data("worldwide")?,
+                chipcast::scenarios::vintage::published_forecasts()?,
+                chipcast::scenarios::milestone::Simulation {
+                    paths: a.model.paths,
+                    seed: a.model.seed,
+                },
+            )
+        } else {
+            compare_with_industry(choice)?
+        };
         if let Some(c) = cut {
             rows.retain(|r| r.scorable_at(c));
         }
+        let how = if market {
+            format!(
+                "chipcast is the market model ({}), its paths made from the monthly data to {} months before each publication date, the point their median for the target year (the figure `forecast --as-of` prints for that month).",
+                chipcast::market::Candidate::DEFAULT.name(),
+                DATA_LAG_MONTHS
+            )
+        } else {
+            format!(
+                "chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond.",
+                DATA_LAG_MONTHS,
+                name_label(name)
+            )
+        };
         let _ = writeln!(
             s,
-            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual{}). chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond. Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
+            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual{}). {how} Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
             rows.len(),
             a.as_of
                 .as_ref()
                 .map(|t| format!(", out and scorable by {t}"))
                 .unwrap_or_default(),
-            DATA_LAG_MONTHS,
-            name_label(name)
         );
+
         let _ = writeln!(s, "{}", industry_table(&rows));
         let _ = writeln!(
             s,

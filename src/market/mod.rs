@@ -800,3 +800,36 @@ pub fn annual_from_monthly(monthly: &MarketSeries) -> Result<MarketSeries> {
 
 #[cfg(test)]
 mod tests;
+
+/// chipcast's market-model forecast beside every published forecast whose target year has
+/// an actual: the paths from the monthly data to [`crate::scenarios::vintage::DATA_LAG_MONTHS`]
+/// months before the publication month, the point their median for the target year. Rows
+/// whose target is before the model's current year (or past its span) are left out.
+pub fn compare_with_published(
+    data: &MarketData,
+    published: Vec<crate::scenarios::vintage::PublishedForecast>,
+    sim: Simulation,
+) -> Vec<crate::scenarios::vintage::Comparison> {
+    use crate::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, VintageForecast};
+    use rayon::prelude::*;
+    published
+        .into_par_iter()
+        .filter_map(|p| {
+            let actual = data.annual.value_at(p.target_year)?;
+            let data_to = p.published_month - DATA_LAG_MONTHS;
+            let paths = market_paths(data, data_to, sim).ok()?;
+            let point = paths.point(p.target_year)?;
+            Some(Comparison {
+                horizon: p.target_year - p.published_month.div_euclid(12),
+                chipcast: VintageForecast {
+                    data_to,
+                    target_year: p.target_year,
+                    point,
+                    how: format!("market:{}", paths.candidate.name()),
+                },
+                actual,
+                published: p,
+            })
+        })
+        .collect()
+}

@@ -142,3 +142,44 @@ fn the_default_forecast_matches_its_snapshots_and_the_readme_quotes_them() {
         );
     }
 }
+
+#[test]
+fn the_industry_comparison_uses_the_market_model_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "backtest",
+            "--series",
+            "worldwide",
+            "--models",
+            "naive",
+            "--paths",
+            "500",
+            "-o",
+            "bt.csv",
+        ],
+    );
+    assert!(
+        out.contains("chipcast is the market model (ets+cycle)"),
+        "{out}"
+    );
+    let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
+    // WSTS forecasts of this year, next year and the year after are all met by it
+    for h in [",0,", ",1,", ",2,"] {
+        assert!(
+            t.lines().any(|l| l.starts_with("WSTS,")
+                && l.contains(h)
+                && l.contains(",market:ets+cycle,")),
+            "{h}\n{t}"
+        );
+    }
+    // each WSTS horizon 0-2 row of the summary has its paired interval
+    for h in ["0", "1", "2"] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with("│ WSTS ") && l.split_whitespace().nth(2) == Some(h))
+            .unwrap_or_else(|| panic!("no WSTS h{h} row in\n{out}"));
+        assert!(row.contains(" to "), "{row}");
+    }
+}
