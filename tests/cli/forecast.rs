@@ -266,9 +266,26 @@ fn gap_reports_ratios_for_altmans_five_and_seven_trillion() {
     assert!(dir.path().join("gap.png").exists());
     // as of a whole year nothing later is known; with all the data, 2026's months are
     assert!(!out.contains("Months of"), "{out}");
+    // with all the data the market model's paths keep 2026's known months
     let now = succeeds(dir.path(), &["gap", "--paths", "500"]);
-    assert!(now.contains("Months of 2026 are known to 2026-03"), "{now}");
-    assert!(now.contains("paths of the auto model"), "{now}");
+    assert!(
+        now.contains("3 of its 12 months known (298.5 so far)"),
+        "{now}"
+    );
+    assert!(now.contains("paths of the market:ets+cycle model"), "{now}");
+    // the 2026 row is the market model's median, the same as forecast's
+    let h = crate::common::headline(&now);
+    assert!(
+        now.contains(&format!("│ 2026       {:.1}   forecast │", h.point)),
+        "{now}"
+    );
+    // a named annual model says it ignores the months
+    let named = succeeds(dir.path(), &["gap", "--paths", "500", "--model", "auto"]);
+    assert!(
+        named.contains("Months of 2026 are known to 2026-03"),
+        "{named}"
+    );
+    assert!(named.contains("paths of the auto model"), "{named}");
 }
 
 #[test]
