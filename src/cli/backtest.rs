@@ -5,7 +5,8 @@ use super::print;
 use super::resolve;
 use super::{ModelArgs, ModelName};
 use anyhow::{Context, bail};
-use chipcast::evaluation::backtest::{Split, evaluate};
+use chipcast::evaluation::accuracy::evaluate;
+use chipcast::evaluation::backtest::Split;
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin;
 
@@ -146,7 +147,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
         anyhow::Result<(
             String,
             ModelName,
-            Option<chipcast::evaluation::backtest::Scores>,
+            Option<chipcast::evaluation::accuracy::Scores>,
         )>,
     > = jobs
         .par_iter()

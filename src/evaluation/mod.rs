@@ -1,5 +1,6 @@
 //! Evaluation: accuracy metrics, rolling-origin splits, and model selection by holdout.
 
+pub mod accuracy;
 pub mod backtest;
 pub mod conformal;
 pub mod metrics;

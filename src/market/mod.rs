@@ -33,7 +33,7 @@ use crate::models::arima::AutoArima;
 use crate::models::ets::SeasonalAutoEts;
 use crate::models::{FittedModel, Forecaster, Interval};
 use crate::scenarios::milestone::{Milestone, PeriodOdds, Simulation};
-use crate::scenarios::{cycle, nowcast, vintage::month_shares};
+use crate::scenarios::{cycle, nowcast, runrate::month_shares};
 use crate::series::{MarketSeries, TimeKind, Unit};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
