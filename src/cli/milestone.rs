@@ -187,6 +187,7 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
             ),
             milestone: &m,
             last,
+            months: Vec::new(),
             footnote: format!(
                 "Source: {}. Chart: chipcast {}.",
                 src.source_tag,
@@ -316,6 +317,12 @@ fn market_milestone(a: &MilestoneArgs, src: &resolve::Source) -> anyhow::Result<
             ),
             milestone: &m,
             last,
+            months: {
+                let (from, to) = months.span;
+                (from..=to.min(last * 12 + 11))
+                    .map(|o| (o, months.p_by(o)))
+                    .collect()
+            },
             footnote: format!(
                 "Source: {}. Chart: chipcast {}.",
                 src.source_tag,

@@ -565,6 +565,9 @@ pub struct MilestoneChart<'a> {
     pub milestone: &'a crate::scenarios::milestone::Milestone,
     /// Last period to draw.
     pub last: i64,
+    /// P(trailing-12-month sales have reached the target by the end of each month), as
+    /// (month ordinal, probability); empty when there are no monthly paths.
+    pub months: Vec<(i64, f64)>,
     /// Footnote.
     pub footnote: String,
 }
@@ -633,6 +636,23 @@ impl Drawable for MilestoneChart<'_> {
             .map_err(&e)?
             .label("at or above the target in this year")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HISTORY.stroke_width(2)));
+        if !self.months.is_empty() {
+            // the months of year Y spread across its bar, January at its left edge
+            let monthly = RGBColor(0xE0, 0x8A, 0x00);
+            chart
+                .draw_series(LineSeries::new(
+                    self.months
+                        .iter()
+                        .map(|(o, p)| (*o as f64 / 12.0 - 0.5 + 0.5 / 12.0, *p))
+                        .filter(|(x, _)| *x <= x1 + 0.5),
+                    monthly.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label("trailing-12-month sales reached by this month (months across each year)")
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], monthly.stroke_width(2))
+                });
+        }
         let by = m.by as f64;
         chart
             .draw_series(DashedLineSeries::new(
@@ -649,7 +669,14 @@ impl Drawable for MilestoneChart<'_> {
                 ("sans-serif", 18).into_font().color(&THRESHOLD),
             )))
             .map_err(&e)?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
+        // the curves rise to the right: the legend goes where they are not
+        let early = odds.first().is_some_and(|p| p.p_crossed_by > 0.5);
+        let corner = if early {
+            SeriesLabelPosition::LowerRight
+        } else {
+            SeriesLabelPosition::UpperLeft
+        };
+        legend(&mut chart, corner, path)?;
         Ok(())
     }
 }

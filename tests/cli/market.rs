@@ -61,13 +61,27 @@ fn the_headline_says_when_trailing_twelve_month_sales_first_reach_a_trillion() {
     let dir = tempfile::tempdir().unwrap();
     let out = succeeds(
         dir.path(),
-        &["milestone", "--as-of", "2024-11", "--paths", "2000"],
+        &[
+            "milestone",
+            "--as-of",
+            "2024-11",
+            "--paths",
+            "2000",
+            "--chart",
+            "ms.svg",
+        ],
     );
     assert!(
         out.contains("First month trailing-12-month sales ≥ 1000.0: median "),
         "{out}"
     );
     assert!(out.contains("P(first trailing-12 month in it)"), "{out}");
+    // the chart draws the crossing-month curve
+    let svg = std::fs::read_to_string(dir.path().join("ms.svg")).unwrap();
+    assert!(
+        svg.contains("trailing-12-month sales reached by this month"),
+        "no month curve in the chart"
+    );
 }
 
 fn repo_file(rel: &str) -> String {
