@@ -28,8 +28,8 @@ fn register_fonts() {
 }
 
 /// The legend box every chart uses.
-fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+fn legend<'a, DB: DrawingBackend + 'a, Y: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
     position: SeriesLabelPosition,
     path: &Path,
 ) -> Result<()> {
@@ -931,21 +931,40 @@ impl Drawable for VintageChart {
             .map(|p| p.0)
             .fold(f64::NEG_INFINITY, f64::max)
             + 0.7;
-        // headroom above the tallest bar and its label for the legend (upper left)
-        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 1.35;
+        // a log axis: intervals of a growing market are wide upwards, and the target stays
+        // readable; headroom above the tallest bar and its label for the legend (upper left)
+        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 2.6;
+        let ymin = self
+            .points
+            .iter()
+            .map(|p| p.4)
+            .filter(|v| *v > 0.0)
+            .fold(self.target, f64::min)
+            * 0.8;
+        // bars never overlap: each at most 0.45 of the gap to its nearer neighbour
+        let halves: Vec<f64> = (0..self.points.len())
+            .map(|i| {
+                let x = self.points[i].0;
+                let prev = i.checked_sub(1).map(|k| (x - self.points[k].0).abs());
+                let next = self.points.get(i + 1).map(|p| (p.0 - x).abs());
+                let gap = prev.into_iter().chain(next).fold(f64::INFINITY, f64::min);
+                (0.45 * gap).min(0.12)
+            })
+            .collect();
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(x0..x1, 0.0..ymax)
+            .build_cartesian_2d(x0..x1, (ymin..ymax).log_scale())
             .map_err(&e)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .x_desc("as of (end of the last month of data)")
-            .y_desc("USD bn (nominal)")
+            .y_desc("USD bn (nominal), log scale")
+            .y_labels(20)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| money(*y))
             .label_style(("sans-serif", 17))
@@ -966,8 +985,8 @@ impl Drawable for VintageChart {
             });
         chart
             .draw_series(
-                self.points.iter().map(|p| {
-                    Rectangle::new([(p.0 - 0.12, p.4), (p.0 + 0.12, p.5)], BAND_95.filled())
+                self.points.iter().zip(&halves).map(|(p, h)| {
+                    Rectangle::new([(p.0 - h, p.4), (p.0 + h, p.5)], BAND_95.filled())
                 }),
             )
             .map_err(&e)?
@@ -975,8 +994,8 @@ impl Drawable for VintageChart {
             .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], BAND_95.filled()));
         chart
             .draw_series(
-                self.points.iter().map(|p| {
-                    Rectangle::new([(p.0 - 0.12, p.2), (p.0 + 0.12, p.3)], BAND_80.filled())
+                self.points.iter().zip(&halves).map(|(p, h)| {
+                    Rectangle::new([(p.0 - h, p.2), (p.0 + h, p.3)], BAND_80.filled())
                 }),
             )
             .map_err(&e)?
@@ -1010,9 +1029,9 @@ impl Drawable for VintageChart {
             .draw_series(self.points.iter().enumerate().map(|(i, p)| {
                 let crowded = i > 0 && (p.0 - self.points[i - 1].0).abs() < 0.5;
                 let (y, pos) = if crowded {
-                    (p.4 - ymax * 0.01, below)
+                    (p.4 * 0.98, below)
                 } else {
-                    (p.5 + ymax * 0.01, above)
+                    (p.5 * 1.02, above)
                 };
                 Text::new(
                     format!("{:.0}%", p.6 * 100.0),
