@@ -746,9 +746,17 @@ fn market_forecast(a: &ForecastArgs, src: &Source, until: i64) -> anyhow::Result
                     format!("target {}", report::num(target))
                 },
             )),
-            as_of: src
-                .as_of
-                .map(|o| (o, format!("as of {} ", src.kind.format(o)))),
+            // the marker sits on the last complete year; the months after it are in the paths
+            as_of: src.as_of.map(|o| {
+                (
+                    o,
+                    format!(
+                        "years to {}, months to {} ",
+                        src.kind.format(o),
+                        TimeKind::YearMonth.format(cut)
+                    ),
+                )
+            }),
             footnote: format!(
                 "Source: {}. Chart: chipcast {}.",
                 src.source_tag,
