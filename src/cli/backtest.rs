@@ -10,9 +10,10 @@ use chipcast::evaluation::backtest::Split;
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin;
 
+use chipcast::evaluation::industry::{Comparison, DATA_LAG_MONTHS, summarize};
 use chipcast::outputs::chart::BacktestChart;
 use chipcast::outputs::table::{Table, Values};
-use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry, summarize};
+use chipcast::scenarios::vintage::compare_with_industry;
 use clap::Args;
 use comfy_table::{CellAlignment, Table as TextTable, presets::UTF8_BORDERS_ONLY};
 use rayon::prelude::*;
@@ -214,7 +215,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
         let mut rows = if market {
             chipcast::market::compare_with_published(
                 &super::market::data("worldwide")?,
-                chipcast::scenarios::vintage::published_forecasts()?,
+                chipcast::evaluation::industry::published_forecasts()?,
                 chipcast::scenarios::milestone::Simulation {
                     paths: a.model.paths,
                     seed: a.model.seed,

@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod backtest;
 pub mod conformal;
+pub mod industry;
 pub mod metrics;
 pub mod select;
 pub mod simulation;

@@ -802,15 +802,15 @@ pub fn annual_from_monthly(monthly: &MarketSeries) -> Result<MarketSeries> {
 mod tests;
 
 /// chipcast's market-model forecast beside every published forecast whose target year has
-/// an actual: the paths from the monthly data to [`crate::scenarios::vintage::DATA_LAG_MONTHS`]
+/// an actual: the paths from the monthly data to [`crate::evaluation::industry::DATA_LAG_MONTHS`]
 /// months before the publication month, the point their median for the target year. Rows
 /// whose target is before the model's current year (or past its span) are left out.
 pub fn compare_with_published(
     data: &MarketData,
-    published: Vec<crate::scenarios::vintage::PublishedForecast>,
+    published: Vec<crate::evaluation::industry::PublishedForecast>,
     sim: Simulation,
-) -> Vec<crate::scenarios::vintage::Comparison> {
-    use crate::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, VintageForecast};
+) -> Vec<crate::evaluation::industry::Comparison> {
+    use crate::evaluation::industry::{Comparison, DATA_LAG_MONTHS, VintageForecast};
     use rayon::prelude::*;
     published
         .into_par_iter()
