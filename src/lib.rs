@@ -7,7 +7,7 @@
 //! Data flows one way, and the modules are listed in that order:
 //!
 //! ```text
-//! ingest → series → models → evaluation → scenarios → outputs
+//! ingest → series → models → evaluation → scenarios → market → outputs
 //! ```
 //!
 //! * [`ingest`] reads CSV/Parquet/JSON with polars (or the embedded datasets) and validates
@@ -18,6 +18,8 @@
 //!   splits and chooses `auto` models by holdout.
 //! * [`scenarios`] projects a series, answers the milestone question from sample paths and
 //!   computes the demand gap.
+//! * [`market`] is the market model: joint sample paths of monthly sales from every month of
+//!   data, summed to calendar years, which every headline command reads.
 //! * [`outputs`] writes tables (CSV, JSON, Parquet with metadata), charts (PNG, SVG) and
 //!   text reports, always atomically.
 //!
@@ -40,6 +42,7 @@ pub mod error;
 pub mod evaluation;
 pub mod ingest;
 pub mod limits;
+pub mod market;
 pub mod models;
 pub mod outputs;
 pub mod scenarios;

@@ -5,13 +5,15 @@ use super::print;
 use super::resolve;
 use super::{ModelArgs, ModelName};
 use anyhow::{Context, bail};
-use chipcast::evaluation::backtest::{Split, evaluate};
+use chipcast::evaluation::accuracy::evaluate;
+use chipcast::evaluation::backtest::Split;
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin;
 
+use chipcast::evaluation::industry::{Comparison, DATA_LAG_MONTHS, summarize};
 use chipcast::outputs::chart::BacktestChart;
 use chipcast::outputs::table::{Table, Values};
-use chipcast::scenarios::vintage::{Comparison, DATA_LAG_MONTHS, compare_with_industry, summarize};
+use chipcast::scenarios::vintage::compare_with_industry;
 use clap::Args;
 use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
 use rayon::prelude::*;
@@ -57,6 +59,32 @@ pub(crate) struct BacktestArgs {
     /// .parquet, or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Instead: the backtest that chose the market model (every month-end origin
+    /// 1997-01..2025-12, calendar-year totals 0-5 years ahead, every candidate), as Markdown
+    #[arg(long)]
+    market: bool,
+}
+
+/// The market-model backtest table (what the README shows), with its run time on stderr.
+fn market_backtest() -> anyhow::Result<()> {
+    use chipcast::market::{self, Candidate, MarketData};
+    let t = std::time::Instant::now();
+    let data = MarketData::new(
+        builtin::series("worldwide")?.series,
+        builtin::series("worldwide-monthly")?.series,
+    )?;
+    let bt = market::backtest::run(
+        &data,
+        market::backtest::ORIGINS,
+        &Candidate::ALL,
+        chipcast::scenarios::milestone::Simulation {
+            paths: market::backtest::PATHS,
+            seed: 42,
+        },
+    )?;
+    print(&bt.markdown())?;
+    eprintln!("market backtest: {:.1} s wall", t.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
@@ -68,6 +96,9 @@ fn model_choice(n: ModelName, m: &ModelArgs) -> anyhow::Result<ModelChoice> {
 }
 
 pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
+    if a.market {
+        return market_backtest();
+    }
     super::check_paths(
         &[("--regressors", a.model.regressors.as_deref())],
         &[
@@ -116,7 +147,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
         anyhow::Result<(
             String,
             ModelName,
-            Option<chipcast::evaluation::backtest::Scores>,
+            Option<chipcast::evaluation::accuracy::Scores>,
         )>,
     > = jobs
         .par_iter()
@@ -148,7 +179,7 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     let mut accuracy: Vec<(
         String,
         String,
-        Option<chipcast::evaluation::backtest::Scores>,
+        Option<chipcast::evaluation::accuracy::Scores>,
     )> = Vec::new();
     for r in results {
         let (sname, m, scores) = r?;
@@ -187,21 +218,45 @@ pub(crate) fn run(a: BacktestArgs) -> anyhow::Result<()> {
     let mut industry: Option<Vec<Comparison>> = None;
     if !a.no_industry {
         let (name, choice) = resolve::choice(&a.model)?;
-        let mut rows = compare_with_industry(choice)?;
+        let market = a.model.model.is_none();
+        let mut rows = if market {
+            chipcast::market::compare_with_published(
+                &super::market::data("worldwide")?,
+                chipcast::evaluation::industry::published_forecasts()?,
+                chipcast::scenarios::milestone::Simulation {
+                    paths: a.model.paths,
+                    seed: a.model.seed,
+                },
+            )
+        } else {
+            compare_with_industry(choice)?
+        };
         if let Some(c) = cut {
             rows.retain(|r| r.scorable_at(c));
         }
+        let how = if market {
+            format!(
+                "chipcast is the market model ({}), its paths made from the monthly data to {} months before each publication date, the point their median for the target year (the figure `forecast --as-of` prints for that month).",
+                chipcast::market::Candidate::DEFAULT.name(),
+                DATA_LAG_MONTHS
+            )
+        } else {
+            format!(
+                "chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond.",
+                DATA_LAG_MONTHS,
+                name_label(name)
+            )
+        };
         let _ = writeln!(
             s,
-            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual{}). chipcast uses monthly data to {} months before each publication date: for the year of its last month the known months plus a nowcast of the rest (the method with the better track record, in practice the seasonally adjusted run-rate), for the next two years the cycle regression (run-rate × momentum and distance from the 10-year trend, learnt from earlier years only), and the {} model beyond. Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
+            "\nchipcast vs published forecasts of the worldwide total ({} forecasts with a WSTS actual{}). {how} Horizon 0 = the publication year, 1 = the next year. Difference = chipcast − industry absolute % error, paired; an interval containing 0 means the two cannot be told apart on these forecasts.",
             rows.len(),
             a.as_of
                 .as_ref()
                 .map(|t| format!(", out and scorable by {t}"))
                 .unwrap_or_default(),
-            DATA_LAG_MONTHS,
-            name_label(name)
         );
+
         let _ = writeln!(s, "{}", industry_table(&rows));
         let _ = writeln!(
             s,
@@ -238,12 +293,12 @@ fn export(
     accuracy: &[(
         String,
         String,
-        Option<chipcast::evaluation::backtest::Scores>,
+        Option<chipcast::evaluation::accuracy::Scores>,
     )],
     industry: Option<&[Comparison]>,
     name: ModelName,
 ) -> anyhow::Result<Table> {
-    let score = |f: fn(&chipcast::evaluation::backtest::Scores) -> f64| {
+    let score = |f: fn(&chipcast::evaluation::accuracy::Scores) -> f64| {
         Values::Float(accuracy.iter().map(|r| r.2.as_ref().map(f)).collect())
     };
     let acc = Table::default()

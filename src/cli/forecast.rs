@@ -159,6 +159,9 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         src.builtin.is_some(),
     )?;
 
+    if uses_market_model(&a, &src) {
+        return market_forecast(&a, &src, end + h as i64).map(|()| super::exit::SUCCESS);
+    }
     let method = match a.intervals {
         Intervals::Model => IntervalMethod::Model,
         Intervals::Conformal => IntervalMethod::Conformal,
@@ -337,6 +340,17 @@ fn write_table(
             }),
         })
         .collect();
+    write_rows(out, src, &rows, a, label, h)
+}
+
+fn write_rows(
+    out: &Path,
+    src: &Source,
+    rows: &[Result<SeriesForecast, Failed>],
+    a: &ForecastArgs,
+    label: &str,
+    h: usize,
+) -> anyhow::Result<()> {
     let mut table = ForecastTable::new(
         &src.id_col,
         &src.time_col,
@@ -344,7 +358,7 @@ fn write_table(
         label,
         &a.model.levels,
         h,
-        &rows,
+        rows,
     );
     let mut meta = vec![
         (
@@ -374,8 +388,8 @@ fn write_table(
     let fitted: Vec<(&str, Option<&SeriesForecast>)> = src
         .series
         .iter()
-        .zip(results)
-        .map(|(s, r)| (s.id(), r.as_ref().ok().map(|p| &p.forecast)))
+        .zip(rows)
+        .map(|(s, r)| (s.id(), r.as_ref().ok()))
         .collect();
     let window = |f: &SeriesForecast| {
         format!(
@@ -475,6 +489,7 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
         src,
         f,
         Some(a.target.unwrap_or(1000.0)),
+        a.model.model,
     ) {
         let _ = writeln!(s, "{note}");
     }
@@ -581,6 +596,7 @@ pub(crate) fn months_note(
     src: &Source,
     f: &SeriesForecast,
     target: Option<f64>,
+    model: Option<ModelName>,
 ) -> Option<String> {
     let name = src.builtin.as_ref()?;
     if !matches!(src.kind, TimeKind::Integer) {
@@ -636,7 +652,7 @@ pub(crate) fn months_note(
         .unwrap_or_default();
     Some(format!(
         "\nMonths of {y} are known to {m} ({k} months, {sum} USD bn so far). The {method} nowcast of {y} is {p} \
-         (95%: {lo}–{hi}){model_part}.{odds} The forecast here uses complete years only; {uses} the months.",
+         (95%: {lo}–{hi}){model_part}.{odds} {ignores}",
         y = n.year,
         k = n.known,
         sum = report::num(n.known_sum),
@@ -644,11 +660,11 @@ pub(crate) fn months_note(
         p = report::num(n.point),
         lo = report::num(lo),
         hi = report::num(hi),
-        uses = if name == "worldwide" {
-            format!("`chipcast nowcast` and `chipcast vintages --as-of {m}` use")
-        } else {
-            format!("`chipcast nowcast --series {name}` uses")
-        },
+        ignores = super::market::ignores_months(
+            model.unwrap_or(ModelName::AUTO).shown(&f.model),
+            n.known,
+            n.year
+        ),
     ))
 }
 
@@ -659,4 +675,155 @@ pub(crate) fn series_title(src: &Source) -> String {
         Some(region) => format!("Semiconductor sales, {region}"),
         None => format!("Series {}", src.series[0].id()),
     }
+}
+
+/// Whether `forecast` answers with the market model: a built-in annual series with the
+/// default model, model intervals and the whole history (`--since` fits a window of years).
+fn uses_market_model(a: &ForecastArgs, src: &Source) -> bool {
+    src.builtin.is_some()
+        && src.kind == TimeKind::Integer
+        && a.model.model.is_none()
+        && a.model.regressors.is_none()
+        && a.intervals != Intervals::Conformal
+        && a.source.since.is_none()
+}
+
+/// Said when the built-in data is forecast with the market model.
+pub(crate) const MARKET_NOTE: &str = "Default model: the market model, one set of sample paths of monthly billings from every month of data, summed to calendar years (the current year's known months kept as known); the same paths answer `milestone`, `vintages` and `nowcast`. It was chosen by the month-end backtest that `chipcast backtest --market` prints (README, Market intelligence). --model NAME fits a single annual model to complete years instead.";
+
+fn market_forecast(a: &ForecastArgs, src: &Source, until: i64) -> anyhow::Result<()> {
+    let name = src.builtin.as_deref().unwrap_or("worldwide");
+    let data = super::market::data(name)?;
+    let cut = super::market::cut(a.source.as_of.as_deref(), &data)?;
+    let sim = Simulation {
+        paths: a.model.paths,
+        seed: a.model.seed,
+    };
+    let p = super::market::paths(&data, cut, sim)?;
+    if until < p.first_year || until > p.last_year {
+        anyhow::bail!(
+            "the market model forecasts {} to {}; give --until or --horizon within them",
+            p.first_year,
+            p.last_year
+        );
+    }
+    let series = &src.series[0];
+    let target = a.target.unwrap_or(1000.0);
+    let by = a.by.unwrap_or(2030);
+    if by > p.last_year {
+        anyhow::bail!(
+            "--by {by} is after the market model's last year {}",
+            p.last_year
+        );
+    }
+    let f = super::market::series_forecast(&p, series.id(), until, &a.model.levels);
+    let unit = series.unit().label();
+    let mut s = String::new();
+    let _ = writeln!(s, "chipcast forecast — {}", src.label);
+    let _ = writeln!(
+        s,
+        "Unit: {unit}. Monthly billings to {} are used{}.",
+        TimeKind::YearMonth.format(cut),
+        match src.as_of {
+            Some(_) => format!(
+                " (as of {}; complete years to {})",
+                a.source.as_of.as_deref().unwrap_or(""),
+                series.end()
+            ),
+            None => String::new(),
+        }
+    );
+    let _ = writeln!(
+        s,
+        "\nLast complete years:\n{}",
+        report::history(series, src.provenance.as_deref(), 6)
+    );
+    let _ = writeln!(s, "\n{MARKET_NOTE}");
+    let _ = writeln!(s, "\nModel: {}", f.description);
+    let levels: Vec<String> = f.levels.iter().map(|l| format!("{l}%")).collect();
+    let _ = writeln!(
+        s,
+        "\nForecast, {} to {} (median of the paths with {} intervals; {} has {} known month(s), {} {unit}):\n{}",
+        p.first_year,
+        until,
+        levels.join(" and "),
+        p.first_year,
+        p.known_months,
+        report::num(p.known_sum),
+        report::forecast(&f, src.full.first())
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        chipcast::outputs::market::headline(&p, target, by, unit)
+    );
+    let m = p.milestone(target, by);
+    if let (Some(g), Some((y, v))) = (m.required_growth, p.history.last()) {
+        let _ = writeln!(
+            s,
+            "Constant growth needed from {y} ({}) to reach {} in {by}: {}/year.",
+            report::num(*v),
+            report::num(target),
+            report::pct(g)
+        );
+    }
+    if let Some(c) = &a.chart {
+        let later = src
+            .full
+            .first()
+            .filter(|full| full.end() > series.end())
+            .and_then(|full| full.since(series.end() + 1).ok());
+        FanChart {
+            model_label: "market model".to_string(),
+            title: format!("{}: history and market-model forecast", series_title(src)),
+            subtitle: format!(
+                "{} · median and {} intervals of {} paths · monthly data to {}",
+                p.candidate.name(),
+                levels.join("/"),
+                p.len(),
+                TimeKind::YearMonth.format(cut)
+            ),
+            y_label: unit.to_string(),
+            x_label: "year".into(),
+            history: series,
+            later_actuals: later.as_ref(),
+            forecast: &f,
+            threshold: Some((
+                target,
+                if a.target.is_none() {
+                    "$1T (1,000 USD bn)".to_string()
+                } else {
+                    format!("target {}", report::num(target))
+                },
+            )),
+            // the marker sits on the last complete year; the months after it are in the paths
+            as_of: src.as_of.map(|o| {
+                (
+                    o,
+                    format!(
+                        "years to {}, months to {} ",
+                        src.kind.format(o),
+                        TimeKind::YearMonth.format(cut)
+                    ),
+                )
+            }),
+            footnote: format!(
+                "Source: {}. Chart: chipcast {}.",
+                src.source_tag,
+                env!("CARGO_PKG_VERSION")
+            ),
+        }
+        .write(c)
+        .with_context(|| "drawing the chart")?;
+        let _ = writeln!(s, "Chart written to {}", c.display());
+    }
+    if let Some(o) = &a.output {
+        let label = a
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("chipcast:market:{}", p.candidate.name()));
+        write_rows(o, src, &[Ok(f.clone())], a, &label, f.periods.len())?;
+        let _ = writeln!(s, "Forecast table written to {}", o.display());
+    }
+    print(&s)
 }

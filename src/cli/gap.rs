@@ -153,12 +153,12 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
             .collect()
     };
     let h = (to - series.end()).max(1) as usize;
-    let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
         seed: a.model.seed,
     };
-    let paths = sample_paths(p.model.as_ref(), h, sim);
+    let p = supply(&a, &src, named, h, sim)?;
+    let paths = p.paths.clone();
     let r = gap(
         series,
         &p.forecast.forecast.point,
@@ -179,10 +179,25 @@ pub(crate) fn run(a: GapArgs) -> anyhow::Result<()> {
         );
     }
     let _ = writeln!(s, "{}", report::model(&p.forecast));
-    if let Some(note) =
-        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, None)
-    {
-        let _ = writeln!(s, "{}", note.trim_start());
+    match &p.market {
+        Some(m) => {
+            let _ = writeln!(
+                s,
+                "{}",
+                chipcast::outputs::market::headline(m, 1000.0, 2030, "USD bn")
+            );
+        }
+        None => {
+            if let Some(note) = super::forecast::months_note(
+                a.source.as_of.as_deref(),
+                &src,
+                &p.forecast,
+                None,
+                a.model.model,
+            ) {
+                let _ = writeln!(s, "{}", note.trim_start());
+            }
+        }
     }
     let _ = writeln!(s, "{}", report::gap(&r));
     let _ = writeln!(
@@ -302,12 +317,12 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     } else {
         1
     };
-    let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
     let sim = Simulation {
         paths: a.model.paths,
         seed: a.model.seed,
     };
-    let paths = sample_paths(p.model.as_ref(), h, sim);
+    let p = supply(a, &src, named, h, sim)?;
+    let paths = p.paths.clone();
     let [ai, chip, capex] = &sc.assumptions;
     let base = scenario::evaluate(
         sc,
@@ -325,10 +340,25 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         sc.name, sc.from, sc.to, src.label
     );
     let _ = writeln!(s, "{}", report::model(&p.forecast));
-    if let Some(note) =
-        super::forecast::months_note(a.source.as_of.as_deref(), &src, &p.forecast, None)
-    {
-        let _ = writeln!(s, "{}", note.trim_start());
+    match &p.market {
+        Some(m) => {
+            let _ = writeln!(
+                s,
+                "{}",
+                chipcast::outputs::market::headline(m, 1000.0, 2030, "USD bn")
+            );
+        }
+        None => {
+            if let Some(note) = super::forecast::months_note(
+                a.source.as_of.as_deref(),
+                &src,
+                &p.forecast,
+                None,
+                a.model.model,
+            ) {
+                let _ = writeln!(s, "{}", note.trim_start());
+            }
+        }
     }
     let mut t = chipcast::outputs::report::text_table();
     t.load_preset(UTF8_BORDERS_ONLY)
@@ -577,4 +607,61 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         let _ = writeln!(s, "Chart written to {}", c.display());
     }
     print(&s)
+}
+
+/// The supply side of the gap: the market model's paths for a built-in annual series with
+/// the default model (the current year's known months kept), else the named annual model's.
+struct Supply {
+    forecast: chipcast::scenarios::projection::SeriesForecast,
+    /// Per path, the years after the last complete year.
+    paths: Vec<Vec<f64>>,
+    market: Option<chipcast::market::MarketPaths>,
+}
+
+fn supply(
+    a: &GapArgs,
+    src: &resolve::Source,
+    named: (super::ModelName, chipcast::evaluation::select::ModelChoice),
+    h: usize,
+    sim: Simulation,
+) -> anyhow::Result<Supply> {
+    let series = &src.series[0];
+    if let Some(name) = src.builtin.as_deref().filter(|_| {
+        src.kind == chipcast::series::TimeKind::Integer
+            && a.model.model.is_none()
+            && a.source.since.is_none()
+    }) {
+        let data = super::market::data(name)?;
+        let cut = super::market::cut(a.source.as_of.as_deref(), &data)?;
+        let m = super::market::paths(&data, cut, sim)?;
+        if m.first_year != series.end() + 1 {
+            bail!(
+                "the market model's current year {} does not follow the last complete year {}",
+                m.first_year,
+                series.end()
+            );
+        }
+        let until = (series.end() + h as i64).max(m.first_year);
+        if until > m.last_year {
+            bail!(
+                "the window ends after the market model's last year {}",
+                m.last_year
+            );
+        }
+        let forecast = super::market::series_forecast(&m, series.id(), until, &a.model.levels);
+        let k = (until - m.first_year + 1) as usize;
+        let paths = m.years.iter().map(|y| y[..k].to_vec()).collect();
+        return Ok(Supply {
+            forecast,
+            paths,
+            market: Some(m),
+        });
+    }
+    let p = resolve::project_named(series, named, h, &a.model.levels, !a.model.allow_negative)?;
+    let paths = sample_paths(p.model.as_ref(), h, sim);
+    Ok(Supply {
+        forecast: p.forecast,
+        paths,
+        market: None,
+    })
 }

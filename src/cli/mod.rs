@@ -5,6 +5,7 @@ mod backtest;
 mod data;
 mod forecast;
 mod gap;
+mod market;
 mod milestone;
 mod nowcast;
 mod regions;

@@ -59,6 +59,18 @@ pub(crate) struct NowcastArgs {
     /// Write the next two years' cycle-regression forecasts: .csv, .json, .parquet, or -
     #[arg(long, value_name = "FILE")]
     next_output: Option<PathBuf>,
+    /// Sample paths of the market model's headline
+    #[arg(long, default_value_t = super::market::PATHS)]
+    paths: usize,
+    /// Random seed of the market model's paths
+    #[arg(long, default_value_t = super::market::SEED)]
+    seed: u64,
+    /// Milestone of the market model's headline (USD bn)
+    #[arg(long, default_value_t = 1000.0)]
+    target: f64,
+    /// Year of the headline's milestone probability
+    #[arg(long, default_value_t = 2030)]
+    by: i64,
 }
 
 pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
@@ -144,6 +156,23 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
         "chipcast nowcast — {name}: built-in wsts_monthly_raw (WSTS HBR May-2026 vintage), data to {}",
         monthly.kind().format(monthly.end())
     );
+    // the market model on the same months: the figure every other command prints
+    if year == last_year || (year == last_year + 1 && last_month == 12) {
+        let data = super::market::data(&a.series)?;
+        let p = super::market::paths(
+            &data,
+            monthly.end(),
+            chipcast::scenarios::milestone::Simulation {
+                paths: a.paths,
+                seed: a.seed,
+            },
+        )?;
+        let _ = writeln!(
+            s,
+            "\n{}The nowcast below (known months + a forecast of the rest) is one input of the market model: its `annual` and `cycle` parts start from it.",
+            chipcast::outputs::market::headline(&p, a.target, a.by, "USD bn")
+        );
+    }
     if known_now == 12 {
         let _ = writeln!(
             s,

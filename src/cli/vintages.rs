@@ -75,6 +75,11 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         paths: a.model.paths,
         seed: a.model.seed,
     };
+    // the market model unless --model names a single annual model
+    let market = match a.model.model {
+        None => Some(super::market::data("worldwide")?),
+        Some(_) => None,
+    };
     let mut rows = Vec::new();
     for text in &a.as_of {
         let Some(data_to) = resolve::as_of_month(text) else {
@@ -85,6 +90,46 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
                 "--as-of {text} is after the last month of data ({})",
                 monthly.kind().format(monthly.end())
             );
+        }
+        if let Some(data) = &market {
+            chipcast::limits::check_year_ahead(
+                "--target-year",
+                a.target_year,
+                (data_to + 1).div_euclid(12) - 1,
+            )?;
+            let p = super::market::paths(data, data_to, sim)?;
+            if a.target_year < p.first_year || a.target_year > p.last_year {
+                bail!(
+                    "--target-year {} is outside the market model's years {} to {} for as-of {text}",
+                    a.target_year,
+                    p.first_year,
+                    p.last_year
+                );
+            }
+            let ty = a.target_year;
+            let (point, i80, i95) = (
+                p.point(ty).unwrap_or(f64::NAN),
+                p.interval(ty, 80.0).unwrap_or((f64::NAN, f64::NAN)),
+                p.interval(ty, 95.0).unwrap_or((f64::NAN, f64::NAN)),
+            );
+            rows.push(Row {
+                as_of: data_to,
+                data: format!(
+                    "months to {} ({} of {} known)",
+                    TimeKind::YearMonth.format(data_to),
+                    p.known_months,
+                    p.first_year
+                ),
+                model: format!("market:{}", p.candidate.name()),
+                point,
+                lo80: i80.0,
+                hi80: i80.1,
+                lo95: i95.0,
+                hi95: i95.1,
+                p_at_least: p.p_at_least(ty, a.target).unwrap_or(0.0),
+                p_reached: p.crossing_years(a.target).p_by(ty),
+            });
+            continue;
         }
         let (input, nc) = annual_input_as_of(&annual, &monthly, data_to)?;
         if a.target_year <= input.end() {
@@ -170,15 +215,31 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let mut s = format!(
-        "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a nowcast of the current year (known months + run-rate), then the {} model\n{t}\n",
-        named.0.label()
-    );
-    let _ = writeln!(
-        s,
-        "Probabilities: {} sample paths per vintage (seed {}); a nowcast year is provisional, each path drawing it from the nowcast's own error record, and the intervals widen by the same error (in quadrature on the log scale). WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
-        sim.paths, sim.seed
-    );
+    let mut s = if market.is_some() {
+        format!(
+            "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month, the market model on every month of data up to it (the same paths as `forecast` and `milestone` with that --as-of)\n{t}\n"
+        )
+    } else {
+        format!(
+            "chipcast vintages — worldwide sales, built-in WSTS HBR (May-2026 vintage); for each as-of month: complete years, a nowcast of the current year (known months + run-rate), then the {} model\n{t}\n",
+            named.0.label()
+        )
+    };
+    if market.is_some() {
+        let _ = writeln!(
+            s,
+            "Point = median of {} sample paths per vintage (seed {}), intervals = their quantiles, probabilities = shares of them. WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
+            sim.paths, sim.seed
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "Probabilities: {} sample paths per vintage (seed {}); a nowcast year is provisional, each path drawing it from the nowcast's own error record, and the intervals widen by the same error (in quadrature on the log scale). --model {} is a single annual model: it ignores the known months except through that nowcast. WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
+            sim.paths,
+            sim.seed,
+            named.0.label()
+        );
+    }
     if let Some(path) = &a.output {
         let mut tab = Table::default()
             .with(

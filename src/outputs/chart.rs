@@ -57,11 +57,16 @@ fn svg_to_png(svg: &str, path: &Path) -> Result<Vec<u8>> {
 }
 
 /// The legend box every chart uses.
-fn legend<'a, DB: DrawingBackend + 'a, X: Ranged<ValueType = f64>>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, RangedCoordf64>>,
+fn legend<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     position: SeriesLabelPosition,
     path: &Path,
-) -> Result<()> {
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
     chart
         .configure_series_labels()
         .position(position)
@@ -794,6 +799,9 @@ pub struct MilestoneChart<'a> {
     pub milestone: &'a crate::scenarios::milestone::Milestone,
     /// Last period to draw.
     pub last: i64,
+    /// P(trailing-12-month sales have reached the target by the end of each month), as
+    /// (month ordinal, probability); empty when there are no monthly paths.
+    pub months: Vec<(i64, f64)>,
     /// Footnote.
     pub footnote: String,
 }
@@ -862,6 +870,23 @@ impl Drawable for MilestoneChart<'_> {
             .map_err(&e)?
             .label("at or above the target in this year")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HISTORY.stroke_width(2)));
+        if !self.months.is_empty() {
+            // the months of year Y spread across its bar, January at its left edge
+            let monthly = RGBColor(0xE0, 0x8A, 0x00);
+            chart
+                .draw_series(LineSeries::new(
+                    self.months
+                        .iter()
+                        .map(|(o, p)| (*o as f64 / 12.0 - 0.5 + 0.5 / 12.0, *p))
+                        .filter(|(x, _)| *x <= x1 + 0.5),
+                    monthly.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label("trailing-12-month sales reached by this month (months across each year)")
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], monthly.stroke_width(2))
+                });
+        }
         let by = m.by as f64;
         chart
             .draw_series(DashedLineSeries::new(
@@ -878,7 +903,14 @@ impl Drawable for MilestoneChart<'_> {
                 ("sans-serif", 18).into_font().color(&THRESHOLD),
             )))
             .map_err(&e)?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
+        // the curves rise to the right: the legend goes where they are not
+        let early = odds.first().is_some_and(|p| p.p_crossed_by > 0.5);
+        let corner = if early {
+            SeriesLabelPosition::LowerRight
+        } else {
+            SeriesLabelPosition::UpperLeft
+        };
+        legend(&mut chart, corner, path)?;
         Ok(())
     }
 }
@@ -1133,21 +1165,40 @@ impl Drawable for VintageChart {
             .map(|p| p.0)
             .fold(f64::NEG_INFINITY, f64::max)
             + 0.7;
-        // headroom above the tallest bar and its label for the legend (upper left)
-        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 1.35;
+        // a log axis: intervals of a growing market are wide upwards, and the target stays
+        // readable; headroom above the tallest bar and its label for the legend (upper left)
+        let ymax = self.points.iter().map(|p| p.5).fold(self.target, f64::max) * 2.6;
+        let ymin = self
+            .points
+            .iter()
+            .map(|p| p.4)
+            .filter(|v| *v > 0.0)
+            .fold(self.target, f64::min)
+            * 0.8;
+        // bars never overlap: each at most 0.45 of the gap to its nearer neighbour
+        let halves: Vec<f64> = (0..self.points.len())
+            .map(|i| {
+                let x = self.points[i].0;
+                let prev = i.checked_sub(1).map(|k| (x - self.points[k].0).abs());
+                let next = self.points.get(i + 1).map(|p| (p.0 - x).abs());
+                let gap = prev.into_iter().chain(next).fold(f64::INFINITY, f64::min);
+                (0.45 * gap).min(0.12)
+            })
+            .collect();
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(x0..x1, 0.0..ymax)
+            .build_cartesian_2d(x0..x1, (ymin..ymax).log_scale())
             .map_err(&e)?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .x_desc("as of (end of the last month of data)")
-            .y_desc("USD bn (nominal)")
+            .y_desc("USD bn (nominal), log scale")
+            .y_labels(20)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| money(*y))
             .label_style(("sans-serif", 17))
@@ -1168,8 +1219,8 @@ impl Drawable for VintageChart {
             });
         chart
             .draw_series(
-                self.points.iter().map(|p| {
-                    Rectangle::new([(p.0 - 0.12, p.4), (p.0 + 0.12, p.5)], BAND_95.filled())
+                self.points.iter().zip(&halves).map(|(p, h)| {
+                    Rectangle::new([(p.0 - h, p.4), (p.0 + h, p.5)], BAND_95.filled())
                 }),
             )
             .map_err(&e)?
@@ -1177,8 +1228,8 @@ impl Drawable for VintageChart {
             .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], BAND_95.filled()));
         chart
             .draw_series(
-                self.points.iter().map(|p| {
-                    Rectangle::new([(p.0 - 0.12, p.2), (p.0 + 0.12, p.3)], BAND_80.filled())
+                self.points.iter().zip(&halves).map(|(p, h)| {
+                    Rectangle::new([(p.0 - h, p.2), (p.0 + h, p.3)], BAND_80.filled())
                 }),
             )
             .map_err(&e)?
@@ -1212,9 +1263,9 @@ impl Drawable for VintageChart {
             .draw_series(self.points.iter().enumerate().map(|(i, p)| {
                 let crowded = i > 0 && (p.0 - self.points[i - 1].0).abs() < 0.5;
                 let (y, pos) = if crowded {
-                    (p.4 - ymax * 0.01, below)
+                    (p.4 * 0.98, below)
                 } else {
-                    (p.5 + ymax * 0.01, above)
+                    (p.5 * 1.02, above)
                 };
                 Text::new(
                     format!("{:.0}%", p.6 * 100.0),

@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod chart;
 pub mod export;
+pub mod market;
 pub mod params;
 pub mod parquet;
 pub mod report;

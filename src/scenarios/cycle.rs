@@ -39,7 +39,7 @@
 //! month-end origin from 2012 the 80% and 95% intervals covered 77.6% and 98.1% of outcomes
 //! one year ahead (156 forecasts) and 84.7% and 98.6% two years ahead (144).
 
-use super::vintage::{RUN_RATE_SHARE_YEARS, run_rate};
+use super::runrate::{RUN_RATE_SHARE_YEARS, run_rate};
 use crate::error::{Error, Result};
 use crate::evaluation::metrics::{log_rmse, lognormal_intervals, mape_from_log_errors};
 use crate::models::linalg::ols_line;

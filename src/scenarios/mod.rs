@@ -6,5 +6,6 @@ pub mod hierarchy;
 pub mod milestone;
 pub mod nowcast;
 pub mod projection;
+pub mod runrate;
 pub mod scenario;
 pub mod vintage;

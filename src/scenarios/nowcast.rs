@@ -15,7 +15,7 @@
 //! known months; the interval is nowcast · exp(±z·rmse). `auto` picks, per number of known
 //! months, the method with the lower backtest RMSE. Nothing after the cut-off is used.
 
-use super::vintage::{month_shares, run_rate};
+use super::runrate::{month_shares, run_rate};
 use crate::error::{Error, Result};
 use crate::evaluation::metrics::{log_rmse, lognormal_intervals, mape_from_log_errors};
 use crate::series::{MarketSeries, TimeKind};

@@ -22,87 +22,13 @@
 
 use super::nowcast::nowcast;
 use crate::error::{Error, Result};
+pub use crate::evaluation::industry::{
+    Comparison, ComparisonSummary, DATA_LAG_MONTHS, PublishedForecast, VintageForecast,
+    published_forecasts, summarize,
+};
 use crate::evaluation::select::{ModelChoice, fit_choice};
 use crate::ingest::builtin;
-use crate::series::time::{RawTime, parse_time};
 use crate::series::{MarketSeries, TimeKind, Unit};
-use serde::Serialize;
-
-/// Months between the end of a month and the publication of its WSTS billings, rounded up.
-pub const DATA_LAG_MONTHS: i64 = 2;
-
-/// One published forecast of the worldwide total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PublishedForecast {
-    /// Who published it.
-    pub forecaster: String,
-    /// Publication date as written.
-    pub published: String,
-    /// Publication month ordinal (year·12 + month − 1).
-    pub published_month: i64,
-    /// Target year.
-    pub target_year: i64,
-    /// Forecast, USD bn.
-    pub value: f64,
-    /// Line in `forecast_vintages.csv`.
-    pub line: usize,
-}
-
-/// The worldwide-total forecasts in the built-in dataset.
-pub fn published_forecasts() -> Result<Vec<PublishedForecast>> {
-    let ds = builtin::dataset("forecast_vintages")?;
-    let t = ds.table()?;
-    let (cf, cp, ct, cv, cs) = (
-        t.col("forecaster")?,
-        t.col("published")?,
-        t.col("target_year")?,
-        t.col("value_busd")?,
-        t.col("segment")?,
-    );
-    let mut out = Vec::new();
-    for i in 0..t.rows.len() {
-        if t.cell(i, cs) != "total" {
-            continue;
-        }
-        let Ok(value) = t.cell(i, cv).parse::<f64>() else {
-            continue;
-        };
-        let published = t.cell(i, cp).to_string();
-        let published_month = match parse_time(&published) {
-            Some(RawTime::Date(y, m, _) | RawTime::Month(y, m)) => y * 12 + i64::from(m) - 1,
-            Some(RawTime::Quarter(y, q, _)) => y * 12 + 3 * i64::from(q) - 1,
-            Some(RawTime::Int(y)) => y * 12 + 6,
-            None => continue,
-        };
-        let Ok(target_year) = t.cell(i, ct).parse::<i64>() else {
-            continue;
-        };
-        out.push(PublishedForecast {
-            forecaster: t.cell(i, cf).to_string(),
-            published,
-            published_month,
-            target_year,
-            value,
-            line: i + 2,
-        });
-    }
-    Ok(out)
-}
-
-/// What chipcast would have said at a given month about a target year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VintageForecast {
-    /// Last month of data used (ordinal).
-    pub data_to: i64,
-    /// Target year.
-    pub target_year: i64,
-    /// Point forecast, USD bn.
-    pub point: f64,
-    /// "nowcast" (target in the data year), "cycle-regression" (the next two years),
-    /// "run-rate" (the next year when the regression has too little history) or the annual
-    /// model's name.
-    pub how: String,
-}
 
 /// The annual series as known at month `data_to`: complete years, plus the current year's
 /// nowcast appended when some of its months are known (returned too). The nowcast method is
@@ -163,65 +89,7 @@ pub fn nowcast_after(
     nowcast(&data, year, known, None, levels, 1992..=year - 1).map(Some)
 }
 
-/// Months averaged by [`run_rate`].
-pub const RUN_RATE_MONTHS: i64 = 3;
-/// Complete years behind the month-of-year shares of [`run_rate`].
-pub const RUN_RATE_SHARE_YEARS: i64 = 5;
-
-/// Average share of each calendar month (January = index 0) in its year's total over the
-/// [`RUN_RATE_SHARE_YEARS`] complete years before `year`.
-pub fn month_shares(monthly: &MarketSeries, year: i64) -> Result<[f64; 12]> {
-    // (year, total) of each complete year behind the shares
-    let totals: Vec<(i64, f64)> = (year - RUN_RATE_SHARE_YEARS..year)
-        .filter_map(|y| {
-            (0..12)
-                .map(|k| monthly.value_at(y * 12 + k))
-                .sum::<Option<f64>>()
-                .map(|t| (y, t))
-        })
-        .collect();
-    if totals.is_empty() {
-        return Err(Error::invalid(format!(
-            "month shares for {year} need a complete year of monthly data in the {RUN_RATE_SHARE_YEARS} years before"
-        )));
-    }
-    let mut shares = [0.0; 12];
-    for (k, s) in shares.iter_mut().enumerate() {
-        *s = totals
-            .iter()
-            .map(|&(y, total)| monthly.value_at(y * 12 + k as i64).unwrap_or(0.0) / total)
-            .sum::<f64>()
-            / totals.len() as f64;
-    }
-    Ok(shares)
-}
-
-/// The annual total implied by the last [`RUN_RATE_MONTHS`] months up to `data_to`: their sum
-/// divided by the share of the year those calendar months held on average over the
-/// [`RUN_RATE_SHARE_YEARS`] years before `data_to`'s year ([`month_shares`]).
-pub fn run_rate(monthly: &MarketSeries, data_to: i64) -> Result<f64> {
-    let share = month_shares(monthly, data_to.div_euclid(12))?;
-    let (mut sum, mut shares) = (0.0, 0.0);
-    for t in data_to - RUN_RATE_MONTHS + 1..=data_to {
-        let v = monthly.value_at(t).ok_or_else(|| {
-            Error::invalid(format!(
-                "a run-rate needs the month {}",
-                TimeKind::YearMonth.format(t)
-            ))
-        })?;
-        sum += v;
-        shares += share[t.rem_euclid(12) as usize];
-    }
-    let rr = sum / shares;
-    if rr.is_finite() && rr > 0.0 {
-        Ok(rr)
-    } else {
-        Err(Error::invalid(format!(
-            "the run-rate at {} is not a positive number",
-            TimeKind::YearMonth.format(data_to)
-        )))
-    }
-}
+pub use super::runrate::{RUN_RATE_MONTHS, RUN_RATE_SHARE_YEARS, month_shares, run_rate};
 
 /// chipcast's forecast for `target_year` using monthly data up to month ordinal `data_to`
 /// and the complete years before it, with the annual model `choice`.
@@ -284,35 +152,6 @@ pub fn forecast_as_of(
     })
 }
 
-/// One published forecast beside chipcast's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Comparison {
-    /// The published forecast.
-    pub published: PublishedForecast,
-    /// Years between the publication year and the target (0 = current year).
-    pub horizon: i64,
-    /// chipcast's forecast with the data then available.
-    pub chipcast: VintageForecast,
-    /// WSTS actual.
-    pub actual: f64,
-}
-
-impl Comparison {
-    /// Absolute percentage error of the published forecast.
-    pub fn industry_ape(&self) -> f64 {
-        100.0 * (self.published.value / self.actual - 1.0).abs()
-    }
-    /// Absolute percentage error of chipcast's.
-    pub fn chipcast_ape(&self) -> f64 {
-        100.0 * (self.chipcast.point / self.actual - 1.0).abs()
-    }
-    /// Could this comparison have been scored at month ordinal `month`: the forecast was out
-    /// and its target year had ended?
-    pub fn scorable_at(&self, month: i64) -> bool {
-        self.published.published_month <= month && self.published.target_year * 12 + 11 <= month
-    }
-}
-
 /// Compare every published worldwide forecast whose target year has a WSTS actual.
 pub fn compare_with_industry(choice: ModelChoice) -> Result<Vec<Comparison>> {
     let annual = builtin::series("worldwide")?.series;
@@ -335,72 +174,6 @@ pub fn compare_with_industry(choice: ModelChoice) -> Result<Vec<Comparison>> {
         });
     }
     Ok(out)
-}
-
-/// One forecaster at one horizon: how its published forecasts and chipcast's compare.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ComparisonSummary {
-    /// Who published.
-    pub forecaster: String,
-    /// Years from publication to target.
-    pub horizon: i64,
-    /// Forecasts compared.
-    pub n: usize,
-    /// Mean absolute % error of the published forecasts.
-    pub industry_mape: f64,
-    /// Mean absolute % error of chipcast's.
-    pub chipcast_mape: f64,
-    /// Forecasts where chipcast was closer.
-    pub chipcast_closer: usize,
-    /// 95% interval of the mean paired difference (chipcast − industry absolute % error),
-    /// Student t on n − 1 degrees of freedom; `None` below 3 forecasts. An interval that
-    /// contains 0 means the data cannot tell the two apart.
-    pub difference_ci95: Option<(f64, f64)>,
-}
-
-/// Summarise comparisons per (forecaster, horizon), sorted by forecaster then horizon.
-pub fn summarize(rows: &[Comparison]) -> Vec<ComparisonSummary> {
-    let mut groups: std::collections::BTreeMap<(String, i64), Vec<&Comparison>> =
-        std::collections::BTreeMap::new();
-    for r in rows {
-        groups
-            .entry((r.published.forecaster.clone(), r.horizon))
-            .or_default()
-            .push(r);
-    }
-    groups
-        .into_iter()
-        .map(|((forecaster, horizon), g)| {
-            let n = g.len();
-            let mean =
-                |f: &dyn Fn(&Comparison) -> f64| g.iter().map(|r| f(r)).sum::<f64>() / n as f64;
-            let industry_mape = mean(&|r| r.industry_ape());
-            let chipcast_mape = mean(&|r| r.chipcast_ape());
-            let diff = chipcast_mape - industry_mape;
-            let difference_ci95 = (n >= 3).then(|| {
-                let var = g
-                    .iter()
-                    .map(|r| (r.chipcast_ape() - r.industry_ape() - diff).powi(2))
-                    .sum::<f64>()
-                    / (n - 1) as f64;
-                let half = crate::models::forecast::student_t(95.0, (n - 1) as f64)
-                    * (var / n as f64).sqrt();
-                (diff - half, diff + half)
-            });
-            ComparisonSummary {
-                forecaster,
-                horizon,
-                n,
-                industry_mape,
-                chipcast_mape,
-                chipcast_closer: g
-                    .iter()
-                    .filter(|r| r.chipcast_ape() < r.industry_ape())
-                    .count(),
-                difference_ci95,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -87,3 +87,60 @@ pub fn json_table(path: &Path, table: &str) -> Vec<serde_json::Value> {
     let all: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     all.into_iter().filter(|r| r["table"] == table).collect()
 }
+
+/// The market model's headline block as every command prints it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    /// The current year.
+    pub year: i64,
+    /// Its point forecast, as printed.
+    pub point: f64,
+    /// Its 95% interval.
+    pub lo95: f64,
+    pub hi95: f64,
+    /// "P(YEAR ≥ 1000.0) = x%" as printed, e.g. "23.6%".
+    pub p_by: String,
+}
+
+/// Parse the first market-model headline in a command's stdout (panics if there is none).
+pub fn headline(out: &str) -> Headline {
+    let mut lines = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Market model "))
+        .skip(1);
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no market headline in\n{out}"));
+    let (year, rest) = first.trim().split_once(": ").unwrap();
+    let point: f64 = rest.split_whitespace().next().unwrap().parse().unwrap();
+    let iv = rest.split("95%: ").nth(1).unwrap();
+    let iv = iv.split(')').next().unwrap();
+    let (lo, hi) = iv.split_once('–').unwrap();
+    let second = lines.next().unwrap();
+    let p_by = second
+        .split(" = ")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    Headline {
+        year: year.parse().unwrap(),
+        point,
+        lo95: lo.parse().unwrap(),
+        hi95: hi.parse().unwrap(),
+        p_by,
+    }
+}
+
+/// (point, P(≥ target in the target year)) of the `vintages` row for `as_of`.
+pub fn vintage_row(out: &str, as_of: &str) -> (f64, String) {
+    let row = out
+        .lines()
+        .find(|l| l.starts_with(&format!("│ {as_of} ")))
+        .unwrap_or_else(|| panic!("no row {as_of} in\n{out}"));
+    let t: Vec<&str> = row.split_whitespace().collect();
+    let m = t.iter().position(|x| x.starts_with("market:")).unwrap();
+    (t[m + 1].parse().unwrap(), t[m + 4].to_string())
+}

@@ -8,14 +8,32 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
     for needle in [
         "wsts_annual.csv:41",
         "2030",
+        "Default model: the market model",
+        "Market model ets+cycle (every month of data to 2026-03; 10000 sample paths, seed 42):",
+        // the months of 2026 already in hand are kept on every path
+        "3 of its 12 months known (298.5 so far)",
+        "P(2030 ≥ 1000.0) = ",
+        "First calendar year ≥ 1000.0: ",
+        "First month trailing-12-month sales ≥ 1000.0: ",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    // the 2026 point is inside its own 95% interval and above the months known
+    let h = crate::common::headline(&out);
+    assert!(h.lo95 <= h.point && h.point <= h.hi95, "{h:?}");
+    assert!(h.lo95 >= 298.5, "{h:?}");
+}
+
+#[test]
+fn forecast_with_a_named_model_says_it_ignores_the_known_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(dir.path(), &["forecast", "--model", "auto"]);
+    for needle in [
         "Milestone: 1000.0 USD bn",
         "P(value in 2030 ≥ 1000.0) = ",
-        "simulated sample paths",
-        "Default model: auto = median of drift, logdrift and ets",
-        // the annual model never hides the months of 2026 already in hand
+        "Model: auto — median(drift,logdrift,ets)",
         "Months of 2026 are known to 2026-03 (3 months, 298.5 USD bn so far).",
-        "nowcast of 2026 is",
-        "By the nowcast's own error record, P(2026 ≥ 1000.0) = ",
+        "--model auto fits complete years only: it ignores the 3 known month(s) of 2026.",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -248,9 +266,29 @@ fn gap_reports_ratios_for_altmans_five_and_seven_trillion() {
     assert!(dir.path().join("gap.png").exists());
     // as of a whole year nothing later is known; with all the data, 2026's months are
     assert!(!out.contains("Months of"), "{out}");
+    // with all the data the market model's paths keep 2026's known months
     let now = succeeds(dir.path(), &["gap", "--paths", "500"]);
-    assert!(now.contains("Months of 2026 are known to 2026-03"), "{now}");
-    assert!(now.contains("paths of the auto model"), "{now}");
+    assert!(
+        now.contains("3 of its 12 months known (298.5 so far)"),
+        "{now}"
+    );
+    assert!(now.contains("paths of the market:ets+cycle model"), "{now}");
+    // the 2026 row is the market model's median, the same as forecast's
+    let h = crate::common::headline(&now);
+    let point = chipcast::outputs::report::grouped(h.point);
+    assert!(
+        now.lines().any(|l| l.starts_with("│ 2026 ")
+            && l.contains(&format!(" {point} "))
+            && l.contains("forecast")),
+        "{now}"
+    );
+    // a named annual model says it ignores the months
+    let named = succeeds(dir.path(), &["gap", "--paths", "500", "--model", "auto"]);
+    assert!(
+        named.contains("Months of 2026 are known to 2026-03"),
+        "{named}"
+    );
+    assert!(named.contains("paths of the auto model"), "{named}");
 }
 
 #[test]
@@ -281,6 +319,8 @@ fn milestone_as_of_2024_11_uses_complete_years_and_writes_its_table() {
             "milestone",
             "--as-of",
             "2024-11",
+            "--model",
+            "auto",
             "--paths",
             "2000",
             "-o",

@@ -69,8 +69,15 @@ fn help_names_every_built_in_series_and_the_mixture_combination() {
 #[test]
 fn explain_says_why_the_default_model_was_used_and_names_it_as_auto() {
     let dir = tempfile::tempdir().unwrap();
-    let default = succeeds(dir.path(), &["forecast", "--explain"]);
-    assert!(default.contains("== worldwide: auto — "), "{default}");
+    // on the built-in series the default is the market model; auto is the default model
+    // of every other series
+    std::fs::write(
+        dir.path().join("y.csv"),
+        "unique_id,ds,y\nA,2000,10\nA,2001,11\nA,2002,13\nA,2003,12\nA,2004,15\nA,2005,16\n",
+    )
+    .unwrap();
+    let default = succeeds(dir.path(), &["forecast", "--input", "y.csv", "--explain"]);
+    assert!(default.contains("== A: auto — "), "{default}");
     assert!(
         default.contains("why: the default model (no --model given)"),
         "{default}"

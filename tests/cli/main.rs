@@ -23,6 +23,10 @@ mod ingest;
 /// Integrity of the embedded WSTS data: months, quarters, years, regions, 3MMA, flags,
 /// scenario row references.
 mod integrity;
+/// The one-way data flow between the library's layers, and no import cycles.
+mod layers;
+/// The market model: the same --as-of gives the same headline from every command.
+mod market;
 /// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
 mod outputs;
 /// Parquet as pyarrow and pandas read it (required in CI, see the module docs).

@@ -1,0 +1,363 @@
+//! The one backtest that chooses the market model: at every month-end origin (data up to and
+//! including that month, nothing later), each candidate makes its paths, and the totals of
+//! the current calendar year (the year of the first unknown month, horizon 0) and of the
+//! five years after it are scored against the annual actuals.
+//!
+//! Scores per candidate and horizon: MAPE of the point (the paths' median); coverage of the
+//! 80% and 95% central intervals (the paths' quantiles); MSIS at 95% (width plus 40 × the
+//! miss, scaled by the mean absolute year-on-year change of the complete years before the
+//! origin); CRPS of the paths as a percentage of the actual. An origin is scored only when
+//! every candidate could be fitted there, so all rows cover the same forecasts.
+
+use super::{Candidate, MarketData, MarketPaths, paths};
+use crate::error::{Error, Result};
+use crate::scenarios::milestone::Simulation;
+use crate::series::TimeKind;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Horizons scored: 0 (the current year) to this many years after it.
+pub const MAX_HORIZON: usize = 5;
+
+/// First and last origin of the published table: every month-end 1997-01 to 2025-12.
+pub const ORIGINS: (i64, i64) = (1997 * 12, 2025 * 12 + 11);
+
+/// Paths per candidate and origin in the published table.
+pub const PATHS: usize = 1000;
+
+/// One candidate's scores at one horizon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// Candidate.
+    pub candidate: Candidate,
+    /// Years after the current year (0 = the current year).
+    pub horizon: usize,
+    /// Forecasts scored.
+    pub n: usize,
+    /// Mean absolute percentage error of the median.
+    pub mape: f64,
+    /// Share of actuals inside the 80% interval.
+    pub cover80: f64,
+    /// Share inside the 95% interval.
+    pub cover95: f64,
+    /// Mean scaled interval score at 95%.
+    pub msis: f64,
+    /// Mean CRPS as a percentage of the actual.
+    pub crps_pct: f64,
+}
+
+/// The backtest's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backtest {
+    /// First and last origin (month ordinals).
+    pub origins: (i64, i64),
+    /// Origins scored (every candidate fitted).
+    pub scored_origins: usize,
+    /// Origins skipped because some candidate could not be fitted there.
+    pub skipped_origins: usize,
+    /// Paths per candidate and origin, and the seed.
+    pub simulation: Simulation,
+    /// Scores, candidate-major in [`Candidate::ALL`] order, horizons 0..=MAX_HORIZON.
+    pub scores: Vec<Score>,
+}
+
+/// One forecast's contribution to the scores.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    ape: f64,
+    in80: bool,
+    in95: bool,
+    is: f64,
+    crps_pct: f64,
+}
+
+fn crps(sorted: &[f64], y: f64) -> f64 {
+    let n = sorted.len() as f64;
+    let e1 = sorted.iter().map(|x| (x - y).abs()).sum::<f64>() / n;
+    // E|X − X'| from sorted samples: (2 / n²) Σ (2i − n − 1) x_(i), i = 1..n
+    let e2 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * (i as f64 + 1.0) - n - 1.0) * x)
+        .sum::<f64>()
+        * 2.0
+        / (n * n);
+    e1 - 0.5 * e2
+}
+
+fn score_year(p: &MarketPaths, year: i64, actual: f64, scale: f64) -> Option<Point> {
+    let k = usize::try_from(year - p.first_year).ok()?;
+    let mut v: Vec<f64> = p
+        .years
+        .iter()
+        .map(|x| x.get(k).copied())
+        .collect::<Option<_>>()?;
+    v.sort_by(f64::total_cmp);
+    let q = |a: f64| super::quantile_sorted(&v, a);
+    let point = q(0.5);
+    let (l80, u80, l95, u95) = (q(0.1), q(0.9), q(0.025), q(0.975));
+    let alpha = 0.05;
+    let is =
+        (u95 - l95) + 2.0 / alpha * (l95 - actual).max(0.0) + 2.0 / alpha * (actual - u95).max(0.0);
+    Some(Point {
+        ape: 100.0 * (actual - point).abs() / actual,
+        in80: l80 <= actual && actual <= u80,
+        in95: l95 <= actual && actual <= u95,
+        is: is / scale,
+        crps_pct: 100.0 * crps(&v, actual) / actual,
+    })
+}
+
+/// Run the backtest over month-end origins `from..=to` (month ordinals) for `candidates`.
+/// Pools are built from the same paths as their members (their prefixes, exactly as
+/// [`paths`] makes them), so each member is simulated once per origin.
+pub fn run(
+    data: &MarketData,
+    (from, to): (i64, i64),
+    candidates: &[Candidate],
+    sim: Simulation,
+) -> Result<Backtest> {
+    let last_actual = data.annual.end();
+    let per_origin: Vec<Option<Vec<Vec<Option<Point>>>>> = (from..=to)
+        .into_par_iter()
+        .map(|d| origin_scores(data, d, last_actual, candidates, sim))
+        .collect();
+    let scored: Vec<&Vec<Vec<Option<Point>>>> = per_origin.iter().flatten().collect();
+    if scored.is_empty() {
+        return Err(Error::invalid(format!(
+            "no origin from {} to {} could be fitted by every candidate",
+            TimeKind::YearMonth.format(from),
+            TimeKind::YearMonth.format(to)
+        )));
+    }
+    let mut scores = Vec::new();
+    for (ci, &c) in candidates.iter().enumerate() {
+        for h in 0..=MAX_HORIZON {
+            let pts: Vec<Point> = scored.iter().filter_map(|o| o[ci][h]).collect();
+            let n = pts.len();
+            let mean = |f: &dyn Fn(&Point) -> f64| pts.iter().map(f).sum::<f64>() / n.max(1) as f64;
+            scores.push(Score {
+                candidate: c,
+                horizon: h,
+                n,
+                mape: mean(&|p| p.ape),
+                cover80: mean(&|p| f64::from(u8::from(p.in80))),
+                cover95: mean(&|p| f64::from(u8::from(p.in95))),
+                msis: mean(&|p| p.is),
+                crps_pct: mean(&|p| p.crps_pct),
+            });
+        }
+    }
+    Ok(Backtest {
+        origins: (from, to),
+        scored_origins: scored.len(),
+        skipped_origins: per_origin.len() - scored.len(),
+        simulation: sim,
+        scores,
+    })
+}
+
+/// Scores at one origin, `[candidate][horizon]`; `None` if some candidate failed.
+fn origin_scores(
+    data: &MarketData,
+    d: i64,
+    last_actual: i64,
+    candidates: &[Candidate],
+    sim: Simulation,
+) -> Option<Vec<Vec<Option<Point>>>> {
+    let first_year = (d + 1).div_euclid(12);
+    let last_year = (first_year + MAX_HORIZON as i64).min(last_actual);
+    if last_year < first_year {
+        return None;
+    }
+    let mut cache: Vec<(Candidate, MarketPaths)> = Vec::new();
+    let mut get = |c: Candidate| -> Option<MarketPaths> {
+        if let Some((_, p)) = cache.iter().find(|(k, _)| *k == c) {
+            return Some(p.clone());
+        }
+        let p = paths(data, d, last_year, c, sim).ok()?;
+        cache.push((c, p.clone()));
+        Some(p)
+    };
+    let mut made = Vec::new();
+    for &c in candidates {
+        let p = match c {
+            Candidate::ArimaCycle | Candidate::ArimaAnnual => {
+                let other = if c == Candidate::ArimaCycle {
+                    Candidate::Cycle
+                } else {
+                    Candidate::Annual
+                };
+                pool_from_members(&get(Candidate::MonthlyArima)?, &get(other)?, c)
+            }
+            Candidate::EtsCycle => {
+                let (a, b) = (get(Candidate::MonthlyEts)?, get(Candidate::Cycle)?);
+                let mut p = a.clone();
+                p.candidate = c;
+                p.months = super::couple(a.months, b.months);
+                p.years = super::year_totals(&p.months);
+                p
+            }
+            single => get(single)?,
+        };
+        made.push(p);
+    }
+    let history: Vec<f64> = data
+        .annual
+        .truncate_to(first_year - 1)
+        .ok()?
+        .values()
+        .to_vec();
+    let scale = history.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>()
+        / (history.len().max(2) - 1) as f64;
+    Some(
+        made.iter()
+            .map(|p| {
+                (0..=MAX_HORIZON)
+                    .map(|h| {
+                        let year = first_year + h as i64;
+                        let actual = data.annual.value_at(year)?;
+                        score_year(p, year, actual, scale)
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// The pool `c` from full runs of its two members: the first ⌈n/2⌉ paths of the first and
+/// the first ⌊n/2⌋ of the second, as [`paths`] makes it.
+pub fn pool_from_members(a: &MarketPaths, b: &MarketPaths, c: Candidate) -> MarketPaths {
+    let n = a.len();
+    let half = n.div_ceil(2);
+    let mut out = a.clone();
+    out.candidate = c;
+    out.years.truncate(half);
+    out.months.truncate(half);
+    out.years.extend(b.years.iter().take(n - half).cloned());
+    out.months.extend(b.months.iter().take(n - half).cloned());
+    out
+}
+
+impl Backtest {
+    /// The scores of one candidate, horizons 0..=MAX_HORIZON.
+    pub fn of(&self, c: Candidate) -> Vec<&Score> {
+        self.scores.iter().filter(|s| s.candidate == c).collect()
+    }
+
+    /// Mean over horizons of a score.
+    pub fn mean(&self, c: Candidate, f: impl Fn(&Score) -> f64) -> f64 {
+        let s = self.of(c);
+        s.iter().map(|x| f(x)).sum::<f64>() / s.len().max(1) as f64
+    }
+
+    /// The rule that picks the default: among candidates whose 95% coverage, pooled over
+    /// horizons, lies in 0.90–0.98, the lowest mean CRPS; if none qualifies, the lowest mean
+    /// CRPS overall.
+    pub fn chosen(&self) -> Option<Candidate> {
+        let mut cs: Vec<Candidate> = Vec::new();
+        for s in &self.scores {
+            if !cs.contains(&s.candidate) {
+                cs.push(s.candidate);
+            }
+        }
+        let best = |xs: &mut dyn Iterator<Item = Candidate>| {
+            xs.min_by(|a, b| {
+                self.mean(*a, |s| s.crps_pct)
+                    .total_cmp(&self.mean(*b, |s| s.crps_pct))
+            })
+        };
+        let ok = |c: &Candidate| (0.90..=0.98).contains(&self.mean(*c, |s| s.cover95));
+        best(&mut cs.iter().copied().filter(ok)).or_else(|| best(&mut cs.iter().copied()))
+    }
+
+    /// The table as Markdown: MAPE per horizon, then the interval scores.
+    pub fn markdown(&self) -> String {
+        let mut cs: Vec<Candidate> = Vec::new();
+        for s in &self.scores {
+            if !cs.contains(&s.candidate) {
+                cs.push(s.candidate);
+            }
+        }
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "Month-end origins {} to {} ({} scored, {} skipped), {} paths per candidate and origin, seed {}; \
+             targets: calendar-year totals, horizon 0 = the year of the first unknown month.\n",
+            TimeKind::YearMonth.format(self.origins.0),
+            TimeKind::YearMonth.format(self.origins.1),
+            self.scored_origins,
+            self.skipped_origins,
+            self.simulation.paths,
+            self.simulation.seed
+        );
+        let hs: Vec<String> = (0..=MAX_HORIZON).map(|h| format!("h{h}")).collect();
+        let _ = writeln!(
+            t,
+            "MAPE (%) of the median, by horizon (n = forecasts scored):\n"
+        );
+        let _ = writeln!(t, "| candidate | {} | mean |", hs.join(" | "));
+        let _ = writeln!(t, "| --- |{} ---: |", " ---: |".repeat(hs.len()));
+        let _ = writeln!(
+            t,
+            "| n | {} | |",
+            self.of(cs[0])
+                .iter()
+                .map(|s| s.n.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        for &c in &cs {
+            let _ = writeln!(
+                t,
+                "| {} | {} | {:.2} |",
+                c.name(),
+                self.of(c)
+                    .iter()
+                    .map(|s| format!("{:.2}", s.mape))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                self.mean(c, |s| s.mape)
+            );
+        }
+        let _ = writeln!(
+            t,
+            "\n95% coverage by horizon, and means over horizons of 80%/95% coverage, MSIS (95%) and CRPS (% of actual):\n"
+        );
+        let _ = writeln!(
+            t,
+            "| candidate | {} | cover80 | cover95 | MSIS | CRPS % |",
+            hs.join(" | ")
+        );
+        let _ = writeln!(
+            t,
+            "| --- |{} ---: | ---: | ---: | ---: |",
+            " ---: |".repeat(hs.len())
+        );
+        for &c in &cs {
+            let _ = writeln!(
+                t,
+                "| {} | {} | {:.3} | {:.3} | {:.2} | {:.2} |",
+                c.name(),
+                self.of(c)
+                    .iter()
+                    .map(|s| format!("{:.3}", s.cover95))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                self.mean(c, |s| s.cover80),
+                self.mean(c, |s| s.cover95),
+                self.mean(c, |s| s.msis),
+                self.mean(c, |s| s.crps_pct)
+            );
+        }
+        if let Some(c) = self.chosen() {
+            let _ = writeln!(
+                t,
+                "\nChosen (lowest mean CRPS among candidates with mean 95% coverage in 0.90–0.98): {}.",
+                c.name()
+            );
+        }
+        t
+    }
+}
