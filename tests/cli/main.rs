@@ -27,6 +27,8 @@ mod integrity;
 mod layers;
 /// The market model: the same --as-of gives the same headline from every command.
 mod market;
+/// The notebooks execute against this build (required in CI, see the module docs).
+mod notebooks;
 /// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
 mod outputs;
 /// Parquet as pyarrow and pandas read it (required in CI, see the module docs).
