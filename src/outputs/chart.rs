@@ -187,6 +187,47 @@ impl Ranged for TimeAxis {
     }
 }
 
+/// A log axis with ticks at 1, 2, 3 and 5 × 10^k inside its range (plotters' own log
+/// axis labelled nothing below the first power of ten).
+struct LogAxis {
+    inner: LogCoord<f64>,
+    ticks: Vec<f64>,
+}
+
+impl LogAxis {
+    fn new(lo: f64, hi: f64) -> Self {
+        let mut ticks = Vec::new();
+        let mut decade = 10f64.powf(lo.log10().floor());
+        while decade <= hi {
+            for k in [1.0, 2.0, 3.0, 5.0] {
+                let t = k * decade;
+                if t >= lo && t <= hi {
+                    ticks.push(t);
+                }
+            }
+            decade *= 10.0;
+        }
+        Self {
+            inner: (lo..hi).log_scale().into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for LogAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
 /// The label of a tick made by [`time_ticks`].
 fn time_label(x: f64, step_months: u32) -> String {
     if step_months == 0 || step_months.is_multiple_of(12) {
@@ -750,6 +791,15 @@ mod tests {
     }
 
     #[test]
+    fn a_log_axis_has_ticks_below_its_first_power_of_ten() {
+        let axis = LogAxis::new(220.0, 7_900.0);
+        assert_eq!(
+            axis.ticks,
+            vec![300.0, 500.0, 1_000.0, 2_000.0, 3_000.0, 5_000.0]
+        );
+    }
+
+    #[test]
     fn money_labels_use_thousands_separators() {
         assert_eq!(money(1000.0), "1,000");
         assert_eq!(money(12345.6), "12,346");
@@ -1190,7 +1240,7 @@ impl Drawable for VintageChart {
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(x0..x1, (ymin..ymax).log_scale())
+            .build_cartesian_2d(x0..x1, LogAxis::new(ymin, ymax))
             .map_err(&e)?;
         chart
             .configure_mesh()
@@ -1198,7 +1248,6 @@ impl Drawable for VintageChart {
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .x_desc("as of (end of the last month of data)")
             .y_desc("USD bn (nominal), log scale")
-            .y_labels(20)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| money(*y))
             .label_style(("sans-serif", 17))
