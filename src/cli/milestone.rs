@@ -133,21 +133,7 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
     );
     let _ = writeln!(s, "{}", report::milestone_table(&m, src.kind, last));
     if let Some(path) = &a.output {
-        let odds: Vec<_> = m.by_period.iter().filter(|o| o.period <= last).collect();
-        let mut t = Table::default()
-            .with("year", Values::Int(odds.iter().map(|o| o.period).collect()))
-            .with(
-                "p_first_crossing",
-                Values::floats(odds.iter().map(|o| o.p_first)),
-            )
-            .with(
-                "p_reached_by",
-                Values::floats(odds.iter().map(|o| o.p_crossed_by)),
-            )
-            .with(
-                "p_at_least",
-                Values::floats(odds.iter().map(|o| o.p_at_least)),
-            );
+        let mut t = odds_table(&m, last);
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.data_source".into(), src.source_tag.clone()),
@@ -272,21 +258,7 @@ fn market_milestone(a: &MilestoneArgs, src: &resolve::Source) -> anyhow::Result<
         );
     }
     if let Some(path) = &a.output {
-        let odds: Vec<_> = m.by_period.iter().filter(|o| o.period <= last).collect();
-        let mut t = Table::default()
-            .with("year", Values::Int(odds.iter().map(|o| o.period).collect()))
-            .with(
-                "p_first_crossing",
-                Values::floats(odds.iter().map(|o| o.p_first)),
-            )
-            .with(
-                "p_reached_by",
-                Values::floats(odds.iter().map(|o| o.p_crossed_by)),
-            )
-            .with(
-                "p_at_least",
-                Values::floats(odds.iter().map(|o| o.p_at_least)),
-            );
+        let mut t = odds_table(&m, last);
         t.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             ("chipcast.data_source".into(), src.source_tag.clone()),
@@ -334,4 +306,23 @@ fn market_milestone(a: &MilestoneArgs, src: &resolve::Source) -> anyhow::Result<
         let _ = writeln!(s, "Chart written to {}", c.display());
     }
     print(&s)
+}
+
+/// The milestone's odds by year up to `last`, as `-o` exports them.
+fn odds_table(m: &chipcast::scenarios::milestone::Milestone, last: i64) -> Table {
+    let odds: Vec<_> = m.by_period.iter().filter(|o| o.period <= last).collect();
+    Table::default()
+        .with("year", Values::Int(odds.iter().map(|o| o.period).collect()))
+        .with(
+            "p_first_crossing",
+            Values::floats(odds.iter().map(|o| o.p_first)),
+        )
+        .with(
+            "p_reached_by",
+            Values::floats(odds.iter().map(|o| o.p_crossed_by)),
+        )
+        .with(
+            "p_at_least",
+            Values::floats(odds.iter().map(|o| o.p_at_least)),
+        )
 }

@@ -166,36 +166,27 @@ fn time_ticks(kind: TimeKind, x0: f64, x1: f64) -> (Vec<f64>, u32) {
     (ticks, months)
 }
 
-/// An f64 axis whose ticks are given ([`time_ticks`]), labelled by the chart's formatter.
-/// (plotters' `WithKeyPoints` over an f64 range has no value formatter to override.)
-struct TimeAxis {
-    inner: RangedCoordf64,
+/// An f64 axis (linear or log) whose ticks are given, labelled by the chart's formatter:
+/// plotters' `WithKeyPoints` over an f64 range has no value formatter to override, and its
+/// log axis labelled nothing below the first power of ten.
+struct FixedTicks<R> {
+    inner: R,
     ticks: Vec<f64>,
 }
 
-impl Ranged for TimeAxis {
-    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
-    type ValueType = f64;
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.inner.map(value, limit)
-    }
-    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
-        self.ticks.clone()
-    }
-    fn range(&self) -> std::ops::Range<f64> {
-        self.inner.range()
+impl FixedTicks<RangedCoordf64> {
+    /// A time axis over `x` with the ticks of [`time_ticks`].
+    fn linear(x: std::ops::Range<f64>, ticks: Vec<f64>) -> Self {
+        Self {
+            inner: x.into(),
+            ticks,
+        }
     }
 }
 
-/// A log axis with ticks at 1, 2, 3 and 5 × 10^k inside its range (plotters' own log
-/// axis labelled nothing below the first power of ten).
-struct LogAxis {
-    inner: LogCoord<f64>,
-    ticks: Vec<f64>,
-}
-
-impl LogAxis {
-    fn new(lo: f64, hi: f64) -> Self {
+impl FixedTicks<LogCoord<f64>> {
+    /// A log axis from `lo` to `hi` with ticks at 1, 2, 3 and 5 × 10^k inside it.
+    fn log(lo: f64, hi: f64) -> Self {
         let mut ticks = Vec::new();
         let mut decade = 10f64.powf(lo.log10().floor());
         while decade <= hi {
@@ -214,7 +205,7 @@ impl LogAxis {
     }
 }
 
-impl Ranged for LogAxis {
+impl<R: Ranged<ValueType = f64>> Ranged for FixedTicks<R> {
     type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
     type ValueType = f64;
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
@@ -428,13 +419,7 @@ impl Drawable for FanChart<'_> {
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(
-                TimeAxis {
-                    inner: (x0 - pad..x1 + pad).into(),
-                    ticks,
-                },
-                ymin..ymax,
-            )
+            .build_cartesian_2d(FixedTicks::linear(x0 - pad..x1 + pad, ticks), ymin..ymax)
             .map_err(&e)?;
         chart
             .configure_mesh()
@@ -792,7 +777,7 @@ mod tests {
 
     #[test]
     fn a_log_axis_has_ticks_below_its_first_power_of_ten() {
-        let axis = LogAxis::new(220.0, 7_900.0);
+        let axis = FixedTicks::log(220.0, 7_900.0);
         assert_eq!(
             axis.ticks,
             vec![300.0, 500.0, 1_000.0, 2_000.0, 3_000.0, 5_000.0]
@@ -1240,7 +1225,7 @@ impl Drawable for VintageChart {
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(x0..x1, LogAxis::new(ymin, ymax))
+            .build_cartesian_2d(x0..x1, FixedTicks::log(ymin, ymax))
             .map_err(&e)?;
         chart
             .configure_mesh()
