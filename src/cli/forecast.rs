@@ -3,19 +3,22 @@
 use super::resolve::{self, Source};
 use super::{ModelArgs, ModelName, SourceArgs, print};
 use anyhow::Context;
+use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::FanChart;
+use chipcast::outputs::export::ForecastWriter;
 use chipcast::outputs::export::{Failed, ForecastTable};
 use chipcast::outputs::params::ParamsTable;
+use chipcast::outputs::progress::Progress;
 use chipcast::outputs::report;
-use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::milestone::{Simulation, milestone_with};
 use chipcast::scenarios::projection::{
     IntervalMethod, Projection, SeriesForecast, project_fitted, project_many, validate_levels,
 };
+use chipcast::scenarios::projection::{conformal_calibration, project_batch};
 use chipcast::scenarios::vintage::nowcast_after;
 use chipcast::series::TimeKind;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -59,6 +62,11 @@ pub(crate) struct ForecastArgs {
     /// Write every series' fitted parameters (long format): .csv, .json or .parquet
     #[arg(long, value_name = "FILE")]
     params: Option<PathBuf>,
+    /// Series fitted and written per batch when --input holds many series: memory holds one
+    /// batch of results at a time (output is the same for any batch size)
+    #[arg(long, value_name = "SERIES", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    batch: u64,
     /// The `model` column's value in outputs [default: chipcast:<model>]
     #[arg(long, value_name = "TEXT")]
     label: Option<String>,
@@ -156,15 +164,14 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         Intervals::Model => IntervalMethod::Model,
         Intervals::Conformal => IntervalMethod::Conformal,
     };
-    let progress = ProgressBar::new(src.series.len() as u64);
-    if src.series.len() >= 50 {
-        progress.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} series {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-    } else {
-        progress.set_draw_target(ProgressDrawTarget::hidden());
+    let label = a
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
+    if src.series.len() > 1 && a.model.regressors.is_none() {
+        return run_many(&a, &src, choice, &label, h, method, read_s);
     }
+    let progress = Progress::new(src.series.len() as u64, "series", "fit");
     let (t_fit, cpu0) = (Instant::now(), cpu_seconds());
     let regression = resolve::regression(&a.model, &src, &src.series[0], h)?;
     let results: Vec<Result<Projection, String>> = match regression {
@@ -199,7 +206,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         .collect(),
     };
     let (fit_s, fit_cpu_s) = (t_fit.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
-    progress.finish_and_clear();
+    progress.finish();
     if let Some(path) = &a.params {
         let ok: Vec<&SeriesForecast> = results
             .iter()
@@ -223,10 +230,6 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         print(&text)?;
     }
 
-    let label = a
-        .label
-        .clone()
-        .unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
     let t_write = Instant::now();
     if let Some(out) = &a.output {
         write_table(out, &src, &results, &a, &label, h)?;
@@ -234,16 +237,13 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
     let write_s = t_write.elapsed().as_secs_f64();
     let failed = results.iter().filter(|r| r.is_err()).count();
     if let Some(t) = &a.timing {
-        let text = format!(
-            "tool,model,n_series,n_failed,read_s,fit_s,write_s,fit_cpu_s\nchipcast,{label},{},{failed},{read_s},{fit_s},{write_s},{fit_cpu_s}\n",
-            results.len()
-        );
-        chipcast::outputs::atomic::write_atomically(t, |tmp| {
-            std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write {
-                path: t.clone(),
-                message: e.to_string(),
-            })
-        })?;
+        write_timing(
+            t,
+            &label,
+            results.len(),
+            failed,
+            [read_s, fit_s, write_s, fit_cpu_s],
+        )?;
     }
 
     if src.series.len() == 1 {
@@ -254,48 +254,226 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         single_report(&a, &src, projection)?;
         Ok(super::exit::SUCCESS)
     } else {
-        let mut s = format!(
-            "Forecast {} series from {} with {label}, {h} steps, levels {:?}: {} fitted, {failed} failed.\n",
-            results.len(),
-            src.label,
-            a.model.levels,
-            results.len() - failed
-        );
-        for (series, r) in src
+        let failures: Vec<(String, String)> = src
             .series
             .iter()
             .zip(&results)
-            .filter(|(_, r)| r.is_err())
+            .filter_map(|(series, r)| {
+                r.as_ref()
+                    .err()
+                    .map(|e| (series.id().to_string(), e.clone()))
+            })
             .take(10)
-        {
-            let _ = writeln!(
-                s,
-                "  {}: {}",
-                series.id(),
-                r.as_ref().err().map(String::as_str).unwrap_or("")
-            );
-        }
-        if failed > 10 {
-            let _ = writeln!(s, "  ... and {} more", failed - 10);
-        }
-        if failed == results.len() {
-            // nothing usable: an error, and the staged outputs are discarded
-            anyhow::bail!(
-                "every series failed ({failed} of {}); nothing was written\n{}",
-                results.len(),
-                s.trim_end()
-            );
-        }
-        if let Some(o) = &a.output {
-            let _ = writeln!(s, "Wrote {}", o.display());
-        }
-        eprint!("{s}");
-        Ok(if failed > 0 {
-            super::exit::SOME_SERIES_FAILED
-        } else {
-            super::exit::SUCCESS
-        })
+            .collect();
+        summary(&a, &src, &label, h, results.len(), failed, &failures)
     }
+}
+
+/// Metadata every forecast table of a run carries.
+fn run_metadata(src: &Source, a: &ForecastArgs, label: &str, h: usize) -> Vec<(String, String)> {
+    vec![
+        (
+            "chipcast.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("chipcast.data_source".to_string(), src.source_tag.clone()),
+        ("chipcast.model".to_string(), label.to_string()),
+        (
+            "chipcast.levels".to_string(),
+            format!("{:?}", a.model.levels),
+        ),
+        ("chipcast.horizon".to_string(), h.to_string()),
+        (
+            "chipcast.as_of".to_string(),
+            src.as_of
+                .map(|o| src.kind.format(o))
+                .unwrap_or_else(|| "latest".into()),
+        ),
+        (
+            "chipcast.unit".to_string(),
+            src.series[0].unit().label().to_string(),
+        ),
+    ]
+}
+
+/// Many series: fitted on every core in batches of `--batch` series, each batch's rows
+/// written as soon as it is done, so that memory holds one batch of results whatever the
+/// number of series. Output, messages and exit status are those of one batch of all.
+#[allow(clippy::too_many_arguments)]
+fn run_many(
+    a: &ForecastArgs,
+    src: &Source,
+    choice: ModelChoice,
+    label: &str,
+    h: usize,
+    method: IntervalMethod,
+    read_s: f64,
+) -> anyhow::Result<u8> {
+    let levels = &a.model.levels;
+    let floor = !a.model.allow_negative;
+    let n = src.series.len();
+    let progress = Progress::new(n as u64, "series", "fit");
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let calibration = (method == IntervalMethod::Conformal)
+        .then(|| conformal_calibration(&src.series, choice, h));
+    let (mut fit_s, mut fit_cpu_s, mut write_s) =
+        (t.elapsed().as_secs_f64(), cpu_seconds() - c, 0.0);
+    let mut template =
+        ForecastTable::new(&src.id_col, &src.time_col, src.kind, label, levels, h, &[]);
+    template.metadata = run_metadata(src, a, label, h);
+    let mut writer = a
+        .output
+        .as_deref()
+        .map(|o| ForecastWriter::create(o, &template))
+        .transpose()
+        .with_context(|| "writing the forecast table")?;
+    let mut params: Vec<SeriesForecast> = Vec::new();
+    let mut explain = String::new();
+    let mut failures: Vec<(String, String)> = Vec::new();
+    let mut failed = 0usize;
+    for batch in src.series.chunks(a.batch.max(1) as usize) {
+        progress.set_step("fit");
+        let (t, c) = (Instant::now(), cpu_seconds());
+        let results = project_batch(
+            batch,
+            choice,
+            h,
+            levels,
+            calibration.as_ref(),
+            floor,
+            &|| progress.inc(1),
+        )?;
+        fit_s += t.elapsed().as_secs_f64();
+        fit_cpu_s += cpu_seconds() - c;
+        progress.set_step("write");
+        let t = Instant::now();
+        let mut rows: Vec<Result<SeriesForecast, Failed>> = Vec::with_capacity(batch.len());
+        for (s, r) in batch.iter().zip(results) {
+            match r {
+                Ok(p) => {
+                    if a.explain {
+                        text_explain(&mut explain, &p.forecast);
+                    }
+                    if a.params.is_some() {
+                        params.push(p.forecast.clone());
+                    }
+                    rows.push(Ok(p.forecast));
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    if a.explain {
+                        let _ = writeln!(explain, "== {}: not fitted: {e}", s.id());
+                    }
+                    failed += 1;
+                    if failures.len() < 10 {
+                        failures.push((s.id().to_string(), e));
+                    }
+                    rows.push(Err(Failed {
+                        id: s.id().to_string(),
+                        end: s.end(),
+                    }));
+                }
+            }
+        }
+        if let Some(w) = writer.as_mut() {
+            let table = ForecastTable::new(
+                &src.id_col,
+                &src.time_col,
+                src.kind,
+                label,
+                levels,
+                h,
+                &rows,
+            );
+            w.append(&table)
+                .with_context(|| "writing the forecast table")?;
+        }
+        write_s += t.elapsed().as_secs_f64();
+    }
+    progress.finish();
+    if let Some(path) = &a.params {
+        let ok: Vec<&SeriesForecast> = params.iter().collect();
+        ParamsTable::new(&src.id_col, &ok)
+            .write(path)
+            .with_context(|| "writing the parameter table")?;
+    }
+    if a.explain {
+        print(&explain)?;
+    }
+    let t = Instant::now();
+    if let Some(w) = writer {
+        w.finish().with_context(|| "writing the forecast table")?;
+    }
+    write_s += t.elapsed().as_secs_f64();
+    if let Some(t) = &a.timing {
+        write_timing(t, label, n, failed, [read_s, fit_s, write_s, fit_cpu_s])?;
+    }
+    summary(a, src, label, h, n, failed, &failures)
+}
+
+fn text_explain(text: &mut String, f: &SeriesForecast) {
+    text.push_str(&report::explain(f));
+}
+
+/// The `--timing` file (benchmark harness format).
+fn write_timing(
+    t: &Path,
+    label: &str,
+    n: usize,
+    failed: usize,
+    [read_s, fit_s, write_s, fit_cpu_s]: [f64; 4],
+) -> anyhow::Result<()> {
+    let text = format!(
+        "tool,model,n_series,n_failed,read_s,fit_s,write_s,fit_cpu_s\nchipcast,{label},{n},{failed},{read_s},{fit_s},{write_s},{fit_cpu_s}\n"
+    );
+    chipcast::outputs::atomic::write_atomically(t, |tmp| {
+        std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write {
+            path: t.to_path_buf(),
+            message: e.to_string(),
+        })
+    })?;
+    Ok(())
+}
+
+/// The closing lines of a multi-series run on stderr, and its exit status; every series
+/// failing is an error (and the staged outputs are discarded).
+#[allow(clippy::too_many_arguments)]
+fn summary(
+    a: &ForecastArgs,
+    src: &Source,
+    label: &str,
+    h: usize,
+    n: usize,
+    failed: usize,
+    failures: &[(String, String)],
+) -> anyhow::Result<u8> {
+    let mut s = format!(
+        "Forecast {n} series from {} with {label}, {h} steps, levels {:?}: {} fitted, {failed} failed.\n",
+        src.label,
+        a.model.levels,
+        n - failed
+    );
+    for (id, e) in failures.iter().take(10) {
+        let _ = writeln!(s, "  {id}: {e}");
+    }
+    if failed > 10 {
+        let _ = writeln!(s, "  ... and {} more", failed - 10);
+    }
+    if failed == n {
+        anyhow::bail!(
+            "every series failed ({failed} of {n}); nothing was written\n{}",
+            s.trim_end()
+        );
+    }
+    if let Some(o) = &a.output {
+        let _ = writeln!(s, "Wrote {}", o.display());
+    }
+    eprint!("{s}");
+    Ok(if failed > 0 {
+        super::exit::SOME_SERIES_FAILED
+    } else {
+        super::exit::SUCCESS
+    })
 }
 
 fn write_table(
@@ -327,29 +505,7 @@ fn write_table(
         h,
         &rows,
     );
-    let mut meta = vec![
-        (
-            "chipcast.version".to_string(),
-            env!("CARGO_PKG_VERSION").to_string(),
-        ),
-        ("chipcast.data_source".to_string(), src.source_tag.clone()),
-        ("chipcast.model".to_string(), label.to_string()),
-        (
-            "chipcast.levels".to_string(),
-            format!("{:?}", a.model.levels),
-        ),
-        ("chipcast.horizon".to_string(), h.to_string()),
-        (
-            "chipcast.as_of".to_string(),
-            src.as_of
-                .map(|o| src.kind.format(o))
-                .unwrap_or_else(|| "latest".into()),
-        ),
-        (
-            "chipcast.unit".to_string(),
-            src.series[0].unit().label().to_string(),
-        ),
-    ];
+    let mut meta = run_metadata(src, a, label, h);
     if let [Ok(p)] = results {
         meta.push((
             "chipcast.fitted_model".into(),
@@ -450,7 +606,11 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
             paths: a.model.paths,
             seed: a.model.seed,
         };
-        let m = milestone(series, p.model.as_ref(), target, by, sim);
+        let progress = Progress::new(sim.paths as u64, "paths", "simulate");
+        let m = milestone_with(series, p.model.as_ref(), target, by, sim, &|| {
+            progress.inc(1)
+        });
+        progress.finish();
         let last = series.values()[series.len() - 1];
         let _ = writeln!(
             s,

@@ -106,34 +106,71 @@ pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&Path) -> Result<()>,
 {
-    let err = |message: String| Error::Write {
-        path: path.into(),
-        message,
-    };
-    let target = resolve_target(path);
-    let dir = parent_dir(&target);
-    if !dir.is_dir() {
-        return Err(err(format!("directory {} does not exist", dir.display())));
-    }
-    let suffix = target
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let tmp = new_temp(dir, &suffix).map_err(|e| err(e.to_string()))?;
-    write(tmp.path())?;
-    let tmp = tmp.into_temp_path();
-    let tmp = PENDING.with(|p| match p.borrow_mut().as_mut() {
-        Some(list) => {
-            list.retain(|(_, t)| t != &target);
-            list.push((tmp, target.clone()));
-            None
+    let file = AtomicFile::create(path)?;
+    write(file.temp_path())?;
+    file.commit()
+}
+
+/// An output written in several steps (a table streamed batch by batch): the temporary
+/// file of [`write_atomically`], held open until [`AtomicFile::commit`]. Dropped without a
+/// commit, it is deleted and the target is untouched.
+#[derive(Debug)]
+pub struct AtomicFile {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Create the temporary file next to `path`'s target (a symlink is followed).
+    pub fn create(path: &Path) -> Result<Self> {
+        let err = |message: String| Error::Write {
+            path: path.into(),
+            message,
+        };
+        let target = resolve_target(path);
+        let dir = parent_dir(&target);
+        if !dir.is_dir() {
+            return Err(err(format!("directory {} does not exist", dir.display())));
         }
-        None => Some(tmp),
-    });
-    if let Some(tmp) = tmp {
-        tmp.persist(&target).map_err(|e| err(e.error.to_string()))?;
+        let suffix = target
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        let tmp = new_temp(dir, &suffix).map_err(|e| err(e.to_string()))?;
+        Ok(Self {
+            tmp,
+            target,
+            path: path.into(),
+        })
     }
-    Ok(())
+
+    /// Where to write meanwhile.
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Rename the temporary file over the target: now, or at [`Staging::commit`] when a
+    /// staging is active.
+    pub fn commit(self) -> Result<()> {
+        let Self { tmp, target, path } = self;
+        let tmp = tmp.into_temp_path();
+        let tmp = PENDING.with(|p| match p.borrow_mut().as_mut() {
+            Some(list) => {
+                list.retain(|(_, t)| t != &target);
+                list.push((tmp, target.clone()));
+                None
+            }
+            None => Some(tmp),
+        });
+        if let Some(tmp) = tmp {
+            tmp.persist(&target).map_err(|e| Error::Write {
+                path,
+                message: e.error.to_string(),
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// One output a command will write: the flag that named it, the path and the extensions

@@ -2,7 +2,7 @@
 //! lo/hi pair per requested level), written as CSV, JSON records or Parquet with
 //! provenance metadata. One format per function, chosen by the file extension.
 
-use super::atomic::write_atomically;
+use super::atomic::AtomicFile;
 use crate::error::{Error, Result};
 use crate::scenarios::projection::SeriesForecast;
 use crate::series::TimeKind;
@@ -125,84 +125,22 @@ impl ForecastTable {
 
     /// Write by extension: `.csv`, `.json` or `.parquet`. Atomic: a failure leaves no file.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => write_atomically(path, |tmp| self.write_csv(tmp).map_err(|e| werr(path, e))),
-            "json" => write_atomically(path, |tmp| self.write_json(tmp).map_err(|e| werr(path, e))),
-            "parquet" => write_atomically(path, |tmp| {
-                self.write_parquet(tmp).map_err(|e| werr(path, e))
-            }),
-            other => Err(Error::Write {
-                path: path.into(),
-                message: format!(
-                    "unsupported output extension {other:?}; valid: .csv, .json, .parquet"
-                ),
-            }),
-        }
+        let mut w = ForecastWriter::create(path, self)?;
+        w.append(self)?;
+        w.finish()
     }
 
-    fn write_csv(&self, tmp: &Path) -> std::result::Result<(), String> {
-        let file = std::fs::File::create(tmp).map_err(|e| e.to_string())?;
-        let mut w = std::io::BufWriter::new(file);
-        let line = |w: &mut std::io::BufWriter<std::fs::File>, cells: Vec<String>| {
-            writeln!(
-                w,
-                "{}",
-                cells
-                    .iter()
-                    .map(|c| csv_quote(c))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        };
-        line(&mut w, self.header()).map_err(|e| e.to_string())?;
-        let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-        for r in &self.rows {
-            let mut cells = vec![
-                r.id.clone(),
-                self.kind.format(r.period),
-                self.model_label.clone(),
-                num(r.mean),
-            ];
-            for b in &r.bounds {
-                cells.push(num(b.map(|b| b.0)));
-                cells.push(num(b.map(|b| b.1)));
-            }
-            line(&mut w, cells).map_err(|e| e.to_string())?;
+    /// The same table with no rows (the header, kind, levels and metadata).
+    pub fn empty_like(&self) -> Self {
+        Self {
+            id_col: self.id_col.clone(),
+            time_col: self.time_col.clone(),
+            kind: self.kind,
+            model_label: self.model_label.clone(),
+            levels: self.levels.clone(),
+            rows: Vec::new(),
+            metadata: self.metadata.clone(),
         }
-        w.flush().map_err(|e| e.to_string())
-    }
-
-    fn write_json(&self, tmp: &Path) -> std::result::Result<(), String> {
-        let header = self.header();
-        let records: Vec<serde_json::Value> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let mut m = serde_json::Map::new();
-                m.insert(header[0].clone(), r.id.clone().into());
-                m.insert(
-                    header[1].clone(),
-                    match self.kind {
-                        TimeKind::Integer => r.period.into(),
-                        _ => self.kind.format(r.period).into(),
-                    },
-                );
-                m.insert("model".into(), self.model_label.clone().into());
-                m.insert("mean".into(), r.mean.into());
-                for (i, b) in r.bounds.iter().enumerate() {
-                    m.insert(header[4 + 2 * i].clone(), b.map(|b| b.0).into());
-                    m.insert(header[5 + 2 * i].clone(), b.map(|b| b.1).into());
-                }
-                serde_json::Value::Object(m)
-            })
-            .collect();
-        let text = serde_json::to_string_pretty(&records).map_err(|e| e.to_string())?;
-        std::fs::write(tmp, text + "\n").map_err(|e| e.to_string())
     }
 
     /// The table as a typed polars DataFrame (text id, Int64 or Date `ds`, Float64 values).
@@ -256,18 +194,196 @@ impl ForecastTable {
         }
         DataFrame::new_infer_height(cols)
     }
+}
 
-    fn write_parquet(&self, tmp: &Path) -> std::result::Result<(), String> {
-        let mut df = self.to_dataframe().map_err(|e| e.to_string())?;
-        let file = std::fs::File::create(tmp).map_err(|e| e.to_string())?;
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
-            .with_statistics(StatisticsOptions::full())
-            .with_key_value_metadata(Some(KeyValueMetadata::from_static(self.metadata.clone())))
-            .finish(&mut df)
-            .map_err(|e| e.to_string())?;
+enum Sink {
+    Csv(std::io::BufWriter<std::fs::File>),
+    Json {
+        w: std::io::BufWriter<std::fs::File>,
+        records: usize,
+    },
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<std::fs::File>>),
+}
+
+/// A [`ForecastTable`] written batch by batch, so that a run over many series never holds
+/// all its rows: CSV and JSON byte for byte as one [`ForecastTable::write`] of all the rows
+/// would write them, Parquet with the same columns, types and metadata (one row group per
+/// batch). Atomic: nothing reaches the target before [`ForecastWriter::finish`], and a
+/// writer dropped unfinished leaves the target untouched.
+pub struct ForecastWriter {
+    file: AtomicFile,
+    sink: Sink,
+    path: std::path::PathBuf,
+    header: Vec<String>,
+    label: String,
+}
+
+impl std::fmt::Debug for ForecastWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForecastWriter")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl ForecastWriter {
+    /// Start writing to `path` (by extension: `.csv`, `.json` or `.parquet`) a table shaped
+    /// like `template` (its columns, kind, label, levels and metadata; its rows are not
+    /// written).
+    pub fn create(path: &Path, template: &ForecastTable) -> Result<Self> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !matches!(ext.as_str(), "csv" | "json" | "parquet") {
+            return Err(Error::Write {
+                path: path.into(),
+                message: format!(
+                    "unsupported output extension {ext:?}; valid: .csv, .json, .parquet"
+                ),
+            });
+        }
+        let file = AtomicFile::create(path)?;
+        let e = |m: String| werr(path, m);
+        let open = || std::fs::File::create(file.temp_path()).map_err(|x| e(x.to_string()));
+        let header = template.header();
+        let sink = match ext.as_str() {
+            "csv" => {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, open()?);
+                let line: Vec<String> = header.iter().map(|c| csv_quote(c)).collect();
+                writeln!(w, "{}", line.join(",")).map_err(|x| e(x.to_string()))?;
+                Sink::Csv(w)
+            }
+            "json" => Sink::Json {
+                w: std::io::BufWriter::with_capacity(1 << 20, open()?),
+                records: 0,
+            },
+            _ => {
+                let empty = template
+                    .empty_like()
+                    .to_dataframe()
+                    .map_err(|x| e(x.to_string()))?;
+                let w = ParquetWriter::new(open()?)
+                    .with_compression(ParquetCompression::Zstd(None))
+                    .with_statistics(StatisticsOptions::full())
+                    .with_key_value_metadata(Some(KeyValueMetadata::from_static(
+                        template.metadata.clone(),
+                    )))
+                    .batched(empty.schema())
+                    .map_err(|x| e(x.to_string()))?;
+                Sink::Parquet(Box::new(w))
+            }
+        };
+        Ok(Self {
+            file,
+            sink,
+            path: path.into(),
+            header,
+            label: template.model_label.clone(),
+        })
+    }
+
+    /// Append the rows of `table` (same columns as the template).
+    pub fn append(&mut self, table: &ForecastTable) -> Result<()> {
+        let path = self.path.clone();
+        let e = |m: String| werr(&path, m);
+        match &mut self.sink {
+            Sink::Csv(w) => {
+                let label = csv_quote(&self.label);
+                let num = |w: &mut std::io::BufWriter<std::fs::File>, v: Option<f64>| match v {
+                    Some(x) => write!(w, ",{x}"),
+                    None => w.write_all(b","),
+                };
+                for r in &table.rows {
+                    (|| -> std::io::Result<()> {
+                        write!(
+                            w,
+                            "{},{},{label}",
+                            csv_quote(&r.id),
+                            csv_quote(&table.kind.format(r.period))
+                        )?;
+                        num(w, r.mean)?;
+                        for b in &r.bounds {
+                            num(w, b.map(|b| b.0))?;
+                            num(w, b.map(|b| b.1))?;
+                        }
+                        w.write_all(b"\n")
+                    })()
+                    .map_err(|x| e(x.to_string()))?;
+                }
+            }
+            Sink::Json { w, records } => {
+                for r in &table.rows {
+                    let text = serde_json::to_string_pretty(&json_record(&self.header, table, r))
+                        .map_err(|x| e(x.to_string()))?;
+                    let sep: &[u8] = if *records == 0 { b"[\n" } else { b",\n" };
+                    (|| -> std::io::Result<()> {
+                        w.write_all(sep)?;
+                        for (i, line) in text.lines().enumerate() {
+                            if i > 0 {
+                                w.write_all(b"\n")?;
+                            }
+                            w.write_all(b"  ")?;
+                            w.write_all(line.as_bytes())?;
+                        }
+                        Ok(())
+                    })()
+                    .map_err(|x| e(x.to_string()))?;
+                    *records += 1;
+                }
+            }
+            Sink::Parquet(w) => {
+                if !table.rows.is_empty() {
+                    let df = table.to_dataframe().map_err(|x| e(x.to_string()))?;
+                    w.write_batch(&df).map_err(|x| e(x.to_string()))?;
+                }
+            }
+        }
         Ok(())
     }
+
+    /// Finish the file and rename it over the target (at the run's commit when a
+    /// [`super::atomic::Staging`] is active).
+    pub fn finish(self) -> Result<()> {
+        let Self {
+            file, sink, path, ..
+        } = self;
+        let e = |m: String| werr(&path, m);
+        match sink {
+            Sink::Csv(mut w) => w.flush().map_err(|x| e(x.to_string()))?,
+            Sink::Json { mut w, records } => {
+                let end: &[u8] = if records == 0 { b"[]\n" } else { b"\n]\n" };
+                w.write_all(end)
+                    .and_then(|()| w.flush())
+                    .map_err(|x| e(x.to_string()))?;
+            }
+            Sink::Parquet(w) => {
+                w.finish().map_err(|x| e(x.to_string()))?;
+            }
+        }
+        file.commit()
+    }
+}
+
+/// One output row as a JSON record (integer periods as numbers, others as text).
+fn json_record(header: &[String], table: &ForecastTable, r: &Row) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert(header[0].clone(), r.id.clone().into());
+    m.insert(
+        header[1].clone(),
+        match table.kind {
+            TimeKind::Integer => r.period.into(),
+            _ => table.kind.format(r.period).into(),
+        },
+    );
+    m.insert("model".into(), table.model_label.clone().into());
+    m.insert("mean".into(), r.mean.into());
+    for (i, b) in r.bounds.iter().enumerate() {
+        m.insert(header[4 + 2 * i].clone(), b.map(|b| b.0).into());
+        m.insert(header[5 + 2 * i].clone(), b.map(|b| b.1).into());
+    }
+    serde_json::Value::Object(m)
 }
 
 fn werr(path: &Path, message: String) -> Error {

@@ -4,5 +4,6 @@ pub mod atomic;
 pub mod chart;
 pub mod export;
 pub mod params;
+pub mod progress;
 pub mod report;
 pub mod table;

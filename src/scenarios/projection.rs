@@ -88,6 +88,9 @@ pub enum IntervalMethod {
 /// model or conformal intervals. `tick` is called once per finished series (for progress
 /// display). Per-series failures are returned, not fatal; a conformal calibration that
 /// cannot reach a level is fatal.
+///
+/// The same as [`conformal_calibration`] over all series (for conformal intervals) followed
+/// by [`project_batch`] over any split of them into batches: a long run streams batches.
 #[allow(clippy::too_many_arguments)]
 pub fn project_many(
     series: &[MarketSeries],
@@ -98,7 +101,44 @@ pub fn project_many(
     floor: bool,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Result<Projection>>> {
+    validate_levels(levels)?;
+    let calibration = match intervals {
+        IntervalMethod::Conformal => Some(conformal_calibration(series, choice, h)),
+        IntervalMethod::Model => None,
+    };
+    project_batch(series, choice, h, levels, calibration.as_ref(), floor, tick)
+}
+
+/// The conformal calibration of a run: rolling-origin scores of every series, pooled
+/// (computed in parallel; the pool does not depend on how the series are batched later).
+pub fn conformal_calibration(
+    series: &[MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+) -> crate::evaluation::conformal::Calibration {
     use crate::evaluation::conformal::{Calibration, ConformalSettings, series_scores};
+    use rayon::prelude::*;
+    let settings = ConformalSettings::default();
+    let scores: Vec<Vec<Vec<f64>>> = series
+        .par_iter()
+        .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
+        .collect();
+    Calibration::pool(scores, h)
+}
+
+/// Project one batch of series in parallel, on every core (rayon), with the run's conformal
+/// `calibration` when given (else the models' own intervals). Results come back in input
+/// order whatever the thread count. `tick` is called once per finished series.
+#[allow(clippy::too_many_arguments)]
+pub fn project_batch(
+    series: &[MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+    calibration: Option<&crate::evaluation::conformal::Calibration>,
+    floor: bool,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Result<Projection>>> {
     use rayon::prelude::*;
     validate_levels(levels)?;
     let mut results: Vec<Result<Projection>> = series
@@ -109,13 +149,7 @@ pub fn project_many(
             r
         })
         .collect();
-    if intervals == IntervalMethod::Conformal {
-        let settings = ConformalSettings::default();
-        let scores: Vec<Vec<Vec<f64>>> = series
-            .par_iter()
-            .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
-            .collect();
-        let calibration = Calibration::pool(scores, h);
+    if let Some(calibration) = calibration {
         for (s, r) in series.iter().zip(results.iter_mut()) {
             if let Ok(p) = r {
                 let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);

@@ -21,5 +21,7 @@ mod ingest;
 mod integrity;
 /// Never lose data: outputs are staged, keep the umask, follow symlinks; exit statuses.
 mod outputs;
+/// Many series: batched, parallel runs write what one serial batch writes, in input order.
+mod scale;
 /// Monthly, quarterly, weekly and daily input with seasonal models.
 mod seasonal;
