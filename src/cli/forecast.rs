@@ -46,6 +46,11 @@ pub(crate) struct ForecastArgs {
     /// Write the forecast table: .csv, .json or .parquet (with metadata)
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the forecast table as a directory of Parquet files, one per --batch
+    /// (DIR/part-00000.parquet, ...), for runs too large for one file; read it back with
+    /// polars' read_parquet("DIR/*.parquet"). The directory is replaced whole
+    #[arg(long, value_name = "DIR")]
+    partitions: Option<PathBuf>,
     /// Draw a fan chart: .png or .svg (one series only)
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
@@ -108,6 +113,20 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
             ("--timing", a.timing.as_deref()),
         ],
     )?;
+    if let Some(d) = &a.partitions {
+        let others: Vec<(&str, &Path)> = [
+            ("--input", a.source.input.as_deref()),
+            ("--regressors", a.model.regressors.as_deref()),
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+            ("--params", a.params.as_deref()),
+            ("--timing", a.timing.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(f, p)| Some((f, p?)))
+        .collect();
+        chipcast::outputs::atomic::check_partition_dir("--partitions", d, &others)?;
+    }
     let t_read = Instant::now();
     validate_levels(&a.model.levels)?;
     let src = resolve::load_seasonal(&a.source, &a.model)?;
@@ -168,6 +187,12 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         .label
         .clone()
         .unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
+    if a.partitions.is_some() && src.series.len() == 1 {
+        anyhow::bail!(
+            "--partitions splits a run over many series into files, but {} has one series; write it with -o",
+            src.label
+        );
+    }
     if src.series.len() > 1 && a.model.regressors.is_none() {
         return run_many(&a, &src, choice, &label, h, method, read_s);
     }
@@ -327,11 +352,16 @@ fn run_many(
         .map(|o| ForecastWriter::create(o, &template))
         .transpose()
         .with_context(|| "writing the forecast table")?;
+    let parts = a
+        .partitions
+        .as_deref()
+        .map(chipcast::outputs::atomic::AtomicDir::create)
+        .transpose()?;
     let mut params: Vec<SeriesForecast> = Vec::new();
     let mut explain = String::new();
     let mut failures: Vec<(String, String)> = Vec::new();
     let mut failed = 0usize;
-    for batch in src.series.chunks(a.batch.max(1) as usize) {
+    for (k, batch) in src.series.chunks(a.batch.max(1) as usize).enumerate() {
         progress.set_step("fit");
         let (t, c) = (Instant::now(), cpu_seconds());
         let results = project_batch(
@@ -375,7 +405,7 @@ fn run_many(
                 }
             }
         }
-        if let Some(w) = writer.as_mut() {
+        if writer.is_some() || parts.is_some() {
             let table = ForecastTable::new(
                 &src.id_col,
                 &src.time_col,
@@ -385,8 +415,17 @@ fn run_many(
                 h,
                 &rows,
             );
-            w.append(&table)
-                .with_context(|| "writing the forecast table")?;
+            if let Some(w) = writer.as_mut() {
+                w.append(&table)
+                    .with_context(|| "writing the forecast table")?;
+            }
+            if let Some(d) = &parts {
+                let path = d.temp_path().join(format!("part-{k:05}.parquet"));
+                let mut w = ForecastWriter::create_part(&path, &template)?;
+                w.append(&table)?;
+                w.finish()
+                    .with_context(|| "writing the partitioned forecast table")?;
+            }
         }
         write_s += t.elapsed().as_secs_f64();
     }
@@ -403,6 +442,9 @@ fn run_many(
     let t = Instant::now();
     if let Some(w) = writer {
         w.finish().with_context(|| "writing the forecast table")?;
+    }
+    if let Some(d) = parts {
+        d.commit()?;
     }
     write_s += t.elapsed().as_secs_f64();
     if let Some(t) = &a.timing {
@@ -467,6 +509,14 @@ fn summary(
     }
     if let Some(o) = &a.output {
         let _ = writeln!(s, "Wrote {}", o.display());
+    }
+    if let Some(d) = &a.partitions {
+        let _ = writeln!(
+            s,
+            "Wrote {} (one Parquet file per batch of {} series)",
+            d.display(),
+            a.batch
+        );
     }
     eprint!("{s}");
     Ok(if failed > 0 {

@@ -64,8 +64,9 @@ pub(crate) struct SourceArgs {
     /// Built-in series (worldwide, americas, europe, japan, asia-pacific) [default: worldwide]
     #[arg(long, conflicts_with = "input")]
     series: Option<String>,
-    /// Your own long-format data: .csv, .parquet, .json or .ndjson
-    #[arg(long, value_name = "FILE")]
+    /// Your own long-format data: a .csv, .parquet, .json or .ndjson file, a directory of
+    /// them, or a quoted glob pattern ('data/*.parquet'); each series in one file
+    #[arg(long, value_name = "PATH")]
     input: Option<PathBuf>,
     /// Series id column of --input
     #[arg(long, default_value = "unique_id", value_name = "NAME")]

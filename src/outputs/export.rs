@@ -211,7 +211,8 @@ enum Sink {
 /// batch). Atomic: nothing reaches the target before [`ForecastWriter::finish`], and a
 /// writer dropped unfinished leaves the target untouched.
 pub struct ForecastWriter {
-    file: AtomicFile,
+    /// `None` for a part written straight into an [`super::atomic::AtomicDir`].
+    file: Option<AtomicFile>,
     sink: Sink,
     path: std::path::PathBuf,
     header: Vec<String>,
@@ -231,6 +232,17 @@ impl ForecastWriter {
     /// like `template` (its columns, kind, label, levels and metadata; its rows are not
     /// written).
     pub fn create(path: &Path, template: &ForecastTable) -> Result<Self> {
+        Self::open(path, template, true)
+    }
+
+    /// [`ForecastWriter::create`] without a temporary file of its own: for a part of a
+    /// partitioned table, written inside a directory that is itself put in place whole
+    /// ([`super::atomic::AtomicDir`]).
+    pub fn create_part(path: &Path, template: &ForecastTable) -> Result<Self> {
+        Self::open(path, template, false)
+    }
+
+    fn open(path: &Path, template: &ForecastTable, atomic: bool) -> Result<Self> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -244,9 +256,14 @@ impl ForecastWriter {
                 ),
             });
         }
-        let file = AtomicFile::create(path)?;
+        let file = if atomic {
+            Some(AtomicFile::create(path)?)
+        } else {
+            None
+        };
         let e = |m: String| werr(path, m);
-        let open = || std::fs::File::create(file.temp_path()).map_err(|x| e(x.to_string()));
+        let target = file.as_ref().map_or(path, |f| f.temp_path()).to_path_buf();
+        let open = || std::fs::File::create(&target).map_err(|x| e(x.to_string()));
         let header = template.header();
         let sink = match ext.as_str() {
             "csv" => {
@@ -362,7 +379,10 @@ impl ForecastWriter {
                 w.finish().map_err(|x| e(x.to_string()))?;
             }
         }
-        file.commit()
+        match file {
+            Some(f) => f.commit(),
+            None => Ok(()),
+        }
     }
 }
 

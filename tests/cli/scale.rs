@@ -131,3 +131,104 @@ fn rows_come_in_the_order_ids_first_appear_in_the_input() {
     assert_eq!(ids, first_seen);
     assert_eq!(text.lines().count(), 1 + 60 * 4);
 }
+
+fn parts(dir: &Path) -> Vec<PathBuf> {
+    let mut p: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    p.sort();
+    p
+}
+
+#[test]
+fn a_partitioned_output_holds_one_file_per_batch_and_together_the_whole_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    panel(d, 50);
+    run(d, "1", "100000", "whole.parquet", &[]);
+    run(d, "2", "20", "unused.csv", &["--partitions", "parts"]);
+    let files = parts(&d.join("parts"));
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "part-00000.parquet",
+            "part-00001.parquet",
+            "part-00002.parquet"
+        ]
+    );
+    let mut joined = parquet(&files[0]);
+    for f in &files[1..] {
+        joined.vstack_mut(&parquet(f)).unwrap();
+    }
+    assert!(joined.equals_missing(&parquet(&d.join("whole.parquet"))));
+    // a second run with bigger batches replaces the directory whole
+    run(d, "2", "30", "unused.csv", &["--partitions", "parts"]);
+    assert_eq!(parts(&d.join("parts")).len(), 2);
+    let beside: Vec<PathBuf> = parts(d)
+        .into_iter()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}
+
+#[test]
+fn a_partition_directory_holding_other_files_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    panel(d, 5);
+    std::fs::create_dir(d.join("mine")).unwrap();
+    std::fs::write(d.join("mine/notes.txt"), "keep").unwrap();
+    let err = crate::common::fails_with(
+        d,
+        &["forecast", "--input", "panel.csv", "--partitions", "mine"],
+    );
+    assert!(err.contains("not a part of a partitioned table"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("mine/notes.txt")).unwrap(),
+        "keep"
+    );
+    let err = crate::common::fails_with(
+        d,
+        &["forecast", "--input", "panel.csv", "--partitions", "."],
+    );
+    assert!(err.contains("holds --input"), "{err}");
+}
+
+#[test]
+fn a_directory_or_glob_input_reads_every_file_as_one_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    std::fs::write(
+        d.join("in/a.csv"),
+        "unique_id,ds,y\nA,2000,1\nA,2001,2\nA,2002,3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("in/b.csv"),
+        "unique_id,ds,y\nB,2000,5\nB,2001,4\nB,2002,6\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("in/notes.txt"), "not data").unwrap();
+    for input in ["in", "in/*.csv"] {
+        crate::common::succeeds(
+            d,
+            &[
+                "forecast", "--input", input, "--model", "naive", "-H", "2", "-o", "out.csv",
+            ],
+        );
+        let text = std::fs::read_to_string(d.join("out.csv")).unwrap();
+        let ids: Vec<&str> = text.lines().skip(1).map(|l| &l[..1]).collect();
+        assert_eq!(ids, ["A", "A", "B", "B"], "{input}");
+    }
+    std::fs::write(d.join("in/c.csv"), "unique_id,ds,y\nA,2003,1\n").unwrap();
+    let err = crate::common::fails_with(d, &["forecast", "--input", "in", "--model", "naive"]);
+    assert!(err.contains("series \"A\" is in"), "{err}");
+    let err = crate::common::fails_with(d, &["forecast", "--input", "in/*.json"]);
+    assert!(err.contains("no file matches"), "{err}");
+}
