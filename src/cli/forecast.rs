@@ -3,19 +3,22 @@
 use super::resolve::{self, Source};
 use super::{ModelArgs, ModelName, SourceArgs, print};
 use anyhow::Context;
+use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin;
 use chipcast::outputs::chart::FanChart;
+use chipcast::outputs::export::ForecastWriter;
 use chipcast::outputs::export::{Failed, ForecastTable};
 use chipcast::outputs::params::ParamsTable;
+use chipcast::outputs::progress::Progress;
 use chipcast::outputs::report;
-use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::milestone::{Simulation, milestone_with};
 use chipcast::scenarios::projection::{
     IntervalMethod, Projection, SeriesForecast, project_fitted, project_many, validate_levels,
 };
+use chipcast::scenarios::projection::{calibration_for, project_batch};
 use chipcast::scenarios::vintage::nowcast_after;
 use chipcast::series::TimeKind;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -44,6 +47,13 @@ pub(crate) struct ForecastArgs {
     /// Write the forecast table: .csv, .json, .parquet (with metadata), or - for CSV on stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the forecast table as a directory of Parquet files, one per --batch
+    ///
+    /// DIR/part-00000.parquet, ..., for runs too large for one file, each with its series'
+    /// own metadata keys; read it back with polars' read_parquet("DIR/*.parquet"). The
+    /// directory is replaced whole, and only if it holds nothing but such parts.
+    #[arg(long, value_name = "DIR")]
+    partitions: Option<PathBuf>,
     /// Draw a fan chart: .png or .svg (one series only)
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
@@ -63,6 +73,13 @@ pub(crate) struct ForecastArgs {
     /// Write every series' fitted parameters (long format): .csv, .json, .parquet, or -
     #[arg(long, value_name = "FILE")]
     params: Option<PathBuf>,
+    /// Series fitted and written per batch when --input holds many series
+    ///
+    /// Memory holds one batch of results at a time; the output is the same for any batch
+    /// size.
+    #[arg(long, value_name = "SERIES", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    batch: u64,
     /// The `model` column's value in outputs [default: chipcast:<model>]
     #[arg(long, value_name = "TEXT")]
     label: Option<String>,
@@ -107,6 +124,20 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
             ("--timing", a.timing.as_deref()),
         ],
     )?;
+    if let Some(d) = &a.partitions {
+        let others: Vec<(&str, &Path)> = [
+            ("--input", a.source.input.as_deref()),
+            ("--regressors", a.model.regressors.as_deref()),
+            ("--output", a.output.as_deref()),
+            ("--chart", a.chart.as_deref()),
+            ("--params", a.params.as_deref()),
+            ("--timing", a.timing.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(f, p)| Some((f, p?)))
+        .collect();
+        chipcast::outputs::atomic::check_partition_dir("--partitions", d, &others)?;
+    }
     let t_read = Instant::now();
     validate_levels(&a.model.levels)?;
     let src = resolve::load_seasonal(&a.source, &a.model)?;
@@ -167,15 +198,20 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         Intervals::Conformal => IntervalMethod::Conformal,
         Intervals::Auto => IntervalMethod::Auto,
     };
-    let progress = ProgressBar::new(src.series.len() as u64);
-    if src.series.len() >= 50 {
-        progress.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} series {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    let label = a
+        .label
+        .clone()
+        .unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
+    if a.partitions.is_some() && src.series.len() == 1 {
+        anyhow::bail!(
+            "--partitions splits a run over many series into files, but {} has one series; write it with -o",
+            src.label
         );
-    } else {
-        progress.set_draw_target(ProgressDrawTarget::hidden());
     }
+    if src.series.len() > 1 && a.model.regressors.is_none() {
+        return run_many(&a, &src, choice, &label, h, method, read_s);
+    }
+    let progress = Progress::new(src.series.len() as u64, "series", "fit");
     let (t_fit, cpu0) = (Instant::now(), cpu_seconds());
     let regression = resolve::regression(&a.model, &src, &src.series[0], h)?;
     let results: Vec<Result<Projection, String>> = match regression {
@@ -210,7 +246,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         .collect(),
     };
     let (fit_s, fit_cpu_s) = (t_fit.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
-    progress.finish_and_clear();
+    progress.finish();
     if let Some(path) = &a.params {
         let ok: Vec<&SeriesForecast> = results
             .iter()
@@ -225,18 +261,7 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         let mut text = String::new();
         for (s, r) in src.series.iter().zip(&results) {
             match r {
-                Ok(p) => {
-                    let named = a.model.model.unwrap_or(ModelName::AUTO);
-                    let why = match a.model.model {
-                        Some(m) => format!("named with --model {}", m.label()),
-                        None => "the default model (no --model given): auto, chosen by rolling-origin evaluation (README, Models)".to_string(),
-                    };
-                    text.push_str(&report::explain(
-                        &p.forecast,
-                        named.shown(&p.forecast.model),
-                        &why,
-                    ))
-                }
+                Ok(p) => text_explain(&mut text, &a, &p.forecast),
                 Err(e) => {
                     let _ = writeln!(text, "== {}: not fitted: {e}", s.id());
                 }
@@ -245,10 +270,6 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         print(&text)?;
     }
 
-    let label = a
-        .label
-        .clone()
-        .unwrap_or_else(|| format!("chipcast:{}", model_name.label()));
     let t_write = Instant::now();
     if let Some(out) = &a.output {
         write_table(out, &src, &results, &a, &label, h)?;
@@ -256,16 +277,13 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
     let write_s = t_write.elapsed().as_secs_f64();
     let failed = results.iter().filter(|r| r.is_err()).count();
     if let Some(t) = &a.timing {
-        let text = format!(
-            "tool,model,n_series,n_failed,read_s,fit_s,write_s,fit_cpu_s\nchipcast,{label},{},{failed},{read_s},{fit_s},{write_s},{fit_cpu_s}\n",
-            results.len()
-        );
-        chipcast::outputs::atomic::write_atomically(t, |tmp| {
-            std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write {
-                path: t.clone(),
-                message: e.to_string(),
-            })
-        })?;
+        write_timing(
+            t,
+            &label,
+            results.len(),
+            failed,
+            [read_s, fit_s, write_s, fit_cpu_s],
+        )?;
     }
 
     if src.series.len() == 1 {
@@ -276,48 +294,346 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         single_report(&a, &src, projection)?;
         Ok(super::exit::SUCCESS)
     } else {
-        let mut s = format!(
-            "Forecast {} series from {} with {label}, {h} steps, levels {:?}: {} fitted, {failed} failed.\n",
-            results.len(),
-            src.label,
-            a.model.levels,
-            results.len() - failed
-        );
-        for (series, r) in src
+        let failures: Vec<(String, String)> = src
             .series
             .iter()
             .zip(&results)
-            .filter(|(_, r)| r.is_err())
+            .filter_map(|(series, r)| {
+                r.as_ref()
+                    .err()
+                    .map(|e| (series.id().to_string(), e.clone()))
+            })
             .take(10)
-        {
-            let _ = writeln!(
-                s,
-                "  {}: {}",
-                series.id(),
-                r.as_ref().err().map(String::as_str).unwrap_or("")
-            );
-        }
-        if failed > 10 {
-            let _ = writeln!(s, "  ... and {} more", failed - 10);
-        }
-        if failed == results.len() {
-            // nothing usable: an error, and the staged outputs are discarded
-            anyhow::bail!(
-                "every series failed ({failed} of {}); nothing was written\n{}",
-                results.len(),
-                s.trim_end()
-            );
-        }
-        if let Some(o) = &a.output {
-            let _ = writeln!(s, "Wrote {}", o.display());
-        }
-        eprint!("{s}");
-        Ok(if failed > 0 {
-            super::exit::SOME_SERIES_FAILED
-        } else {
-            super::exit::SUCCESS
-        })
+            .collect();
+        summary(&a, &src, &label, h, results.len(), failed, &failures)
     }
+}
+
+/// Metadata every forecast table of a run carries.
+fn run_metadata(src: &Source, a: &ForecastArgs, label: &str, h: usize) -> Vec<(String, String)> {
+    vec![
+        (
+            "chipcast.version".to_string(),
+            env!("CARGO_PKG_VERSION").to_string(),
+        ),
+        ("chipcast.data_source".to_string(), src.source_tag.clone()),
+        ("chipcast.model".to_string(), label.to_string()),
+        (
+            "chipcast.levels".to_string(),
+            format!("{:?}", a.model.levels),
+        ),
+        ("chipcast.horizon".to_string(), h.to_string()),
+        (
+            "chipcast.as_of".to_string(),
+            src.as_of
+                .map(|o| src.kind.format(o))
+                .unwrap_or_else(|| "latest".into()),
+        ),
+        (
+            "chipcast.unit".to_string(),
+            src.series[0].unit().label().to_string(),
+        ),
+    ]
+}
+
+/// The per-series keys of a forecast table (`chipcast.fitted_model`, `.params`, `.selection`,
+/// `.train_window`): the value itself for one series, a JSON object keyed by series id for
+/// several (a series that failed has null).
+fn series_metadata(
+    kind: chipcast::series::TimeKind,
+    rows: &[Result<SeriesForecast, Failed>],
+) -> Vec<(String, String)> {
+    let fitted: Vec<(&str, Option<&SeriesForecast>)> = rows
+        .iter()
+        .map(|r| match r {
+            Ok(f) => (f.id.as_str(), Some(f)),
+            Err(e) => (e.id.as_str(), None),
+        })
+        .collect();
+    let window = |f: &SeriesForecast| {
+        format!(
+            "{}..{}",
+            kind.format(f.train_start),
+            kind.format(f.train_end)
+        )
+    };
+    let per_series = |value: &dyn Fn(&SeriesForecast) -> serde_json::Value| -> String {
+        match fitted.as_slice() {
+            [(_, Some(f))] => match value(f) {
+                serde_json::Value::String(text) => text,
+                v => v.to_string(),
+            },
+            _ => serde_json::Value::Object(
+                fitted
+                    .iter()
+                    .map(|(id, f)| (id.to_string(), f.map(value).unwrap_or_default()))
+                    .collect(),
+            )
+            .to_string(),
+        }
+    };
+    vec![
+        (
+            "chipcast.fitted_model".into(),
+            per_series(&|f| f.description.clone().into()),
+        ),
+        (
+            "chipcast.params".into(),
+            per_series(&|f| serde_json::to_value(&f.params).unwrap_or_default()),
+        ),
+        (
+            "chipcast.selection".into(),
+            per_series(&|f| serde_json::to_value(&f.selection).unwrap_or_default()),
+        ),
+        (
+            "chipcast.train_window".into(),
+            per_series(&|f| window(f).into()),
+        ),
+    ]
+}
+
+/// Runs of at most this many series carry per-series keys in the forecast table's
+/// metadata; larger runs stream their rows and name where the values are instead.
+pub(crate) const PER_SERIES_KEYS_MAX: usize = 10_000;
+
+/// The per-series keys of a run over more than [`PER_SERIES_KEYS_MAX`] series, whose rows
+/// are streamed: each names where the values are instead.
+fn omitted_series_metadata(n: usize) -> Vec<(String, String)> {
+    let note = format!(
+        "not written for a run of {n} series (more than {PER_SERIES_KEYS_MAX}); write every series' values with --params FILE, or read each --partitions file's own keys"
+    );
+    ["fitted_model", "params", "selection", "train_window"]
+        .iter()
+        .map(|k| (format!("chipcast.{k}"), note.clone()))
+        .collect()
+}
+
+/// Many series: fitted on every core in batches of `--batch` series, each batch's rows
+/// written as soon as it is done, so that memory holds one batch of results whatever the
+/// number of series. Output, messages and exit status are those of one batch of all.
+#[allow(clippy::too_many_arguments)]
+fn run_many(
+    a: &ForecastArgs,
+    src: &Source,
+    choice: ModelChoice,
+    label: &str,
+    h: usize,
+    method: IntervalMethod,
+    read_s: f64,
+) -> anyhow::Result<u8> {
+    let levels = &a.model.levels;
+    let floor = !a.model.allow_negative;
+    let n = src.series.len();
+    let progress = Progress::new(n as u64, "series", "fit");
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let calibration = calibration_for(&src.series, choice, h, levels, method);
+    let (mut fit_s, mut fit_cpu_s, mut write_s) =
+        (t.elapsed().as_secs_f64(), cpu_seconds() - c, 0.0);
+    let template = ForecastTable::new(&src.id_col, &src.time_col, src.kind, label, levels, h, &[]);
+    // up to PER_SERIES_KEYS_MAX series, the rows are held and written at the end with the
+    // per-series keys (the same file for any --batch); a larger run streams them
+    let hold = n <= PER_SERIES_KEYS_MAX;
+    let mut held: Vec<Result<SeriesForecast, Failed>> = Vec::new();
+    let mut writer: Option<ForecastWriter> = None;
+    let parts = a
+        .partitions
+        .as_deref()
+        .map(chipcast::outputs::atomic::AtomicDir::create)
+        .transpose()?;
+    let mut params: Vec<SeriesForecast> = Vec::new();
+    let mut explain = String::new();
+    let mut failures: Vec<(String, String)> = Vec::new();
+    let mut failed = 0usize;
+    for (k, batch) in src.series.chunks(a.batch.max(1) as usize).enumerate() {
+        progress.set_step("fit");
+        let (t, c) = (Instant::now(), cpu_seconds());
+        let results = project_batch(
+            batch,
+            choice,
+            h,
+            levels,
+            calibration.as_ref(),
+            floor,
+            &|| progress.inc(1),
+        )?;
+        fit_s += t.elapsed().as_secs_f64();
+        fit_cpu_s += cpu_seconds() - c;
+        progress.set_step("write");
+        let t = Instant::now();
+        let mut rows: Vec<Result<SeriesForecast, Failed>> = Vec::with_capacity(batch.len());
+        for (s, r) in batch.iter().zip(results) {
+            match r {
+                Ok(p) => {
+                    if a.explain {
+                        text_explain(&mut explain, a, &p.forecast);
+                    }
+                    if a.params.is_some() {
+                        params.push(p.forecast.clone());
+                    }
+                    rows.push(Ok(p.forecast));
+                }
+                Err(e) => {
+                    let e = e.to_string();
+                    if a.explain {
+                        let _ = writeln!(explain, "== {}: not fitted: {e}", s.id());
+                    }
+                    failed += 1;
+                    if failures.len() < 10 {
+                        failures.push((s.id().to_string(), e));
+                    }
+                    rows.push(Err(Failed {
+                        id: s.id().to_string(),
+                        end: s.end(),
+                    }));
+                }
+            }
+        }
+        if a.output.is_some() || parts.is_some() {
+            let table = ForecastTable::new(
+                &src.id_col,
+                &src.time_col,
+                src.kind,
+                label,
+                levels,
+                h,
+                &rows,
+            );
+            match a.output.as_deref() {
+                Some(_) if hold => held.extend(rows.iter().cloned()),
+                Some(o) => {
+                    if writer.is_none() {
+                        let mut first = template.empty_like();
+                        first.metadata = run_metadata(src, a, label, h);
+                        first.metadata.extend(omitted_series_metadata(n));
+                        writer = Some(
+                            ForecastWriter::create(o, &first)
+                                .with_context(|| "writing the forecast table")?,
+                        );
+                    }
+                    if let Some(w) = writer.as_mut() {
+                        w.append(&table)
+                            .with_context(|| "writing the forecast table")?;
+                    }
+                }
+                None => {}
+            }
+            if let Some(d) = &parts {
+                let path = d.temp_path().join(format!("part-{k:05}.parquet"));
+                let mut part = template.empty_like();
+                part.metadata = run_metadata(src, a, label, h);
+                part.metadata.extend(series_metadata(src.kind, &rows));
+                let mut w = ForecastWriter::create_part(&path, &part)?;
+                w.append(&table)?;
+                w.finish()
+                    .with_context(|| "writing the partitioned forecast table")?;
+            }
+        }
+        write_s += t.elapsed().as_secs_f64();
+    }
+    progress.finish();
+    if let Some(path) = &a.params {
+        let ok: Vec<&SeriesForecast> = params.iter().collect();
+        ParamsTable::new(&src.id_col, &ok)
+            .write(path)
+            .with_context(|| "writing the parameter table")?;
+    }
+    if a.explain {
+        print(&explain)?;
+    }
+    let t = Instant::now();
+    if let (Some(o), true) = (a.output.as_deref(), hold) {
+        write_rows(o, src, &held, a, label, h)?;
+    }
+    if let Some(w) = writer {
+        w.finish().with_context(|| "writing the forecast table")?;
+    }
+    if let Some(d) = parts {
+        d.commit()?;
+    }
+    write_s += t.elapsed().as_secs_f64();
+    if let Some(t) = &a.timing {
+        write_timing(t, label, n, failed, [read_s, fit_s, write_s, fit_cpu_s])?;
+    }
+    summary(a, src, label, h, n, failed, &failures)
+}
+
+/// One series' `--explain` block, with how its model was named.
+fn text_explain(text: &mut String, a: &ForecastArgs, f: &SeriesForecast) {
+    let named = a.model.model.unwrap_or(ModelName::AUTO);
+    let why = match a.model.model {
+        Some(m) => format!("named with --model {}", m.label()),
+        None => "the default model (no --model given): auto, chosen by rolling-origin evaluation (README, Models)".to_string(),
+    };
+    text.push_str(&report::explain(f, named.shown(&f.model), &why));
+}
+
+/// The `--timing` file (benchmark harness format).
+fn write_timing(
+    t: &Path,
+    label: &str,
+    n: usize,
+    failed: usize,
+    [read_s, fit_s, write_s, fit_cpu_s]: [f64; 4],
+) -> anyhow::Result<()> {
+    let text = format!(
+        "tool,model,n_series,n_failed,read_s,fit_s,write_s,fit_cpu_s\nchipcast,{label},{n},{failed},{read_s},{fit_s},{write_s},{fit_cpu_s}\n"
+    );
+    chipcast::outputs::atomic::write_atomically(t, |tmp| {
+        std::fs::write(tmp, &text).map_err(|e| chipcast::Error::Write {
+            path: t.to_path_buf(),
+            message: e.to_string(),
+        })
+    })?;
+    Ok(())
+}
+
+/// The closing lines of a multi-series run on stderr, and its exit status; every series
+/// failing is an error (and the staged outputs are discarded).
+#[allow(clippy::too_many_arguments)]
+fn summary(
+    a: &ForecastArgs,
+    src: &Source,
+    label: &str,
+    h: usize,
+    n: usize,
+    failed: usize,
+    failures: &[(String, String)],
+) -> anyhow::Result<u8> {
+    let mut s = format!(
+        "Forecast {n} series from {} with {label}, {h} steps, levels {:?}: {} fitted, {failed} failed.\n",
+        src.label,
+        a.model.levels,
+        n - failed
+    );
+    for (id, e) in failures.iter().take(10) {
+        let _ = writeln!(s, "  {id}: {e}");
+    }
+    if failed > 10 {
+        let _ = writeln!(s, "  ... and {} more", failed - 10);
+    }
+    if failed == n {
+        anyhow::bail!(
+            "every series failed ({failed} of {n}); nothing was written\n{}",
+            s.trim_end()
+        );
+    }
+    if let Some(o) = &a.output {
+        let _ = writeln!(s, "Wrote {}", o.display());
+    }
+    if let Some(d) = &a.partitions {
+        let _ = writeln!(
+            s,
+            "Wrote {} (one Parquet file per batch of {} series)",
+            d.display(),
+            a.batch
+        );
+    }
+    eprint!("{s}");
+    Ok(if failed > 0 {
+        super::exit::SOME_SERIES_FAILED
+    } else {
+        super::exit::SUCCESS
+    })
 }
 
 fn write_table(
@@ -360,75 +676,8 @@ fn write_rows(
         h,
         rows,
     );
-    let mut meta = vec![
-        (
-            "chipcast.version".to_string(),
-            env!("CARGO_PKG_VERSION").to_string(),
-        ),
-        ("chipcast.data_source".to_string(), src.source_tag.clone()),
-        ("chipcast.model".to_string(), label.to_string()),
-        (
-            "chipcast.levels".to_string(),
-            format!("{:?}", a.model.levels),
-        ),
-        ("chipcast.horizon".to_string(), h.to_string()),
-        (
-            "chipcast.as_of".to_string(),
-            src.as_of
-                .map(|o| src.kind.format(o))
-                .unwrap_or_else(|| "latest".into()),
-        ),
-        (
-            "chipcast.unit".to_string(),
-            src.series[0].unit().label().to_string(),
-        ),
-    ];
-    // per-series keys: the value itself for one series, a JSON object keyed by series id
-    // for several (a series that failed has null)
-    let fitted: Vec<(&str, Option<&SeriesForecast>)> = src
-        .series
-        .iter()
-        .zip(rows)
-        .map(|(s, r)| (s.id(), r.as_ref().ok()))
-        .collect();
-    let window = |f: &SeriesForecast| {
-        format!(
-            "{}..{}",
-            src.kind.format(f.train_start),
-            src.kind.format(f.train_end)
-        )
-    };
-    let per_series = |value: &dyn Fn(&SeriesForecast) -> serde_json::Value| -> String {
-        match fitted.as_slice() {
-            [(_, Some(f))] => match value(f) {
-                serde_json::Value::String(text) => text,
-                v => v.to_string(),
-            },
-            _ => serde_json::Value::Object(
-                fitted
-                    .iter()
-                    .map(|(id, f)| (id.to_string(), f.map(value).unwrap_or_default()))
-                    .collect(),
-            )
-            .to_string(),
-        }
-    };
-    meta.push((
-        "chipcast.fitted_model".into(),
-        per_series(&|f| f.description.clone().into()),
-    ));
-    meta.push((
-        "chipcast.params".into(),
-        per_series(&|f| serde_json::to_value(&f.params).unwrap_or_default()),
-    ));
-    meta.push((
-        "chipcast.selection".into(),
-        per_series(&|f| serde_json::to_value(&f.selection).unwrap_or_default()),
-    ));
-    meta.push((
-        "chipcast.train_window".into(),
-        per_series(&|f| window(f).into()),
-    ));
+    let mut meta = run_metadata(src, a, label, h);
+    meta.extend(series_metadata(src.kind, rows));
     table.metadata = meta;
     table
         .write(out)
@@ -509,7 +758,11 @@ fn single_report(a: &ForecastArgs, src: &Source, p: &Projection) -> anyhow::Resu
             paths: a.model.paths,
             seed: a.model.seed,
         };
-        let m = milestone(series, p.model.as_ref(), target, by, sim);
+        let progress = Progress::new(sim.paths as u64, "paths", "simulate");
+        let m = milestone_with(series, p.model.as_ref(), target, by, sim, &|| {
+            progress.inc(1)
+        });
+        progress.finish();
         let last = series.values()[series.len() - 1];
         let _ = writeln!(
             s,

@@ -6,9 +6,10 @@ use super::{ModelArgs, SourceArgs, print};
 use anyhow::{Context, bail};
 use chipcast::limits;
 use chipcast::outputs::chart::MilestoneChart;
+use chipcast::outputs::progress::Progress;
 use chipcast::outputs::report;
 use chipcast::outputs::table::{Table, Values};
-use chipcast::scenarios::milestone::{Simulation, milestone};
+use chipcast::scenarios::milestone::{Simulation, milestone_with};
 use chipcast::series::TimeKind;
 use clap::Args;
 use std::fmt::Write;
@@ -103,7 +104,11 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
         paths: a.model.paths,
         seed: a.model.seed,
     };
-    let m = milestone(series, p.model.as_ref(), a.target, a.by, sim);
+    let progress = Progress::new(sim.paths as u64, "paths", "simulate");
+    let m = milestone_with(series, p.model.as_ref(), a.target, a.by, sim, &|| {
+        progress.inc(1)
+    });
+    progress.finish();
     let last_value = series.values()[series.len() - 1];
     let unit = series.unit().label();
     let mut s = String::new();

@@ -82,8 +82,11 @@ pub(crate) struct SourceArgs {
     /// asia-pacific-monthly.
     #[arg(long, conflicts_with = "input")]
     series: Option<String>,
-    /// Your own long-format data: .csv, .parquet, .json or .ndjson
-    #[arg(long, value_name = "FILE")]
+    /// Your own long-format data: .csv, .parquet, .json or .ndjson, a directory or a glob
+    ///
+    /// A file, a directory of such files, or a quoted glob pattern ('data/*.parquet'), read
+    /// as one input; each series must sit in one file.
+    #[arg(long, value_name = "PATH")]
     input: Option<PathBuf>,
     /// Series id column of --input
     #[arg(long, default_value = "unique_id", value_name = "NAME")]

@@ -4,7 +4,7 @@ use super::{Combine, ModelArgs, ModelName, SourceArgs};
 use anyhow::{Context, bail};
 use chipcast::evaluation::select::ModelChoice;
 use chipcast::ingest::builtin::{self, Provenance};
-use chipcast::ingest::{LongFormat, load_long};
+use chipcast::ingest::{LongFormat, load_long_with};
 use chipcast::models::ModelSpec;
 use chipcast::models::combination::ComboSpec;
 use chipcast::models::registry::{self, Entry};
@@ -137,8 +137,46 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
             time_col: src.time_col.clone(),
             value_col: src.value_col.clone(),
         };
-        let loaded = load_long(path, &cols)?;
-        let mut series = loaded.series;
+        let files = chipcast::ingest::input_files(path)?;
+        let size = files
+            .iter()
+            .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+            .sum();
+        let progress = chipcast::outputs::progress::Progress::new(size, "bytes", "read");
+        let mut series: Vec<MarketSeries> = Vec::new();
+        let mut rows = 0usize;
+        // a series lives in one file: which file each id came from
+        let mut home: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (k, file) in files.iter().enumerate() {
+            let loaded = load_long_with(file, &cols, &|n| progress.inc(n))?;
+            rows += loaded.rows;
+            for s in loaded.series {
+                if let Some(first) = series.first() {
+                    if s.kind() != first.kind() {
+                        bail!(
+                            "{}: its periods are {} but {} has {}; every file of one --input needs the same time format",
+                            file.display(),
+                            s.kind().describe(),
+                            files[0].display(),
+                            first.kind().describe()
+                        );
+                    }
+                }
+                if files.len() > 1 {
+                    if let Some(j) = home.insert(s.id().to_string(), k) {
+                        bail!(
+                            "series {:?} is in {} and in {}; with several input files each series must be in one file (merge its rows into one)",
+                            s.id(),
+                            files[j].display(),
+                            file.display()
+                        );
+                    }
+                }
+                series.push(s);
+            }
+        }
+        drop(home);
+        progress.finish();
         if let Some(id) = &src.id {
             let ids: Vec<String> = series.iter().map(|s| s.id().to_string()).collect();
             series.retain(|s| s.id() == id);
@@ -154,7 +192,13 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
             }
         }
         let kind = series[0].kind();
-        let full = series.clone();
+        // the uncut series is shown beside a one-series forecast only; many series are not
+        // held twice
+        let full = if series.len() == 1 {
+            series.clone()
+        } else {
+            Vec::new()
+        };
         let (as_of, since) = window(src, kind)?;
         let data_end = series.iter().map(|s| s.end()).max().unwrap_or(i64::MIN);
         check_as_of(src, as_of, kind, data_end)?;
@@ -163,7 +207,11 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
             series,
             provenance: None,
             full,
-            label: format!("{} ({} rows)", path.display(), loaded.rows),
+            label: if files.len() > 1 {
+                format!("{} ({} files, {rows} rows)", path.display(), files.len())
+            } else {
+                format!("{} ({rows} rows)", path.display())
+            },
             source_tag: path.display().to_string(),
             as_of,
             builtin: None,

@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod csv;
+mod fast;
 
 use crate::error::{CellProblem, Error, Result};
 use crate::series::time::{RawTime, decide_kind, ordinal, parse_time};
@@ -428,13 +429,82 @@ fn period_cell(text: &str) -> std::result::Result<RawTime, &'static str> {
     }
 }
 
+/// The files an `--input` names: the file itself; every `.csv`, `.parquet`, `.json` and
+/// `.ndjson` file of a directory (not its subdirectories); or the files a glob pattern
+/// (`data/part-*.parquet`, quoted so that the shell leaves it alone) matches. Sorted by
+/// path, so a run reads them in the same order every time.
+pub fn input_files(path: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let text = path.to_string_lossy();
+    let pattern = text.contains(['*', '?', '[']) && !path.exists();
+    let mut files: Vec<std::path::PathBuf> = if pattern {
+        let paths = glob::glob(&text).map_err(|e| {
+            read_err(
+                path,
+                format!(
+                    "not a valid glob pattern ({e}); use * and ? for names, [abc] for one of a set"
+                ),
+            )
+        })?;
+        paths
+            .filter_map(std::result::Result::ok)
+            .filter(|p| p.is_file())
+            .collect()
+    } else if path.is_dir() {
+        std::fs::read_dir(path)
+            .map_err(|e| read_err(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && format_of(p).is_ok())
+            .collect()
+    } else {
+        return Ok(vec![path.to_path_buf()]);
+    };
+    files.sort();
+    if files.is_empty() {
+        return Err(read_err(
+            path,
+            if pattern {
+                "no file matches this pattern; give a file, a directory or a pattern such as 'data/*.csv'"
+            } else {
+                "is a directory with no .csv, .parquet, .json or .ndjson file in it; give a file, or a directory or glob pattern of data files"
+            },
+        ));
+    }
+    Ok(files)
+}
+
 /// Read a long-format file and validate it into series.
 ///
 /// Checks, each reported with file, line/record, column, value and what is valid:
 /// unknown columns (with the closest name), empty files, missing ids/periods/values,
 /// unparseable periods, non-numeric or non-finite values, duplicate periods and gaps.
 /// Rows may come in any order; series may be interleaved.
+///
+/// CSV files go through a fast columnar pass first ([`fast`]); whenever it meets anything
+/// the strict path must judge, the strict path reads the file and gives the message.
 pub fn load_long(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
+    load_long_with(path, cols, &|_| {})
+}
+
+/// [`load_long`], calling `tick` with the number of bytes read as the reading goes on
+/// (for a progress display).
+pub fn load_long_with(
+    path: &Path,
+    cols: &LongFormat,
+    tick: &(dyn Fn(u64) + Sync),
+) -> Result<LoadedFile> {
+    let plain_file = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0);
+    if plain_file && matches!(format_of(path), Ok(Format::Csv)) {
+        if let Ok(bytes) = std::fs::read(path) {
+            if let Some(loaded) = fast::load_csv(path, &bytes, cols, tick) {
+                return Ok(loaded);
+            }
+        }
+    }
+    load_long_strict(path, cols)
+}
+
+/// [`load_long`] cell by cell: the path that words every error.
+pub(crate) fn load_long_strict(path: &Path, cols: &LongFormat) -> Result<LoadedFile> {
     let table = read_text_table(path)?;
     if table.names.is_empty() {
         return Err(Error::Empty {

@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 type Staged = Vec<(tempfile::TempPath, PathBuf)>;
+type StagedDirs = Vec<(tempfile::TempDir, PathBuf)>;
 
 thread_local! {
     /// Outputs written on this thread while a [`Staging`] is active wait here for
@@ -20,6 +21,8 @@ thread_local! {
     static PENDING: RefCell<Option<Staged>> = const { RefCell::new(None) };
     /// Bytes for standard output (`-o -`) held back while a [`Staging`] is active.
     static PENDING_STDOUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Directories ([`AtomicDir`]) waiting for [`Staging::commit`], likewise.
+    static PENDING_DIRS: RefCell<Option<StagedDirs>> = const { RefCell::new(None) };
 }
 
 /// Whether an output path is `-`, standard output.
@@ -64,6 +67,7 @@ impl Staging {
     pub fn begin() -> Self {
         PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
         PENDING_STDOUT.with(|o| o.borrow_mut().clear());
+        PENDING_DIRS.with(|p| *p.borrow_mut() = Some(Vec::new()));
         Staging { _private: () }
     }
 
@@ -78,6 +82,16 @@ impl Staging {
             })?;
             done.push(target);
         }
+        let dirs = PENDING_DIRS
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_default();
+        for (tmp, target) in dirs {
+            replace_dir(tmp, &target).map_err(|e| Error::Write {
+                path: target.clone(),
+                message: e.to_string(),
+            })?;
+            done.push(target);
+        }
         Ok(done)
     }
 }
@@ -89,6 +103,7 @@ impl Drop for Staging {
             // not committed: nothing of the run reaches standard output either
             PENDING_STDOUT.with(|o| o.borrow_mut().clear());
         }
+        PENDING_DIRS.with(|p| p.borrow_mut().take());
     }
 }
 
@@ -141,33 +156,213 @@ pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&Path) -> Result<()>,
 {
+    let file = AtomicFile::create(path)?;
+    write(file.temp_path())?;
+    file.commit()
+}
+
+/// An output written in several steps (a table streamed batch by batch): the temporary
+/// file of [`write_atomically`], held open until [`AtomicFile::commit`]. Dropped without a
+/// commit, it is deleted and the target is untouched.
+#[derive(Debug)]
+pub struct AtomicFile {
+    tmp: tempfile::NamedTempFile,
+    target: PathBuf,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Create the temporary file next to `path`'s target (a symlink is followed).
+    pub fn create(path: &Path) -> Result<Self> {
+        let err = |message: String| Error::Write {
+            path: path.into(),
+            message,
+        };
+        let target = resolve_target(path);
+        let dir = parent_dir(&target);
+        if !dir.is_dir() {
+            return Err(err(format!("directory {} does not exist", dir.display())));
+        }
+        let suffix = target
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()))
+            .unwrap_or_default();
+        let tmp = new_temp(dir, &suffix).map_err(|e| err(e.to_string()))?;
+        Ok(Self {
+            tmp,
+            target,
+            path: path.into(),
+        })
+    }
+
+    /// Where to write meanwhile.
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Rename the temporary file over the target: now, or at [`Staging::commit`] when a
+    /// staging is active.
+    pub fn commit(self) -> Result<()> {
+        let Self { tmp, target, path } = self;
+        let tmp = tmp.into_temp_path();
+        let tmp = PENDING.with(|p| match p.borrow_mut().as_mut() {
+            Some(list) => {
+                list.retain(|(_, t)| t != &target);
+                list.push((tmp, target.clone()));
+                None
+            }
+            None => Some(tmp),
+        });
+        if let Some(tmp) = tmp {
+            tmp.persist(&target).map_err(|e| Error::Write {
+                path,
+                message: e.error.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// An output directory (a partitioned table) built in a temporary directory next to its
+/// target and put in place by [`AtomicDir::commit`]: at once, or at [`Staging::commit`].
+/// Dropped without a commit, it is deleted and the target is untouched. The directory gets
+/// mode 0777 masked by the umask, and a symlinked target is followed.
+#[derive(Debug)]
+pub struct AtomicDir {
+    tmp: tempfile::TempDir,
+    target: PathBuf,
+}
+
+impl AtomicDir {
+    /// Create the temporary directory next to `path`'s target.
+    pub fn create(path: &Path) -> Result<Self> {
+        let target = resolve_target(path);
+        let dir = parent_dir(&target);
+        let mut b = tempfile::Builder::new();
+        b.prefix(".chipcast-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            b.permissions(std::fs::Permissions::from_mode(0o777));
+        }
+        let tmp = b.tempdir_in(dir).map_err(|e| Error::Write {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        Ok(Self { tmp, target })
+    }
+
+    /// Where to write the files meanwhile.
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Put the directory in place of the target (replacing a previous one whole).
+    pub fn commit(self) -> Result<()> {
+        let Self { tmp, target } = self;
+        let tmp = PENDING_DIRS.with(|p| match p.borrow_mut().as_mut() {
+            Some(list) => {
+                list.retain(|(_, t)| t != &target);
+                list.push((tmp, target.clone()));
+                None
+            }
+            None => Some(tmp),
+        });
+        match tmp {
+            Some(tmp) => replace_dir(tmp, &target).map_err(|e| Error::Write {
+                path: target,
+                message: e.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Rename `tmp` to `target`. An existing target directory is first moved aside into a
+/// temporary directory, and deleted only once the new one is in place.
+fn replace_dir(tmp: tempfile::TempDir, target: &Path) -> std::io::Result<()> {
+    if target.is_dir() {
+        let aside = tempfile::Builder::new()
+            .prefix(".chipcast-old-")
+            .tempdir_in(parent_dir(target))?;
+        let old = aside.path().join("old");
+        std::fs::rename(target, &old)?;
+        if let Err(e) = std::fs::rename(tmp.path(), target) {
+            // put the old directory back
+            let _ = std::fs::rename(&old, target);
+            return Err(e);
+        }
+        let _ = tmp.keep();
+        drop(aside);
+    } else {
+        std::fs::rename(tmp.path(), target)?;
+        let _ = tmp.keep();
+    }
+    Ok(())
+}
+
+/// Whether a directory holds only the parts of a partitioned table (`part-*.parquet`), so
+/// that replacing it whole loses nothing else.
+fn only_parts(dir: &Path) -> std::io::Result<Option<PathBuf>> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !(p.is_file() && name.starts_with("part-") && name.ends_with(".parquet")) {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// Check a partitioned output directory before any work: its parent exists and is
+/// writable, it is not a file, it holds nothing but the parts of an earlier partitioned
+/// table (it is replaced whole), and no input is it or lies inside it.
+pub fn check_partition_dir(flag: &str, path: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
     let err = |message: String| Error::Write {
         path: path.into(),
         message,
     };
     let target = resolve_target(path);
+    if target.exists() && !target.is_dir() {
+        return Err(err(format!(
+            "{} is a file; {flag} names a directory to hold part-00000.parquet, part-00001.parquet, ...; nothing was run",
+            target.display()
+        )));
+    }
+    let canon = |p: &Path| std::fs::canonicalize(resolve_target(p)).ok();
+    if let Some(t) = canon(&target) {
+        for (iflag, input) in inputs {
+            if canon(input).is_some_and(|i| i.starts_with(&t)) {
+                return Err(err(format!(
+                    "{flag} would replace the directory that holds {iflag} {}; choose another output directory",
+                    input.display()
+                )));
+            }
+        }
+    }
+    if target.is_dir() {
+        if let Some(other) = only_parts(&target).map_err(|e| err(e.to_string()))? {
+            return Err(err(format!(
+                "{} holds {}, which is not a part of a partitioned table; {flag} replaces its directory whole, so give a new or empty directory (or an earlier {flag} output); nothing was run",
+                target.display(),
+                other.display()
+            )));
+        }
+    }
     let dir = parent_dir(&target);
     if !dir.is_dir() {
-        return Err(err(format!("directory {} does not exist", dir.display())));
+        return Err(err(format!(
+            "the directory {} does not exist; create it first (mkdir -p {}); nothing was run",
+            dir.display(),
+            dir.display()
+        )));
     }
-    let suffix = target
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let tmp = new_temp(dir, &suffix).map_err(|e| err(e.to_string()))?;
-    write(tmp.path())?;
-    let tmp = tmp.into_temp_path();
-    let tmp = PENDING.with(|p| match p.borrow_mut().as_mut() {
-        Some(list) => {
-            list.retain(|(_, t)| t != &target);
-            list.push((tmp, target.clone()));
-            None
-        }
-        None => Some(tmp),
-    });
-    if let Some(tmp) = tmp {
-        tmp.persist(&target).map_err(|e| err(e.error.to_string()))?;
-    }
+    new_temp(dir, "").map_err(|e| {
+        err(format!(
+            "cannot create a directory in {}: {e}; nothing was run",
+            dir.display()
+        ))
+    })?;
     Ok(())
 }
 
@@ -379,6 +574,65 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_staged_directory_replaces_an_earlier_one_whole_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("parts");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("part-00000.parquet"), "old 0").unwrap();
+        std::fs::write(target.join("part-00001.parquet"), "old 1").unwrap();
+        check_partition_dir("--partitions", &target, &[]).unwrap();
+        {
+            let _staging = Staging::begin();
+            let d = AtomicDir::create(&target).unwrap();
+            std::fs::write(d.temp_path().join("part-00000.parquet"), "new 0").unwrap();
+            d.commit().unwrap();
+            // dropped without commit: a later step failed
+        }
+        assert_eq!(
+            std::fs::read_to_string(target.join("part-00001.parquet")).unwrap(),
+            "old 1"
+        );
+        let staging = Staging::begin();
+        let d = AtomicDir::create(&target).unwrap();
+        std::fs::write(d.temp_path().join("part-00000.parquet"), "new 0").unwrap();
+        d.commit().unwrap();
+        staging.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("part-00000.parquet")).unwrap(),
+            "new 0"
+        );
+        assert!(!target.join("part-00001.parquet").exists());
+        // nothing is left beside the target
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_partition_directory_with_other_files_or_holding_the_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+        let e = check_partition_dir("--partitions", &target, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a part of a partitioned table"), "{e}");
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, "x").unwrap();
+        let e = check_partition_dir("--partitions", dir.path(), &[("--input", &input)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds --input"), "{e}");
+        let e = check_partition_dir("--partitions", &input, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a file"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("notes.txt")).unwrap(),
+            "mine"
+        );
     }
 
     #[test]

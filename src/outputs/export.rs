@@ -2,7 +2,7 @@
 //! lo/hi pair per requested level), written as CSV, JSON records or Parquet with
 //! provenance metadata. One format per function, chosen by the file extension.
 
-use super::atomic::{is_stdout, write_atomically, write_stdout};
+use super::atomic::{AtomicFile, is_stdout, write_stdout};
 use crate::error::{Error, Result};
 use crate::scenarios::projection::SeriesForecast;
 use crate::series::TimeKind;
@@ -126,94 +126,22 @@ impl ForecastTable {
     /// Write by extension: `.csv`, `.json` or `.parquet`, or CSV to standard output for
     /// `-`. Atomic: a failure leaves no file.
     pub fn write(&self, path: &Path) -> Result<()> {
-        if is_stdout(path) {
-            let mut bytes = Vec::new();
-            self.csv_to(&mut bytes)
-                .map_err(|e| werr(path, e.to_string()))?;
-            return write_stdout(bytes);
-        }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => write_atomically(path, |tmp| self.write_csv(tmp).map_err(|e| werr(path, e))),
-            "json" => write_atomically(path, |tmp| self.write_json(tmp).map_err(|e| werr(path, e))),
-            "parquet" => write_atomically(path, |tmp| {
-                self.write_parquet(tmp).map_err(|e| werr(path, e))
-            }),
-            other => Err(Error::Write {
-                path: path.into(),
-                message: format!(
-                    "unsupported output extension {other:?}; valid: .csv, .json, .parquet"
-                ),
-            }),
-        }
+        let mut w = ForecastWriter::create(path, self)?;
+        w.append(self)?;
+        w.finish()
     }
 
-    fn write_csv(&self, tmp: &Path) -> std::result::Result<(), String> {
-        let file = std::fs::File::create(tmp).map_err(|e| e.to_string())?;
-        let mut w = std::io::BufWriter::new(file);
-        self.csv_to(&mut w).map_err(|e| e.to_string())?;
-        w.flush().map_err(|e| e.to_string())
-    }
-
-    fn csv_to(&self, w: &mut impl Write) -> std::io::Result<()> {
-        let line = |w: &mut dyn Write, cells: Vec<String>| {
-            writeln!(
-                w,
-                "{}",
-                cells
-                    .iter()
-                    .map(|c| csv_quote(c))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        };
-        line(w, self.header())?;
-        let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-        for r in &self.rows {
-            let mut cells = vec![
-                r.id.clone(),
-                self.kind.format(r.period),
-                self.model_label.clone(),
-                num(r.mean),
-            ];
-            for b in &r.bounds {
-                cells.push(num(b.map(|b| b.0)));
-                cells.push(num(b.map(|b| b.1)));
-            }
-            line(w, cells)?;
+    /// The same table with no rows (the header, kind, levels and metadata).
+    pub fn empty_like(&self) -> Self {
+        Self {
+            id_col: self.id_col.clone(),
+            time_col: self.time_col.clone(),
+            kind: self.kind,
+            model_label: self.model_label.clone(),
+            levels: self.levels.clone(),
+            rows: Vec::new(),
+            metadata: self.metadata.clone(),
         }
-        Ok(())
-    }
-
-    fn write_json(&self, tmp: &Path) -> std::result::Result<(), String> {
-        let header = self.header();
-        let names: Vec<&str> = header.iter().map(String::as_str).collect();
-        let rows: Vec<Vec<serde_json::Value>> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let mut v: Vec<serde_json::Value> = vec![
-                    r.id.clone().into(),
-                    match self.kind {
-                        TimeKind::Integer => r.period.into(),
-                        _ => self.kind.format(r.period).into(),
-                    },
-                    self.model_label.clone().into(),
-                    r.mean.into(),
-                ];
-                for b in &r.bounds {
-                    v.push(b.map(|b| b.0).into());
-                    v.push(b.map(|b| b.1).into());
-                }
-                v
-            })
-            .collect();
-        let text = super::table::json_records(&names, &rows).map_err(|e| e.to_string())?;
-        std::fs::write(tmp, text).map_err(|e| e.to_string())
     }
 
     /// The table as a typed polars DataFrame (text id, Int64 or Date `ds`, Float64 values).
@@ -267,11 +195,245 @@ impl ForecastTable {
         }
         DataFrame::new_infer_height(cols)
     }
+}
 
-    fn write_parquet(&self, tmp: &Path) -> std::result::Result<(), String> {
-        let mut df = self.to_dataframe().map_err(|e| e.to_string())?;
-        super::parquet::write(&mut df, tmp, &self.metadata, true).map_err(|e| e.to_string())
+enum Sink {
+    Csv(std::io::BufWriter<std::fs::File>),
+    /// CSV for standard output (`-`), held until [`ForecastWriter::finish`].
+    Stdout(Vec<u8>),
+    Json {
+        w: std::io::BufWriter<std::fs::File>,
+        records: usize,
+    },
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<std::fs::File>>),
+}
+
+/// A [`ForecastTable`] written batch by batch, so that a run over many series never holds
+/// all its rows: CSV and JSON byte for byte as one [`ForecastTable::write`] of all the rows
+/// would write them, Parquet with the same columns, types and metadata (one row group per
+/// batch). Atomic: nothing reaches the target before [`ForecastWriter::finish`], and a
+/// writer dropped unfinished leaves the target untouched.
+pub struct ForecastWriter {
+    /// `None` for a part written straight into an [`super::atomic::AtomicDir`].
+    file: Option<AtomicFile>,
+    sink: Sink,
+    path: std::path::PathBuf,
+    header: Vec<String>,
+    label: String,
+}
+
+impl std::fmt::Debug for ForecastWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForecastWriter")
+            .field("path", &self.path)
+            .finish()
     }
+}
+
+impl ForecastWriter {
+    /// Start writing to `path` (by extension: `.csv`, `.json` or `.parquet`) a table shaped
+    /// like `template` (its columns, kind, label, levels and metadata; its rows are not
+    /// written).
+    pub fn create(path: &Path, template: &ForecastTable) -> Result<Self> {
+        Self::open(path, template, true)
+    }
+
+    /// [`ForecastWriter::create`] without a temporary file of its own: for a part of a
+    /// partitioned table, written inside a directory that is itself put in place whole
+    /// ([`super::atomic::AtomicDir`]).
+    pub fn create_part(path: &Path, template: &ForecastTable) -> Result<Self> {
+        Self::open(path, template, false)
+    }
+
+    fn open(path: &Path, template: &ForecastTable, atomic: bool) -> Result<Self> {
+        let header = template.header();
+        if is_stdout(path) {
+            let mut bytes = Vec::new();
+            csv_header(&mut bytes, &header).map_err(|x| werr(path, x.to_string()))?;
+            return Ok(Self {
+                file: None,
+                sink: Sink::Stdout(bytes),
+                path: path.into(),
+                header,
+                label: template.model_label.clone(),
+            });
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if !matches!(ext.as_str(), "csv" | "json" | "parquet") {
+            return Err(Error::Write {
+                path: path.into(),
+                message: format!(
+                    "unsupported output extension {ext:?}; valid: .csv, .json, .parquet"
+                ),
+            });
+        }
+        let file = if atomic {
+            Some(AtomicFile::create(path)?)
+        } else {
+            None
+        };
+        let e = |m: String| werr(path, m);
+        let target = file.as_ref().map_or(path, |f| f.temp_path()).to_path_buf();
+        let open = || std::fs::File::create(&target).map_err(|x| e(x.to_string()));
+        let sink = match ext.as_str() {
+            "csv" => {
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, open()?);
+                csv_header(&mut w, &header).map_err(|x| e(x.to_string()))?;
+                Sink::Csv(w)
+            }
+            "json" => Sink::Json {
+                w: std::io::BufWriter::with_capacity(1 << 20, open()?),
+                records: 0,
+            },
+            _ => {
+                let empty = template
+                    .empty_like()
+                    .to_dataframe()
+                    .map_err(|x| e(x.to_string()))?;
+                // the same keys in the footer and in the Arrow schema (see `super::parquet`)
+                let metadata = super::parquet::with_pandas_attrs(&template.metadata);
+                let mut kv = vec![(
+                    super::parquet::ARROW_SCHEMA_KEY.to_string(),
+                    super::parquet::arrow_schema_value(&empty, &metadata),
+                )];
+                kv.extend(metadata);
+                let w = ParquetWriter::new(open()?)
+                    .with_compression(ParquetCompression::Zstd(None))
+                    .with_statistics(StatisticsOptions::full())
+                    .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
+                    .batched(empty.schema())
+                    .map_err(|x| e(x.to_string()))?;
+                Sink::Parquet(Box::new(w))
+            }
+        };
+        Ok(Self {
+            file,
+            sink,
+            path: path.into(),
+            header,
+            label: template.model_label.clone(),
+        })
+    }
+
+    /// Append the rows of `table` (same columns as the template).
+    pub fn append(&mut self, table: &ForecastTable) -> Result<()> {
+        let path = self.path.clone();
+        let e = |m: String| werr(&path, m);
+        match &mut self.sink {
+            Sink::Csv(w) => csv_rows(w, &self.label, table).map_err(|x| e(x.to_string()))?,
+            Sink::Stdout(bytes) => {
+                csv_rows(bytes, &self.label, table).map_err(|x| e(x.to_string()))?
+            }
+            Sink::Json { w, records } => {
+                for r in &table.rows {
+                    let text = json_record(&self.header, table, r).map_err(|x| e(x.to_string()))?;
+                    let sep: &[u8] = if *records == 0 { b"[\n" } else { b",\n" };
+                    (|| -> std::io::Result<()> {
+                        w.write_all(sep)?;
+                        for (i, line) in text.lines().enumerate() {
+                            if i > 0 {
+                                w.write_all(b"\n")?;
+                            }
+                            w.write_all(b"  ")?;
+                            w.write_all(line.as_bytes())?;
+                        }
+                        Ok(())
+                    })()
+                    .map_err(|x| e(x.to_string()))?;
+                    *records += 1;
+                }
+            }
+            Sink::Parquet(w) => {
+                if !table.rows.is_empty() {
+                    let df = table.to_dataframe().map_err(|x| e(x.to_string()))?;
+                    w.write_batch(&df).map_err(|x| e(x.to_string()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finish the file and rename it over the target (at the run's commit when a
+    /// [`super::atomic::Staging`] is active).
+    pub fn finish(self) -> Result<()> {
+        let Self {
+            file, sink, path, ..
+        } = self;
+        let e = |m: String| werr(&path, m);
+        match sink {
+            Sink::Csv(mut w) => w.flush().map_err(|x| e(x.to_string()))?,
+            Sink::Stdout(bytes) => return write_stdout(bytes),
+            Sink::Json { mut w, records } => {
+                let end: &[u8] = if records == 0 { b"[]\n" } else { b"\n]\n" };
+                w.write_all(end)
+                    .and_then(|()| w.flush())
+                    .map_err(|x| e(x.to_string()))?;
+            }
+            Sink::Parquet(w) => {
+                w.finish().map_err(|x| e(x.to_string()))?;
+            }
+        }
+        match file {
+            Some(f) => f.commit(),
+            None => Ok(()),
+        }
+    }
+}
+
+fn csv_header(w: &mut impl Write, header: &[String]) -> std::io::Result<()> {
+    let line: Vec<String> = header.iter().map(|c| csv_quote(c)).collect();
+    writeln!(w, "{}", line.join(","))
+}
+
+/// The rows of `table` as CSV lines, as [`ForecastTable::write`] writes them.
+fn csv_rows(w: &mut impl Write, label: &str, table: &ForecastTable) -> std::io::Result<()> {
+    let label = csv_quote(label);
+    let num = |w: &mut dyn Write, v: Option<f64>| match v {
+        Some(x) => write!(w, ",{x}"),
+        None => w.write_all(b","),
+    };
+    for r in &table.rows {
+        write!(
+            w,
+            "{},{},{label}",
+            csv_quote(&r.id),
+            csv_quote(&table.kind.format(r.period))
+        )?;
+        num(w, r.mean)?;
+        for b in &r.bounds {
+            num(w, b.map(|b| b.0))?;
+            num(w, b.map(|b| b.1))?;
+        }
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// One output row as a JSON record, keys in the CSV's column order (integer periods as
+/// numbers, others as text).
+fn json_record(header: &[String], table: &ForecastTable, r: &Row) -> serde_json::Result<String> {
+    let mut values: Vec<serde_json::Value> = vec![
+        r.id.clone().into(),
+        match table.kind {
+            TimeKind::Integer => r.period.into(),
+            _ => table.kind.format(r.period).into(),
+        },
+        table.model_label.clone().into(),
+        r.mean.into(),
+    ];
+    for b in &r.bounds {
+        values.push(b.map(|b| b.0).into());
+        values.push(b.map(|b| b.1).into());
+    }
+    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    serde_json::to_string_pretty(&super::table::Record {
+        names: &names,
+        values: &values,
+    })
 }
 
 fn werr(path: &Path, message: String) -> Error {

@@ -334,9 +334,9 @@ impl Table {
 }
 
 /// One JSON record whose keys keep the given order (serde_json's own map sorts them).
-struct Record<'a> {
-    names: &'a [&'a str],
-    values: &'a [serde_json::Value],
+pub(crate) struct Record<'a> {
+    pub(crate) names: &'a [&'a str],
+    pub(crate) values: &'a [serde_json::Value],
 }
 
 impl serde::Serialize for Record<'_> {

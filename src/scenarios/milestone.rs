@@ -31,9 +31,23 @@ impl Default for Simulation {
 
 /// Simulated future paths, one `Vec` per path, covering periods `end+1 ..= end+h`.
 pub fn sample_paths(model: &dyn FittedModel, h: usize, sim: Simulation) -> Vec<Vec<f64>> {
+    sample_paths_with(model, h, sim, &|| {})
+}
+
+/// [`sample_paths`], calling `tick` after each path (for a progress display).
+pub fn sample_paths_with(
+    model: &dyn FittedModel,
+    h: usize,
+    sim: Simulation,
+    tick: &dyn Fn(),
+) -> Vec<Vec<f64>> {
     let mut rng = StdRng::seed_from_u64(sim.seed);
     (0..sim.paths)
-        .map(|_| model.simulate(h, &mut rng))
+        .map(|_| {
+            let p = model.simulate(h, &mut rng);
+            tick();
+            p
+        })
         .collect()
 }
 
@@ -93,6 +107,18 @@ pub fn milestone(
     milestone_provisional(series, model, target, by, sim, 0.0)
 }
 
+/// [`milestone`], calling `tick` after each simulated path (for a progress display).
+pub fn milestone_with(
+    series: &MarketSeries,
+    model: &dyn FittedModel,
+    target: f64,
+    by: i64,
+    sim: Simulation,
+    tick: &dyn Fn(),
+) -> Milestone {
+    milestone_provisional_with(series, model, target, by, sim, 0.0, tick)
+}
+
 /// Seed offset of the draws of a provisional last value, so the model's paths keep the
 /// stream they have without one.
 const PROVISIONAL_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -114,6 +140,19 @@ pub fn milestone_provisional(
     sim: Simulation,
     last_log_sd: f64,
 ) -> Milestone {
+    milestone_provisional_with(series, model, target, by, sim, last_log_sd, &|| {})
+}
+
+/// [`milestone_provisional`], calling `tick` after each simulated path.
+pub fn milestone_provisional_with(
+    series: &MarketSeries,
+    model: &dyn FittedModel,
+    target: f64,
+    by: i64,
+    sim: Simulation,
+    last_log_sd: f64,
+    tick: &dyn Fn(),
+) -> Milestone {
     let end = series.end();
     let values = series.values();
     let last = values[values.len() - 1];
@@ -128,7 +167,7 @@ pub fn milestone_provisional(
         .map(|(o, _)| o);
     let h = ((by - end).max(1) as usize) + EXTRA_PERIODS;
     let mut point = model.forecast(h, &[]).point;
-    let mut paths = sample_paths(model, h, sim);
+    let mut paths = sample_paths_with(model, h, sim, tick);
     if provisional {
         point.insert(0, last);
         let mut rng = StdRng::seed_from_u64(sim.seed ^ PROVISIONAL_STREAM);

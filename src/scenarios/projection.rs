@@ -99,6 +99,9 @@ pub const MAX_CALIBRATION_SERIES: usize = 2_000;
 /// model or conformal intervals. `tick` is called once per finished series (for progress
 /// display). Per-series failures are returned, not fatal; a conformal calibration that
 /// cannot reach a level is fatal.
+///
+/// The same as [`conformal_calibration`] over all series (for conformal intervals) followed
+/// by [`project_batch`] over any split of them into batches: a long run streams batches.
 #[allow(clippy::too_many_arguments)]
 pub fn project_many(
     series: &[MarketSeries],
@@ -109,7 +112,72 @@ pub fn project_many(
     floor: bool,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Result<Projection>>> {
+    validate_levels(levels)?;
+    let calibration = calibration_for(series, choice, h, levels, intervals);
+    project_batch(series, choice, h, levels, calibration.as_ref(), floor, tick)
+}
+
+/// The conformal calibration that `intervals` asks for on a run, or `None` for the models'
+/// own intervals: always for [`IntervalMethod::Conformal`] (a level it cannot reach is an
+/// error when applied), and for [`IntervalMethod::Auto`] when the choice is `auto`, every
+/// series is non-seasonal and the pooled scores reach every level.
+pub fn calibration_for(
+    series: &[MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+    intervals: IntervalMethod,
+) -> Option<crate::evaluation::conformal::Calibration> {
+    let conformal = match intervals {
+        IntervalMethod::Model => false,
+        IntervalMethod::Conformal => true,
+        IntervalMethod::Auto => {
+            choice == ModelChoice::Auto && series.iter().all(|s| s.season_length() <= 1)
+        }
+    };
+    if !conformal {
+        return None;
+    }
+    let calibration = conformal_calibration(series, choice, h);
+    if intervals == IntervalMethod::Auto && !calibration.reaches(levels) {
+        return None;
+    }
+    Some(calibration)
+}
+
+/// The conformal calibration of a run: rolling-origin scores of every k-th series (at most
+/// [`MAX_CALIBRATION_SERIES`], in input order), pooled and computed in parallel; the pool
+/// does not depend on how the series are batched later.
+pub fn conformal_calibration(
+    series: &[MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+) -> crate::evaluation::conformal::Calibration {
     use crate::evaluation::conformal::{Calibration, ConformalSettings, series_scores};
+    use rayon::prelude::*;
+    let settings = ConformalSettings::default();
+    let stride = series.len().div_ceil(MAX_CALIBRATION_SERIES).max(1);
+    let calibrators: Vec<&MarketSeries> = series.iter().step_by(stride).collect();
+    let scores: Vec<Vec<Vec<f64>>> = calibrators
+        .par_iter()
+        .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
+        .collect();
+    Calibration::pool(scores, h)
+}
+
+/// Project one batch of series in parallel, on every core (rayon), with the run's conformal
+/// `calibration` when given (else the models' own intervals). Results come back in input
+/// order whatever the thread count. `tick` is called once per finished series.
+#[allow(clippy::too_many_arguments)]
+pub fn project_batch(
+    series: &[MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+    calibration: Option<&crate::evaluation::conformal::Calibration>,
+    floor: bool,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<Result<Projection>>> {
     use rayon::prelude::*;
     validate_levels(levels)?;
     let mut results: Vec<Result<Projection>> = series
@@ -120,25 +188,7 @@ pub fn project_many(
             r
         })
         .collect();
-    let conformal = match intervals {
-        IntervalMethod::Model => false,
-        IntervalMethod::Conformal => true,
-        IntervalMethod::Auto => {
-            choice == ModelChoice::Auto && series.iter().all(|s| s.season_length() <= 1)
-        }
-    };
-    if conformal {
-        let settings = ConformalSettings::default();
-        let stride = series.len().div_ceil(MAX_CALIBRATION_SERIES).max(1);
-        let calibrators: Vec<&MarketSeries> = series.iter().step_by(stride).collect();
-        let scores: Vec<Vec<Vec<f64>>> = calibrators
-            .par_iter()
-            .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
-            .collect();
-        let calibration = Calibration::pool(scores, h);
-        if intervals == IntervalMethod::Auto && !calibration.reaches(levels) {
-            return Ok(results);
-        }
+    if let Some(calibration) = calibration {
         for (s, r) in series.iter().zip(results.iter_mut()) {
             if let Ok(p) = r {
                 let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);

@@ -423,7 +423,7 @@ const CASES: &[Case] = &[
     ("unknown column", &[F, "--input", "good.csv", "--value-col", "valeu"], 2, "no column named \"valeu\""),
     ("two roles, one column", &[F, "--input", "good.csv", "--value-col", "ds"], 2, "both name the column \"ds\""),
     ("unknown id", &[F, "--input", "good.csv", "--id", "Z"], 2, "no series with id \"Z\""),
-    ("directory as input", &[F, "--input", "adir.csv"], 2, "is a directory; give a file"),
+    ("directory without data files as input", &[F, "--input", "adir.csv"], 2, "is a directory with no .csv, .parquet, .json or .ndjson file in it"),
     ("missing input", &[F, "--input", "nothere.csv"], 2, "no such file"),
     ("xlsx input", &[F, "--input", "data.xlsx"], 2, "unsupported extension \"xlsx\""),
     ("tsv input", &[F, "--input", "data.tsv"], 2, "unsupported extension \"tsv\""),

@@ -33,5 +33,7 @@ mod notebooks;
 mod outputs;
 /// Parquet as pyarrow and pandas read it (required in CI, see the module docs).
 mod pyarrow;
+/// Many series: batched, parallel runs write what one serial batch writes, in input order.
+mod scale;
 /// Monthly, quarterly, weekly and daily input with seasonal models.
 mod seasonal;
