@@ -303,7 +303,7 @@ impl ForecastWriter {
                 kv.extend(metadata);
                 let w = ParquetWriter::new(open()?)
                     .with_compression(ParquetCompression::Zstd(None))
-                    .with_statistics(StatisticsOptions::full())
+                    .with_statistics(StatisticsOptions::default())
                     .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
                     .batched(empty.schema())
                     .map_err(|x| e(x.to_string()))?;

@@ -77,7 +77,7 @@ pub fn write(
         .with_compression(ParquetCompression::Zstd(None))
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)));
     if statistics {
-        w = w.with_statistics(StatisticsOptions::full());
+        w = w.with_statistics(StatisticsOptions::default());
     }
     w.finish(df)?;
     Ok(())
