@@ -495,11 +495,14 @@ fn the_default_scenario_prints_every_assumption_with_its_rows() {
             "sc.png",
         ],
     );
-    assert!(out.contains("ai_share_of_chip_sales   24.3%"), "{out}");
+    assert!(out.contains("ai_share_of_chip_sales   path"), "{out}");
+    assert!(out.contains("  2025                   23.5%"), "{out}");
     assert!(
         out.contains("demand_estimates.csv:32") && out.contains("wsts_annual.csv:41"),
         "{out}"
     );
+    // the years after the last sourced one say that the share is held flat
+    assert!(out.contains("held flat at"), "{out}");
     assert!(out.contains("Altman $7T: ratio"), "{out}");
     assert!(dir.path().join("sc.png").exists());
 }
