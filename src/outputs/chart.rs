@@ -1322,6 +1322,9 @@ pub struct StackedChart {
     pub subtitle: String,
     /// (label, (year, value)) per layer, bottom first; all layers share the years.
     pub layers: Vec<(String, Vec<(i64, f64)>)>,
+    /// Per layer (same order, may be empty): (year, lo80, hi80, lo95, hi95) of its forecast
+    /// years, drawn as whiskers around the layer's top edge.
+    pub intervals: Vec<Vec<(i64, f64, f64, f64, f64)>>,
     /// First forecast year.
     pub forecast_start: i64,
     /// Footnote.
@@ -1361,14 +1364,35 @@ impl Drawable for StackedChart {
             .first()
             .map(|l| l.1.iter().map(|p| p.0 as f64).collect())
             .unwrap_or_default();
+        // the highest whisker: a layer's top edge plus its 95% upper distance
+        let whisker_top = self
+            .intervals
+            .iter()
+            .enumerate()
+            .flat_map(|(j, iv)| {
+                let cum = &cum;
+                let years = &years;
+                iv.iter().filter_map(move |&(year, _, _, _, hi95)| {
+                    let i = years.iter().position(|x| *x == year as f64)?;
+                    let point = self.layers[j].1.get(i)?.1;
+                    Some(cum[j + 1][i] + hi95 - point)
+                })
+            })
+            .fold(0.0, f64::max);
         let ymax = cum
             .last()
             .map(|c| c.iter().copied().fold(0.0, f64::max))
             .unwrap_or(1.0)
+            .max(whisker_top / 1.04)
             * 1.08;
+        let pad = if self.intervals.iter().any(|v| !v.is_empty()) {
+            0.6
+        } else {
+            0.0
+        };
         let (x0, x1) = (
             years.first().copied().unwrap_or(0.0),
-            years.last().copied().unwrap_or(1.0),
+            years.last().copied().unwrap_or(1.0) + pad,
         );
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
@@ -1408,6 +1432,29 @@ impl Drawable for StackedChart {
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.mix(0.75).filled())
                 });
+        }
+        // whiskers: each layer's interval around its top edge (the stack below it held at
+        // its points), side by side within the year so that they do not overlap
+        let nl = self.layers.len().max(1) as f64;
+        for (j, iv) in self.intervals.iter().enumerate() {
+            let color = LAYER_COLORS[j % LAYER_COLORS.len()];
+            let dark = RGBColor(color.0 / 2, color.1 / 2, color.2 / 2);
+            let dx = (j as f64 - (nl - 1.0) / 2.0) * 0.14;
+            for &(year, lo80, hi80, lo95, hi95) in iv {
+                let Some(i) = years.iter().position(|x| *x == year as f64) else {
+                    continue;
+                };
+                let point = self.layers[j].1.get(i).map(|p| p.1).unwrap_or(0.0);
+                let top = cum[j + 1][i];
+                let at = |v: f64| top + (v - point);
+                let x = year as f64 + dx;
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, at(lo95)), (x, at(hi95))], dark.stroke_width(1)),
+                        PathElement::new(vec![(x, at(lo80)), (x, at(hi80))], dark.stroke_width(4)),
+                    ])
+                    .map_err(&e)?;
+            }
         }
         let fs = self.forecast_start as f64 - 0.5;
         chart
