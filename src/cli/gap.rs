@@ -369,7 +369,11 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         } else {
             t.add_row(vec![x.name.to_string(), "path".into(), x.source.clone()]);
             for p in &x.path {
-                t.add_row(vec![format!("  {}", p.year), pct(p.value), p.source.clone()]);
+                t.add_row(vec![
+                    format!("  {}", p.year),
+                    pct(p.value),
+                    p.source.clone(),
+                ]);
             }
         }
     }
@@ -532,7 +536,10 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                         .collect(),
                 ),
             )
-            .with("ai_share", Values::floats(base.years.iter().map(|y| y.share)))
+            .with(
+                "ai_share",
+                Values::floats(base.years.iter().map(|y| y.share)),
+            )
             .with(
                 "ai_share_basis",
                 Values::Text(base.years.iter().map(|y| y.basis.to_string()).collect()),
@@ -656,7 +663,13 @@ fn ai_share_text(ai: &scenario::Assumption, from: i64, to: i64) -> String {
             } else {
                 String::new()
             };
-            format!("{} ({}) to {} ({}){flat}", pct(ai.at(from).0), from.max(a.year), pct(b.value), b.year)
+            format!(
+                "{} ({}) to {} ({}){flat}",
+                pct(ai.at(from).0),
+                from.max(a.year),
+                pct(b.value),
+                b.year
+            )
         }
         _ => format!("{} (flat)", pct(ai.value)),
     }

@@ -287,7 +287,9 @@ fn run_market(
     let world = super::market::data("worldwide")?;
     let data: Vec<_> = REGIONS
         .iter()
-        .map(|(n, _)| super::market::data(n))
+        .map(|(n, _)| {
+            super::market::data(n).map(|d| (chipcast::market::regions::region_candidate(n), d))
+        })
         .collect::<anyhow::Result<_>>()?;
     let cut = super::market::cut(a.as_of.as_deref(), &world)?;
     let first_year = (cut + 1).div_euclid(12);
@@ -330,11 +332,17 @@ fn run_market(
         for (j, (n, _)) in REGIONS.iter().enumerate() {
             for y in &f.regions[j] {
                 rows.push((n, y.year, "base", y.base, None));
-                rows.push((n, y.year, "mint", y.point, Some([y.lo80, y.hi80, y.lo95, y.hi95])));
+                rows.push((
+                    n,
+                    y.year,
+                    "mint",
+                    y.point,
+                    Some([y.lo80, y.hi80, y.lo95, y.hi95]),
+                ));
             }
         }
         let bound = |i: usize| Values::Float(rows.iter().map(|r| r.4.map(|b| b[i])).collect());
-        let mut tab = Table::default()
+        let tab = Table::default()
             .with(
                 "region",
                 Values::Text(rows.iter().map(|r| r.0.to_string()).collect()),
@@ -349,6 +357,24 @@ fn run_market(
             .with("hi80", bound(1))
             .with("lo95", bound(2))
             .with("hi95", bound(3));
+        // each region's share of the MinT total in the last year
+        let last = f.total.len() - 1;
+        let shares = Table::default()
+            .with(
+                "region",
+                Values::Text(REGIONS.iter().map(|(n, _)| n.to_string()).collect()),
+            )
+            .with("year", Values::Int(vec![a.until; REGIONS.len()]))
+            .with("method", Values::Text(vec!["mint".into(); REGIONS.len()]))
+            .with(
+                "share",
+                Values::floats(
+                    f.regions
+                        .iter()
+                        .map(|r| r[last].point / f.total[last].point),
+                ),
+            );
+        let mut tab = Table::stack("table", vec![("forecast", tab), ("share", shares)])?;
         tab.metadata = vec![
             ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
             (
@@ -376,7 +402,7 @@ fn run_market(
     if let Some(c) = &a.chart {
         let history: Vec<chipcast::series::MarketSeries> = data
             .iter()
-            .map(|d| d.annual.truncate_to(first_year - 1))
+            .map(|d| d.1.annual.truncate_to(first_year - 1))
             .collect::<Result<_, _>>()?;
         let layers = REGIONS
             .iter()
@@ -395,7 +421,11 @@ fn run_market(
         let intervals = f
             .regions
             .iter()
-            .map(|r| r.iter().map(|y| (y.year, y.lo80, y.hi80, y.lo95, y.hi95)).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|y| (y.year, y.lo80, y.hi80, y.lo95, y.hi95))
+                    .collect()
+            })
             .collect();
         StackedChart {
             title: "Semiconductor sales by region: history and reconciled forecast".into(),

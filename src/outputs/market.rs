@@ -119,9 +119,15 @@ pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> S
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; May-2026 vintage), monthly data to {}; market model {} per series ({} paths, seed {}), {} of the 12 months of {} known; MinT(shrink) over {} rolling origins, shrinkage {:.2}",
+        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; May-2026 vintage), monthly data to {}; market model: worldwide {}, {} (each region's by its own backtest, benches/region_backtest.md); {} paths, seed {}; {} of the 12 months of {} known; MinT(shrink) over {} rolling origins, shrinkage {:.2}",
         month(f.data_to),
         crate::market::Candidate::DEFAULT.name(),
+        labels
+            .iter()
+            .zip(&f.candidates)
+            .map(|(l, c)| format!("{l} {}", c.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
         f.simulation.paths,
         f.simulation.seed,
         f.known_months,

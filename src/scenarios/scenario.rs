@@ -325,12 +325,7 @@ fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-fn ratio(
-    name: &str,
-    n: &TermSpec,
-    d: &TermSpec,
-    origin: &str,
-) -> Result<(f64, String)> {
+fn ratio(name: &str, n: &TermSpec, d: &TermSpec, origin: &str) -> Result<(f64, String)> {
     let (nv, ns) = term_value(n, origin)?;
     let (dv, ds) = term_value(d, origin)?;
     if dv == 0.0 {
@@ -639,11 +634,7 @@ pub fn evaluate(
         })
         .collect();
     let ai_supply: f64 = years.iter().map(|y| y.ai_sales).sum();
-    let ai_actual: f64 = years
-        .iter()
-        .filter(|y| y.actual)
-        .map(|y| y.ai_sales)
-        .sum();
+    let ai_actual: f64 = years.iter().filter(|y| y.actual).map(|y| y.ai_sales).sum();
     let sum_path = |p: &[f64], w: &dyn Fn(i64) -> f64| -> f64 {
         (sc.from..=sc.to)
             .map(|y| {
@@ -729,7 +720,10 @@ mod tests {
     }
 
     fn wsts(year: &str) -> f64 {
-        let t = builtin::dataset("wsts_annual.csv").unwrap().table().unwrap();
+        let t = builtin::dataset("wsts_annual.csv")
+            .unwrap()
+            .table()
+            .unwrap();
         let (y, v) = (t.col("year").unwrap(), t.col("value_busd").unwrap());
         let i = (0..t.rows.len()).find(|&i| t.cell(i, y) == year).unwrap();
         t.cell(i, v).parse().unwrap()
@@ -747,10 +741,18 @@ mod tests {
         assert_eq!(sc.demand[0].value, 5000.0);
         assert_eq!(sc.demand[1].value, 7000.0);
         let ai = &sc.assumptions[0];
-        assert_eq!(ai.path.iter().map(|p| p.year).collect::<Vec<_>>(), [2024, 2025]);
+        assert_eq!(
+            ai.path.iter().map(|p| p.year).collect::<Vec<_>>(),
+            [2024, 2025]
+        );
         for p in &ai.path {
             let want = nvidia_dc_calendar(p.year) / wsts(&p.year.to_string());
-            assert!((p.value - want).abs() < 1e-12, "{}: {} vs {want}", p.year, p.value);
+            assert!(
+                (p.value - want).abs() < 1e-12,
+                "{}: {} vs {want}",
+                p.year,
+                p.value
+            );
         }
         assert!(
             ai.path[1].source.contains("demand_estimates.csv:32")
@@ -766,11 +768,18 @@ mod tests {
         let msft = |fy: &str| demand_row("Microsoft capex (cash additions to P&E)", fy);
         let others = demand_row("Alphabet capex", "2024")
             + demand_row("Amazon capex", "2024")
-            + demand_row("Meta capex incl. principal payments on finance leases", "2024");
+            + demand_row(
+                "Meta capex incl. principal payments on finance leases",
+                "2024",
+            );
         // Microsoft's fiscal year ends in June: calendar 2024 is half of FY2024 and half of FY2025
         let calendar = 0.5 * msft("FY2024") + 0.5 * msft("FY2025") + others;
         let want = nvidia_dc_calendar(2024) / calendar;
-        assert!((chip.value - want).abs() < 1e-12, "{} vs {want}", chip.value);
+        assert!(
+            (chip.value - want).abs() < 1e-12,
+            "{} vs {want}",
+            chip.value
+        );
         // the combined row disagrees with its own company rows, which is why it is not used
         let combined = demand_row("Big-4 hyperscaler capex, combined", "2024");
         let plain = msft("FY2024") + others;
@@ -831,7 +840,11 @@ mod tests {
         let ai = &sc.assumptions[0];
         let g = evaluate(&sc, &s, &point, None, AiShare::Scenario(ai), 0.5, 0.3);
         let want = 630.0 * ai.path[0].value + 800.0 * ai.path[1].value + 5000.0 * ai.path[1].value;
-        assert!((g.ai_supply - want).abs() < 1e-9, "{} vs {want}", g.ai_supply);
+        assert!(
+            (g.ai_supply - want).abs() < 1e-9,
+            "{} vs {want}",
+            g.ai_supply
+        );
         assert_eq!(g.years[2].basis, ShareBasis::HeldFlatAfter(2025));
         // growth to close: the weighted sum of the grown years meets the AI-chip demand
         let r = &g.rows[1];
@@ -841,7 +854,11 @@ mod tests {
             + (1..=5)
                 .map(|k| 800.0 * (1.0 + grow).powi(k) * ai.path[1].value)
                 .sum::<f64>();
-        assert!((grown - r.chip_demand).abs() < 1e-6, "{grown} vs {}", r.chip_demand);
+        assert!(
+            (grown - r.chip_demand).abs() < 1e-6,
+            "{grown} vs {}",
+            r.chip_demand
+        );
     }
 
     #[test]
