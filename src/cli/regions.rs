@@ -317,7 +317,9 @@ fn run_market(
     let mut s = chipcast::outputs::market::regions(&f, &labels);
     if let Some(path) = &a.output {
         // long: one row per (region, year, method), intervals on the `mint` rows
-        let mut rows: Vec<(&str, i64, &str, f64, Option<[f64; 4]>)> = Vec::new();
+        // (region, year, method, value, [lo80, hi80, lo95, hi95])
+        type Row<'a> = (&'a str, i64, &'a str, f64, Option<[f64; 4]>);
+        let mut rows: Vec<Row> = Vec::new();
         for (k, y) in f.total.iter().enumerate() {
             rows.push(("worldwide", y.year, "base", y.base, None));
             rows.push(("worldwide", y.year, "bottom_up", f.bottom_up[k], None));

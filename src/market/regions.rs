@@ -150,6 +150,7 @@ pub fn region_forecast(
     // reconciled[j][year][path], j = 0 the total, then the regions
     let mut rec = vec![vec![Vec::with_capacity(n); k]; b + 1];
     for r in 0..n {
+        #[allow(clippy::needless_range_loop)] // y indexes every series' years
         for y in 0..k {
             let stacked: Vec<f64> = paths
                 .iter()
@@ -157,9 +158,8 @@ pub fn region_forecast(
                 .map(|(p, idx)| p.years[idx[r]][y])
                 .collect();
             let (reg, total) = projection.apply(&stacked);
-            rec[0][y].push(total);
-            for j in 0..b {
-                rec[j + 1][y].push(reg[j]);
+            for (series, v) in rec.iter_mut().zip(std::iter::once(total).chain(reg)) {
+                series[y].push(v);
             }
         }
     }

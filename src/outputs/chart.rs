@@ -1397,6 +1397,9 @@ impl Drawable for VintageChart {
     }
 }
 
+/// One forecast year's interval: (year, lo80, hi80, lo95, hi95).
+pub type Whisker = (i64, f64, f64, f64, f64);
+
 /// Stacked areas (e.g. regions adding up to a total) with a marker where forecasts begin.
 #[derive(Debug, Clone)]
 pub struct StackedChart {
@@ -1408,7 +1411,7 @@ pub struct StackedChart {
     pub layers: Vec<(String, Vec<(i64, f64)>)>,
     /// Per layer (same order, may be empty): (year, lo80, hi80, lo95, hi95) of its forecast
     /// years, drawn as whiskers around the layer's top edge.
-    pub intervals: Vec<Vec<(i64, f64, f64, f64, f64)>>,
+    pub intervals: Vec<Vec<Whisker>>,
     /// First forecast year.
     pub forecast_start: i64,
     /// Footnote.
