@@ -10,7 +10,7 @@ use chipcast::outputs::report;
 use chipcast::outputs::table::{Table, Values};
 use chipcast::scenarios::gap::{DemandFigure, gap};
 use chipcast::scenarios::milestone::{Simulation, sample_paths};
-use chipcast::scenarios::scenario::{self, Scenario};
+use chipcast::scenarios::scenario::{self, AiShare, Scenario};
 use clap::Args;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -329,7 +329,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         series,
         &p.forecast.forecast.point,
         Some(&paths),
-        ai.value,
+        AiShare::Scenario(ai),
         chip.value,
         capex.value,
     );
@@ -364,22 +364,29 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     t.load_preset(UTF8_BORDERS_ONLY)
         .set_header(vec!["assumption", "value", "source"]);
     for x in &sc.assumptions {
-        t.add_row(vec![x.name.to_string(), pct(x.value), x.source.clone()]);
+        if x.path.is_empty() {
+            t.add_row(vec![x.name.to_string(), pct(x.value), x.source.clone()]);
+        } else {
+            t.add_row(vec![x.name.to_string(), "path".into(), x.source.clone()]);
+            for p in &x.path {
+                t.add_row(vec![
+                    format!("  {}", p.year),
+                    pct(p.value),
+                    p.source.clone(),
+                ]);
+            }
+        }
     }
     let _ = writeln!(s, "Assumptions:\n{t}");
     let _ = writeln!(
         s,
-        "Chip sales {}–{}: {} USD bn (actuals, then the {} forecast{}); AI-chip supply at {}: {} USD bn; the industry's own capex at {}: {} USD bn.",
-        sc.from,
-        sc.to,
-        num(base.chips.cumulative),
-        p.forecast.model,
-        base.chips
-            .cumulative_95
-            .map(|(l, h)| format!("; 95% range {}–{}", num(l), num(h)))
-            .unwrap_or_default(),
-        pct(ai.value),
-        num(base.ai_supply),
+        "Chip sales: actuals, then the {} forecast; AI-chip sales = chip sales × that year's AI share.",
+        p.forecast.model
+    );
+    let _ = write!(s, "{}", report::scenario_years(&base));
+    let _ = writeln!(
+        s,
+        "The industry's own capex at {}: {} USD bn.",
         pct(capex.value),
         num(base.industry_capex)
     );
@@ -429,14 +436,14 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
             );
             st.load_preset(UTF8_BORDERS_ONLY).set_header(header);
             for a_share in ai_values {
-                let mut r = vec![format!("AI {} of chip sales", pct(*a_share))];
+                let mut r = vec![format!("AI {} of chip sales (flat)", pct(*a_share))];
                 for c_share in chip_values {
                     let e = scenario::evaluate(
                         sc,
                         series,
                         &p.forecast.forecast.point,
                         None,
-                        *a_share,
+                        AiShare::Flat(*a_share),
                         *c_share,
                         capex.value,
                     );
@@ -461,7 +468,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
     }
     let _ = writeln!(
         s,
-        "Ratio = AI-chip part of the demand ÷ AI-chip sales over the window. Demand figures are multi-year totals with different scopes; do not add them."
+        "Ratio = AI-chip part of the demand ÷ AI-chip sales over the window; in the sensitivity tables the AI share is held at the value shown for every year. Demand figures are multi-year totals with different scopes; do not add them."
     );
     if let Some(path) = &a.output {
         let t = Table::default()
@@ -511,6 +518,36 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                 "source",
                 Values::Text(sc.assumptions.iter().map(|x| x.source.clone()).collect()),
             );
+        let years = Table::default()
+            .with(
+                "year",
+                Values::Int(base.years.iter().map(|y| y.year).collect()),
+            )
+            .with(
+                "value_busd",
+                Values::floats(base.years.iter().map(|y| y.sales)),
+            )
+            .with(
+                "basis",
+                Values::Text(
+                    base.years
+                        .iter()
+                        .map(|y| if y.actual { "actual" } else { "forecast" }.to_string())
+                        .collect(),
+                ),
+            )
+            .with(
+                "ai_share",
+                Values::floats(base.years.iter().map(|y| y.share)),
+            )
+            .with(
+                "ai_share_basis",
+                Values::Text(base.years.iter().map(|y| y.basis.to_string()).collect()),
+            )
+            .with(
+                "ai_chip_sales",
+                Values::floats(base.years.iter().map(|y| y.ai_sales)),
+            );
         let sensitivity = Table::default()
             .with(
                 "demand",
@@ -524,6 +561,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
             vec![
                 ("demand", t),
                 ("assumption", assumptions),
+                ("year", years),
                 ("sensitivity", sensitivity),
             ],
         )?;
@@ -537,6 +575,12 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                 format!("chipcast.assumption.{}", x.name),
                 format!("{} ({})", x.value, x.source),
             ));
+            for p in &x.path {
+                t.metadata.push((
+                    format!("chipcast.assumption.{}.{}", x.name, p.year),
+                    format!("{} ({})", p.value, p.source),
+                ));
+            }
         }
         t.write(path)
             .with_context(|| "writing the scenario table")?;
@@ -552,7 +596,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
                         series,
                         &p.forecast.forecast.point,
                         None,
-                        *a_share,
+                        AiShare::Flat(*a_share),
                         *c_share,
                         capex.value,
                     );
@@ -595,7 +639,7 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
             title: format!("AI-chip demand vs AI-chip sales, {}–{}", sc.from, sc.to),
             subtitle: format!(
                 "AI share of chip sales {}, chips {} of capex; whiskers: the sensitivity grid",
-                pct(ai.value),
+                ai_share_text(ai, sc.from, sc.to),
                 pct(chip.value)
             ),
             y_label: "USD bn (nominal), cumulative over the window".into(),
@@ -607,6 +651,28 @@ fn run_scenario(a: &GapArgs, sc: &Scenario) -> anyhow::Result<()> {
         let _ = writeln!(s, "Chart written to {}", c.display());
     }
     print(&s)
+}
+
+/// The AI share over the window in a few words: "17.4% (2024) to 23.5% (2025), flat after".
+fn ai_share_text(ai: &scenario::Assumption, from: i64, to: i64) -> String {
+    use chipcast::outputs::report::pct;
+    match (ai.path.first(), ai.path.last()) {
+        (Some(a), Some(b)) if a.year != b.year => {
+            let flat = if b.year < to {
+                format!(", flat after {}", b.year)
+            } else {
+                String::new()
+            };
+            format!(
+                "{} ({}) to {} ({}){flat}",
+                pct(ai.at(from).0),
+                from.max(a.year),
+                pct(b.value),
+                b.year
+            )
+        }
+        _ => format!("{} (flat)", pct(ai.value)),
+    }
 }
 
 /// The supply side of the gap: the market model's paths for a built-in annual series with

@@ -349,6 +349,16 @@ pub(crate) fn run(a: NowcastArgs) -> anyhow::Result<()> {
             subtitle: format!("known months + forecast of the rest; bands from the {}–{} track record", a.from_year, year - 1),
             nowcasts: &rows,
             actual: actual_total,
+            target: Some((1000.0, "$1T".to_string())),
+            published: if name.trim_end_matches("-monthly") == "worldwide" {
+                chipcast::evaluation::industry::published_forecasts()?
+                    .into_iter()
+                    .filter(|p| p.target_year == year)
+                    .map(|p| (format!("{} {}", p.forecaster, p.published), p.value))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             footnote: format!("Source: WSTS Historical Billings Report, May-2026 vintage (built-in wsts_monthly_raw). Chart: chipcast {}.", env!("CARGO_PKG_VERSION")),
         }
         .write(c)

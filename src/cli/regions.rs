@@ -56,6 +56,9 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
     if let Some(text) = &a.as_of {
         resolve::builtin_as_of_month(text)?;
     }
+    if a.model.model.is_none() {
+        return run_market(&a, choice);
+    }
     let last = match a.as_of.as_deref().map(parse_time) {
         None => None,
         Some(Some(RawTime::Int(y))) => Some(y),
@@ -263,8 +266,184 @@ pub(crate) fn run(a: RegionsArgs) -> anyhow::Result<()> {
             title: "Semiconductor sales by region: history and reconciled forecast".into(),
             subtitle: format!("WSTS regions (Asia Pacific includes China); forecasts {}–{} reconciled by MinT", years[0], a.until),
             layers,
+            intervals: Vec::new(),
             forecast_start: years[0],
             footnote: format!("Source: WSTS Historical Billings Report, May-2026 vintage (built-in). chipcast {}.", env!("CARGO_PKG_VERSION")),
+        }
+        .write(c)
+        .with_context(|| "drawing the regions chart")?;
+        let _ = writeln!(s, "Chart written to {}", c.display());
+    }
+    print(&s)
+}
+
+/// The default: the market model per region from the monthly billings, reconciled by MinT
+/// (`chipcast::market::regions`).
+fn run_market(
+    a: &RegionsArgs,
+    choice: chipcast::evaluation::select::ModelChoice,
+) -> anyhow::Result<()> {
+    use chipcast::market::regions::region_forecast;
+    let world = super::market::data("worldwide")?;
+    let data: Vec<_> = REGIONS
+        .iter()
+        .map(|(n, _)| {
+            super::market::data(n).map(|d| (chipcast::market::regions::region_candidate(n), d))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let cut = super::market::cut(a.as_of.as_deref(), &world)?;
+    let first_year = (cut + 1).div_euclid(12);
+    if a.until < first_year {
+        bail!(
+            "--until {} is not after the last data year {}",
+            a.until,
+            first_year - 1
+        );
+    }
+    chipcast::limits::check_year_ahead("--until", a.until, first_year - 1)?;
+    if a.until > first_year + chipcast::market::SPAN_YEARS {
+        bail!(
+            "--until {} is after the market model's last year {}; give --model NAME for longer horizons",
+            a.until,
+            first_year + chipcast::market::SPAN_YEARS
+        );
+    }
+    let sim = chipcast::scenarios::milestone::Simulation {
+        paths: a.model.paths,
+        seed: a.model.seed,
+    };
+    let f = region_forecast(&world, &data, cut, a.until, sim, choice, a.origins)?;
+    let labels: Vec<&str> = REGIONS.iter().map(|(_, l)| *l).collect();
+    let mut s = chipcast::outputs::market::regions(&f, &labels);
+    if let Some(path) = &a.output {
+        // long: one row per (region, year, method), intervals on the `mint` rows
+        // (region, year, method, value, [lo80, hi80, lo95, hi95])
+        type Row<'a> = (&'a str, i64, &'a str, f64, Option<[f64; 4]>);
+        let mut rows: Vec<Row> = Vec::new();
+        for (k, y) in f.total.iter().enumerate() {
+            rows.push(("worldwide", y.year, "base", y.base, None));
+            rows.push(("worldwide", y.year, "bottom_up", f.bottom_up[k], None));
+            rows.push((
+                "worldwide",
+                y.year,
+                "mint",
+                y.point,
+                Some([y.lo80, y.hi80, y.lo95, y.hi95]),
+            ));
+        }
+        for (j, (n, _)) in REGIONS.iter().enumerate() {
+            for y in &f.regions[j] {
+                rows.push((n, y.year, "base", y.base, None));
+                rows.push((
+                    n,
+                    y.year,
+                    "mint",
+                    y.point,
+                    Some([y.lo80, y.hi80, y.lo95, y.hi95]),
+                ));
+            }
+        }
+        let bound = |i: usize| Values::Float(rows.iter().map(|r| r.4.map(|b| b[i])).collect());
+        let tab = Table::default()
+            .with(
+                "region",
+                Values::Text(rows.iter().map(|r| r.0.to_string()).collect()),
+            )
+            .with("year", Values::Int(rows.iter().map(|r| r.1).collect()))
+            .with(
+                "method",
+                Values::Text(rows.iter().map(|r| r.2.to_string()).collect()),
+            )
+            .with("value_busd", Values::floats(rows.iter().map(|r| r.3)))
+            .with("lo80", bound(0))
+            .with("hi80", bound(1))
+            .with("lo95", bound(2))
+            .with("hi95", bound(3));
+        // each region's share of the MinT total in the last year
+        let last = f.total.len() - 1;
+        let shares = Table::default()
+            .with(
+                "region",
+                Values::Text(REGIONS.iter().map(|(n, _)| n.to_string()).collect()),
+            )
+            .with("year", Values::Int(vec![a.until; REGIONS.len()]))
+            .with("method", Values::Text(vec!["mint".into(); REGIONS.len()]))
+            .with(
+                "share",
+                Values::floats(
+                    f.regions
+                        .iter()
+                        .map(|r| r[last].point / f.total[last].point),
+                ),
+            );
+        let mut tab = Table::stack("table", vec![("forecast", tab), ("share", shares)])?;
+        tab.metadata = vec![
+            ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
+            (
+                "chipcast.data_source".into(),
+                "built-in wsts_monthly_raw.csv, wsts_annual.csv, wsts_regional_annual.csv (WSTS HBR May-2026)".into(),
+            ),
+            (
+                "chipcast.model".into(),
+                format!("market:{}", chipcast::market::Candidate::DEFAULT.name()),
+            ),
+            (
+                "chipcast.reconciliation".into(),
+                format!(
+                    "MinT shrink, lambda {:.4}, {} origins",
+                    f.projection.shrinkage, f.projection.origins
+                ),
+            ),
+        ];
+        tab.write(path)
+            .with_context(|| "writing the regions table")?;
+        if !chipcast::outputs::atomic::is_stdout(path) {
+            let _ = writeln!(s, "Table written to {}", path.display());
+        }
+    }
+    if let Some(c) = &a.chart {
+        let history: Vec<chipcast::series::MarketSeries> = data
+            .iter()
+            .map(|d| d.1.annual.truncate_to(first_year - 1))
+            .collect::<Result<_, _>>()?;
+        let layers = REGIONS
+            .iter()
+            .enumerate()
+            .map(|(j, (_, label))| {
+                // twenty years of history, so that the forecast years are legible
+                let mut pts: Vec<(i64, f64)> = history[j]
+                    .ordinals()
+                    .zip(history[j].values().iter().copied())
+                    .filter(|(y, _)| *y >= first_year - 20)
+                    .collect();
+                pts.extend(f.regions[j].iter().map(|y| (y.year, y.point)));
+                (label.to_string(), pts)
+            })
+            .collect();
+        let intervals = f
+            .regions
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|y| (y.year, y.lo80, y.hi80, y.lo95, y.hi95))
+                    .collect()
+            })
+            .collect();
+        StackedChart {
+            title: "Semiconductor sales by region: history and reconciled forecast".into(),
+            subtitle: format!(
+                "WSTS regions (Asia Pacific includes China); {}–{}: market model per region, reconciled by MinT; whiskers: 80% (thick) and 95% intervals",
+                first_year, a.until
+            ),
+            layers,
+            intervals,
+            forecast_start: first_year,
+            footnote: format!(
+                "Source: WSTS Historical Billings Report, May-2026 vintage (built-in); {} of the 12 months of {} known. chipcast {}.",
+                f.known_months,
+                first_year,
+                env!("CARGO_PKG_VERSION")
+            ),
         }
         .write(c)
         .with_context(|| "drawing the regions chart")?;

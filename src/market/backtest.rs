@@ -52,6 +52,8 @@ pub struct Score {
 pub struct Backtest {
     /// First and last origin (month ordinals).
     pub origins: (i64, i64),
+    /// Months between origins (1 = every month-end).
+    pub step: usize,
     /// Origins scored (every candidate fitted).
     pub scored_origins: usize,
     /// Origins skipped because some candidate could not be fitted there.
@@ -114,12 +116,25 @@ fn score_year(p: &MarketPaths, year: i64, actual: f64, scale: f64) -> Option<Poi
 /// [`paths`] makes them), so each member is simulated once per origin.
 pub fn run(
     data: &MarketData,
+    origins: (i64, i64),
+    candidates: &[Candidate],
+    sim: Simulation,
+) -> Result<Backtest> {
+    run_every(data, origins, 1, candidates, sim)
+}
+
+/// [`run`] at every `step`-th month-end from `from` on (a cheaper version of the same
+/// backtest: fewer origins, same targets and scores).
+pub fn run_every(
+    data: &MarketData,
     (from, to): (i64, i64),
+    step: usize,
     candidates: &[Candidate],
     sim: Simulation,
 ) -> Result<Backtest> {
     let last_actual = data.annual.end();
-    let per_origin: Vec<Option<Vec<Vec<Option<Point>>>>> = (from..=to)
+    let origins: Vec<i64> = (from..=to).step_by(step.max(1)).collect();
+    let per_origin: Vec<Option<Vec<Vec<Option<Point>>>>> = origins
         .into_par_iter()
         .map(|d| origin_scores(data, d, last_actual, candidates, sim))
         .collect();
@@ -151,6 +166,7 @@ pub fn run(
     }
     Ok(Backtest {
         origins: (from, to),
+        step: step.max(1),
         scored_origins: scored.len(),
         skipped_origins: per_origin.len() - scored.len(),
         simulation: sim,
@@ -283,10 +299,15 @@ impl Backtest {
         let mut t = String::new();
         let _ = writeln!(
             t,
-            "Month-end origins {} to {} ({} scored, {} skipped), {} paths per candidate and origin, seed {}; \
+            "Month-end origins {} to {}{} ({} scored, {} skipped), {} paths per candidate and origin, seed {}; \
              targets: calendar-year totals, horizon 0 = the year of the first unknown month.\n",
             TimeKind::YearMonth.format(self.origins.0),
             TimeKind::YearMonth.format(self.origins.1),
+            if self.step > 1 {
+                format!(", every {} months", self.step)
+            } else {
+                String::new()
+            },
             self.scored_origins,
             self.skipped_origins,
             self.simulation.paths,

@@ -26,6 +26,7 @@
 //! Data are passed in ([`MarketData`]); nothing here loads a built-in dataset.
 
 pub mod backtest;
+pub mod regions;
 
 use crate::error::{Error, Result};
 use crate::evaluation::select::{ModelChoice, fit_choice};

@@ -961,6 +961,11 @@ pub struct NowcastChart<'a> {
     pub nowcasts: &'a [crate::scenarios::nowcast::Nowcast],
     /// The year's actual total, when complete.
     pub actual: Option<f64>,
+    /// A threshold drawn across (e.g. the $1T line), with its label.
+    pub target: Option<(f64, String)>,
+    /// Published forecasts of the same year: (label, value), drawn as marks in a column
+    /// right of the months.
+    pub published: Vec<(String, f64)>,
     /// Footnote.
     pub footnote: String,
 }
@@ -984,26 +989,49 @@ impl Drawable for NowcastChart<'_> {
                 hi = hi.max(*h);
             }
         }
-        if let Some(a) = self.actual {
-            lo = lo.min(a);
-            hi = hi.max(a);
+        let extra = self
+            .published
+            .iter()
+            .map(|p| p.1)
+            .chain(self.actual)
+            .chain(self.target.as_ref().map(|t| t.0));
+        for v in extra {
+            lo = lo.min(v);
+            hi = hi.max(v);
         }
         let pad = (hi - lo).max(1.0) * 0.08;
+        // the months shown: those known, plus one, at least 3 (not all 11 when few are known)
+        let last_known = n.iter().map(|r| r.known).max().unwrap_or(1);
+        let months = (last_known + 1).clamp(3, 11);
+        // a column for the published forecasts right of the months, wide enough for labels
+        let column = if self.published.is_empty() {
+            None
+        } else {
+            Some(f64::from(months) + 1.0)
+        };
+        let x1 = column.map_or(f64::from(months) + 0.5, |c| c + 1.6);
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
             .margin_top(10)
             .x_label_area_size(45)
             .y_label_area_size(85)
-            .build_cartesian_2d(0.5..11.5, (lo - pad)..(hi + pad))
+            .build_cartesian_2d(0.5..x1, (lo - pad)..(hi + pad))
             .map_err(&e)?;
+        let last_month = f64::from(months);
         chart
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .x_desc("months of the year known")
             .y_desc("full-year total, USD bn")
-            .x_labels(11)
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_labels(((x1 - 0.5).round() as usize).max(2))
+            .x_label_formatter(&move |x| {
+                if *x >= 0.99 && *x <= last_month + 0.01 && (x - x.round()).abs() < 1e-6 {
+                    format!("{x:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .y_label_formatter(&|y| money(*y))
             .label_style(("sans-serif", 17))
             .axis_desc_style(("sans-serif", 18))
@@ -1037,10 +1065,66 @@ impl Drawable for NowcastChart<'_> {
                     Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.filled())
                 });
         }
+        if let Some((t, label)) = &self.target {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(0.5, *t), (x1, *t)],
+                    6,
+                    4,
+                    MUTED.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label(label.clone())
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], MUTED.stroke_width(2))
+                });
+        }
+        if let Some(c) = column {
+            // the published forecasts: a mark each, labelled; labels nudged apart
+            let span = (hi - lo).max(1.0) + 2.0 * pad;
+            let mut marks: Vec<(String, f64)> = self.published.clone();
+            marks.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let mut label_y: Vec<f64> = marks.iter().map(|m| m.1).collect();
+            let gap = span * 0.045;
+            for i in 1..label_y.len() {
+                if label_y[i] - label_y[i - 1] < gap {
+                    label_y[i] = label_y[i - 1] + gap;
+                }
+            }
+            let color = RGBColor(0x7B, 0x4F, 0xA0);
+            for (k, (label, v)) in marks.iter().enumerate() {
+                chart
+                    .draw_series([
+                        PathElement::new(
+                            vec![(c - 0.25, *v), (c + 0.25, *v)],
+                            color.stroke_width(3),
+                        ),
+                        PathElement::new(
+                            vec![(c + 0.25, *v), (c + 0.32, label_y[k])],
+                            color.stroke_width(1),
+                        ),
+                    ])
+                    .map_err(&e)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{label} {}", money(*v)),
+                        (c + 0.35, label_y[k] + span * 0.012),
+                        ("sans-serif", 14).into_font().color(&color),
+                    )))
+                    .map_err(&e)?;
+            }
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    "published forecasts".to_string(),
+                    (c - 0.3, lo - pad * 0.4),
+                    ("sans-serif", 15).into_font().color(&MUTED),
+                )))
+                .map_err(&e)?;
+        }
         if let Some(a) = self.actual {
             chart
                 .draw_series(DashedLineSeries::new(
-                    vec![(0.5, a), (11.5, a)],
+                    vec![(0.5, a), (x1, a)],
                     10,
                     6,
                     THRESHOLD.stroke_width(2),
@@ -1065,7 +1149,7 @@ impl Drawable for NowcastChart<'_> {
                     .map(|r| Circle::new((f64::from(r.known), r.point), 4, FORECAST.filled())),
             )
             .map_err(&e)?;
-        legend(&mut chart, SeriesLabelPosition::UpperRight, path)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         Ok(())
     }
 }
@@ -1313,6 +1397,9 @@ impl Drawable for VintageChart {
     }
 }
 
+/// One forecast year's interval: (year, lo80, hi80, lo95, hi95).
+pub type Whisker = (i64, f64, f64, f64, f64);
+
 /// Stacked areas (e.g. regions adding up to a total) with a marker where forecasts begin.
 #[derive(Debug, Clone)]
 pub struct StackedChart {
@@ -1322,6 +1409,9 @@ pub struct StackedChart {
     pub subtitle: String,
     /// (label, (year, value)) per layer, bottom first; all layers share the years.
     pub layers: Vec<(String, Vec<(i64, f64)>)>,
+    /// Per layer (same order, may be empty): (year, lo80, hi80, lo95, hi95) of its forecast
+    /// years, drawn as whiskers around the layer's top edge.
+    pub intervals: Vec<Vec<Whisker>>,
     /// First forecast year.
     pub forecast_start: i64,
     /// Footnote.
@@ -1361,14 +1451,35 @@ impl Drawable for StackedChart {
             .first()
             .map(|l| l.1.iter().map(|p| p.0 as f64).collect())
             .unwrap_or_default();
+        // the highest whisker: a layer's top edge plus its 95% upper distance
+        let whisker_top = self
+            .intervals
+            .iter()
+            .enumerate()
+            .flat_map(|(j, iv)| {
+                let cum = &cum;
+                let years = &years;
+                iv.iter().filter_map(move |&(year, _, _, _, hi95)| {
+                    let i = years.iter().position(|x| *x == year as f64)?;
+                    let point = self.layers[j].1.get(i)?.1;
+                    Some(cum[j + 1][i] + hi95 - point)
+                })
+            })
+            .fold(0.0, f64::max);
         let ymax = cum
             .last()
             .map(|c| c.iter().copied().fold(0.0, f64::max))
             .unwrap_or(1.0)
+            .max(whisker_top / 1.04)
             * 1.08;
+        let pad = if self.intervals.iter().any(|v| !v.is_empty()) {
+            0.6
+        } else {
+            0.0
+        };
         let (x0, x1) = (
             years.first().copied().unwrap_or(0.0),
-            years.last().copied().unwrap_or(1.0),
+            years.last().copied().unwrap_or(1.0) + pad,
         );
         let mut chart = ChartBuilder::on(&main)
             .margin(20)
@@ -1408,6 +1519,29 @@ impl Drawable for StackedChart {
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.mix(0.75).filled())
                 });
+        }
+        // whiskers: each layer's interval around its top edge (the stack below it held at
+        // its points), side by side within the year so that they do not overlap
+        let nl = self.layers.len().max(1) as f64;
+        for (j, iv) in self.intervals.iter().enumerate() {
+            let color = LAYER_COLORS[j % LAYER_COLORS.len()];
+            let dark = RGBColor(color.0 / 2, color.1 / 2, color.2 / 2);
+            let dx = (j as f64 - (nl - 1.0) / 2.0) * 0.14;
+            for &(year, lo80, hi80, lo95, hi95) in iv {
+                let Some(i) = years.iter().position(|x| *x == year as f64) else {
+                    continue;
+                };
+                let point = self.layers[j].1.get(i).map(|p| p.1).unwrap_or(0.0);
+                let top = cum[j + 1][i];
+                let at = |v: f64| top + (v - point);
+                let x = year as f64 + dx;
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, at(lo95)), (x, at(hi95))], dark.stroke_width(1)),
+                        PathElement::new(vec![(x, at(lo80)), (x, at(hi80))], dark.stroke_width(4)),
+                    ])
+                    .map_err(&e)?;
+            }
         }
         let fs = self.forecast_start as f64 - 0.5;
         chart

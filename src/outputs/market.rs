@@ -110,3 +110,85 @@ pub fn crossing_month_table(c: &Crossing) -> String {
     }
     s
 }
+
+/// `regions` with the market model: per year, the worldwide base, bottom-up and MinT total,
+/// and each region's MinT point with its 80% and 95% intervals. `labels` name the regions.
+pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> String {
+    use super::report::{grouped, text_table};
+    use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; May-2026 vintage), monthly data to {}; market model: worldwide {}, {} (each region's by its own backtest, benches/region_backtest.md); {} paths, seed {}; {} of the 12 months of {} known; MinT(shrink) over {} rolling origins, shrinkage {:.2}",
+        month(f.data_to),
+        crate::market::Candidate::DEFAULT.name(),
+        labels
+            .iter()
+            .zip(&f.candidates)
+            .map(|(l, c)| format!("{l} {}", c.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        f.simulation.paths,
+        f.simulation.seed,
+        f.known_months,
+        f.first_year,
+        f.projection.origins,
+        f.projection.shrinkage
+    );
+    let cell = |y: &crate::market::regions::RegionYear| {
+        format!(
+            "{}\n{}–{}\n{}–{}",
+            grouped(y.point),
+            num(y.lo80),
+            num(y.hi80),
+            num(y.lo95),
+            num(y.hi95)
+        )
+    };
+    let mut t = text_table();
+    let mut header = vec![
+        "year".to_string(),
+        "world base".into(),
+        "bottom-up".into(),
+        "MinT total".into(),
+    ];
+    header.extend(labels.iter().map(|l| format!("{l} (MinT)")));
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    for (k, y) in f.total.iter().enumerate() {
+        let mut row = vec![
+            y.year.to_string(),
+            grouped(y.base),
+            grouped(f.bottom_up[k]),
+            cell(y),
+        ];
+        row.extend(f.regions.iter().map(|r| cell(&r[k])));
+        t.add_row(row);
+    }
+    for i in 1..4 + labels.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "{t}\nEach MinT cell: the point, then its 80% and its 95% interval (USD bn)."
+    );
+    if let Some(last) = f.total.last() {
+        let shares: Vec<String> = labels
+            .iter()
+            .zip(&f.regions)
+            .map(|(l, r)| format!("{l} {}", pct(r[r.len() - 1].point / last.point)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "Shares of the MinT total in {}: {}.",
+            last.year,
+            shares.join(", ")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "Each series' paths come from its own monthly billings (the current year's known months kept); the five series' paths are joined by rank of their total over the years shown, and each joined path is reconciled by MinT (trace minimisation, Wickramasuriya et al. 2019, W from the annual model's rolling one-step errors, Schäfer-Strimmer shrinkage). Points: MinT of the base medians, so the regions add up to the total; intervals: quantiles of the reconciled paths. `--model NAME` forecasts complete years with that annual model instead."
+    );
+    s
+}

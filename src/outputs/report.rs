@@ -415,6 +415,51 @@ pub fn gap(r: &GapReport) -> String {
     s
 }
 
+/// The scenario's window year by year: chip sales, the AI share and how it was obtained,
+/// AI-chip sales.
+pub fn scenario_years(g: &crate::scenarios::scenario::ScenarioGap) -> String {
+    let mut t = table(vec![
+        "year".into(),
+        "chip sales".into(),
+        "basis".into(),
+        "AI share".into(),
+        "AI-chip sales".into(),
+        "AI share basis".into(),
+    ]);
+    for y in &g.years {
+        t.add_row(vec![
+            y.year.to_string(),
+            grouped(y.sales),
+            if y.actual { "actual" } else { "forecast" }.to_string(),
+            pct(y.share),
+            grouped(y.ai_sales),
+            y.basis.to_string(),
+        ]);
+    }
+    for c in [1, 3, 4] {
+        if let Some(col) = t.column_mut(c) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut s = format!("{t}\n");
+    let _ = write!(
+        s,
+        "Total {}–{}: chip sales {} USD bn",
+        g.chips.from,
+        g.chips.to,
+        num(g.chips.cumulative)
+    );
+    if let Some((lo, hi)) = g.chips.cumulative_95 {
+        let _ = write!(s, " (95% range {}–{})", num(lo), num(hi));
+    }
+    let _ = write!(s, "; AI-chip sales {} USD bn", num(g.ai_supply));
+    if let Some((lo, hi)) = g.ai_supply_95 {
+        let _ = write!(s, " (95% range {}–{})", num(lo), num(hi));
+    }
+    let _ = writeln!(s, ".");
+    s
+}
+
 /// `--explain`: the chosen model, its parameters, criteria and why it won. `shown` is the
 /// model's name as the user knows it (`auto` rather than the `combo` it fits to), and `why`
 /// says how it was picked when no selection ran (named with --model, or the default).

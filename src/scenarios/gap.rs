@@ -137,15 +137,31 @@ fn growth_needed(
     first: i64,
     to: i64,
 ) -> Option<f64> {
-    let need = demand - actual_sum;
+    growth_needed_weighted(demand - actual_sum, last, end, first, to, &|_| 1.0)
+}
+
+/// Solve Σ_{t=first..=to} w(t)·last·(1+g)^(t−end) = need for g by bisection: the constant
+/// yearly growth from the last actual that makes the weighted sum of later years `need`
+/// (`w` is 1 for total sales, or each year's AI share for AI-chip sales).
+pub(crate) fn growth_needed_weighted(
+    need: f64,
+    last: f64,
+    end: i64,
+    first: i64,
+    to: i64,
+    w: &dyn Fn(i64) -> f64,
+) -> Option<f64> {
     if need <= 0.0 || first > to || last <= 0.0 {
         return None;
     }
     let total = |g: f64| {
         (first..=to)
-            .map(|t| last * (1.0 + g).powi((t - end) as i32))
+            .map(|t| w(t) * last * (1.0 + g).powi((t - end) as i32))
             .sum::<f64>()
     };
+    if total(0.0) <= 0.0 {
+        return None;
+    }
     let (mut lo, mut hi) = (-0.99, 1.0);
     while total(hi) < need {
         hi *= 2.0;

@@ -91,15 +91,44 @@ pub fn shrunk_covariance(errors: &[Vec<f64>]) -> (Vec<Vec<f64>>, f64) {
     (w, lambda)
 }
 
-/// Forecast and reconcile. `world` and each of `regions` are aligned annual series (same
-/// years). `origins` rolling origins estimate W.
-pub fn reconcile(
+/// The MinT projection: bottom = `p` · [world, regions] for stacked base forecasts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Projection {
+    /// (m−1) × m matrix: row j gives region j from the stacked base forecasts.
+    pub p: Vec<Vec<f64>>,
+    /// Shrinkage intensity used (0 = sample covariance, 1 = diagonal).
+    pub shrinkage: f64,
+    /// Rolling origins behind W.
+    pub origins: usize,
+}
+
+impl Projection {
+    /// Reconcile one stacked vector [world, regions]: non-negative regions and their total.
+    pub fn apply(&self, stacked: &[f64]) -> (Vec<f64>, f64) {
+        let regions: Vec<f64> = self
+            .p
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .zip(stacked)
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+                    .max(0.0)
+            })
+            .collect();
+        let total = regions.iter().sum();
+        (regions, total)
+    }
+}
+
+/// The MinT projection for `world` and `regions` (aligned annual series, same years), W from
+/// the one-step errors of `choice` at up to `origins` rolling origins.
+pub fn mint_projection(
     world: &[f64],
     regions: &[&[f64]],
     choice: ModelChoice,
-    h: usize,
     origins: usize,
-) -> Result<Reconciled> {
+) -> Result<Projection> {
     let all: Vec<&[f64]> = std::iter::once(world)
         .chain(regions.iter().copied())
         .collect();
@@ -110,10 +139,6 @@ pub fn reconcile(
         ));
     }
     let m = all.len();
-    let base: Vec<Vec<f64>> = all
-        .iter()
-        .map(|y| fit_choice(y, choice, h).map(|f| f.model.forecast(h, &[]).point))
-        .collect::<Result<_>>()?;
     // one-step errors at rolling origins, fits see only earlier data
     let first = n.saturating_sub(origins).max(8);
     let mut errors = Vec::new();
@@ -170,13 +195,37 @@ pub fn reconcile(
                 .collect()
         })
         .collect();
+    Ok(Projection {
+        p,
+        shrinkage: lambda,
+        origins: errors.len(),
+    })
+}
+
+/// Forecast and reconcile. `world` and each of `regions` are aligned annual series (same
+/// years). `origins` rolling origins estimate W.
+pub fn reconcile(
+    world: &[f64],
+    regions: &[&[f64]],
+    choice: ModelChoice,
+    h: usize,
+    origins: usize,
+) -> Result<Reconciled> {
+    let proj = mint_projection(world, regions, choice, origins)?;
+    let all: Vec<&[f64]> = std::iter::once(world)
+        .chain(regions.iter().copied())
+        .collect();
+    let base: Vec<Vec<f64>> = all
+        .iter()
+        .map(|y| fit_choice(y, choice, h).map(|f| f.model.forecast(h, &[]).point))
+        .collect::<Result<_>>()?;
+    let b = all.len() - 1;
     let mut mint_regions = vec![vec![0.0; h]; b];
     for step in 0..h {
+        let stacked: Vec<f64> = base.iter().map(|x| x[step]).collect();
+        let (r, _) = proj.apply(&stacked);
         for j in 0..b {
-            mint_regions[j][step] = (0..m)
-                .map(|c| p[j][c] * base[c][step])
-                .sum::<f64>()
-                .max(0.0);
+            mint_regions[j][step] = r[j];
         }
     }
     let mint_total = (0..h)
@@ -190,8 +239,8 @@ pub fn reconcile(
         bottom_up_total,
         mint_regions,
         mint_total,
-        shrinkage: lambda,
-        origins: errors.len(),
+        shrinkage: proj.shrinkage,
+        origins: proj.origins,
     })
 }
 

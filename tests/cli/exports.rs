@@ -195,7 +195,18 @@ fn regions_export_long_with_snake_case_columns() {
     let (header, tables) = csv_tables(&text);
     assert_eq!(
         header,
-        ["table", "region", "year", "method", "value_busd", "share"]
+        [
+            "table",
+            "region",
+            "year",
+            "method",
+            "value_busd",
+            "lo80",
+            "hi80",
+            "lo95",
+            "hi95",
+            "share"
+        ]
     );
     // worldwide: base, bottom-up, MinT; each region: base, MinT; two years
     assert_eq!(

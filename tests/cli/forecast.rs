@@ -495,11 +495,14 @@ fn the_default_scenario_prints_every_assumption_with_its_rows() {
             "sc.png",
         ],
     );
-    assert!(out.contains("ai_share_of_chip_sales   24.3%"), "{out}");
+    assert!(out.contains("ai_share_of_chip_sales   path"), "{out}");
+    assert!(out.contains("  2025                   23.5%"), "{out}");
     assert!(
         out.contains("demand_estimates.csv:32") && out.contains("wsts_annual.csv:41"),
         "{out}"
     );
+    // the years after the last sourced one say that the share is held flat
+    assert!(out.contains("held flat at"), "{out}");
     assert!(out.contains("Altman $7T: ratio"), "{out}");
     assert!(dir.path().join("sc.png").exists());
 }
@@ -557,6 +560,50 @@ fn regions_reconcile_to_a_total_that_the_regions_add_up_to() {
     }
     // worldwide base, bottom-up and MinT, each region base and MinT, three years
     assert_eq!(rows.len(), (3 + 4 * 2) * 3);
+}
+
+#[test]
+fn regions_by_default_use_the_market_model_with_intervals_and_still_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "regions", "--until", "2028", "--paths", "500", "-o", "r.json",
+        ],
+    );
+    assert!(out.contains("monthly data to 2026-03"), "{out}");
+    assert!(out.contains("3 of the 12 months of 2026 known"), "{out}");
+    let rows = json_table(&dir.path().join("r.json"), "forecast");
+    let get = |region: &str, year: i64, key: &str| -> f64 {
+        rows.iter()
+            .find(|r| r["region"] == region && r["year"] == year && r["method"] == "mint")
+            .unwrap_or_else(|| panic!("{region} {year}"))[key]
+            .as_f64()
+            .unwrap()
+    };
+    let regions = ["americas", "europe", "japan", "asia-pacific"];
+    for year in 2026..=2028 {
+        let sum: f64 = regions.iter().map(|r| get(r, year, "value_busd")).sum();
+        assert!(
+            (sum - get("worldwide", year, "value_busd")).abs() < 1e-6,
+            "{year}"
+        );
+        for r in regions.iter().chain(&["worldwide"]) {
+            let (lo, v, hi) = (
+                get(r, year, "lo95"),
+                get(r, year, "value_busd"),
+                get(r, year, "hi95"),
+            );
+            assert!(
+                lo <= get(r, year, "lo80") && get(r, year, "hi80") <= hi,
+                "{r} {year}"
+            );
+            assert!(lo <= v && v <= hi, "{r} {year}: {lo} {v} {hi}");
+        }
+    }
+    // the current year keeps its known months: its interval is narrower than 2028's
+    let width = |y| get("worldwide", y, "hi95") - get("worldwide", y, "lo95");
+    assert!(width(2026) < width(2028));
 }
 
 #[test]

@@ -265,8 +265,25 @@ const INTENDED: &[(&str, &str, &str)] = &[
         "FY2025",
     ),
     (
-        "demand_estimates.csv:99",
-        "Big-4 hyperscaler capex, combined",
+        "demand_estimates.csv:30",
+        "NVIDIA Data Center segment revenue",
+        "FY2024",
+    ),
+    (
+        "demand_estimates.csv:58",
+        "Microsoft capex (cash additions to P&E)",
+        "FY2024",
+    ),
+    (
+        "demand_estimates.csv:59",
+        "Microsoft capex (cash additions to P&E)",
+        "FY2025",
+    ),
+    ("demand_estimates.csv:71", "Alphabet capex", "2024"),
+    ("demand_estimates.csv:82", "Amazon capex", "2024"),
+    (
+        "demand_estimates.csv:94",
+        "Meta capex incl. principal payments on finance leases",
         "2024",
     ),
     (
@@ -275,6 +292,7 @@ const INTENDED: &[(&str, &str, &str)] = &[
         "2025",
     ),
     ("demand_estimates.csv:45", "TSMC net revenue (USD)", "2025"),
+    ("wsts_annual.csv:40", "", "2024"),
     ("wsts_annual.csv:41", "", "2025"),
 ];
 
