@@ -6,5 +6,6 @@ pub mod export;
 pub mod market;
 pub mod params;
 pub mod parquet;
+pub mod render;
 pub mod report;
 pub mod table;
