@@ -61,6 +61,7 @@
 pub mod defaults;
 pub mod market;
 pub mod milestone;
+pub mod vintages;
 pub mod model;
 pub mod provenance;
 pub mod source;
