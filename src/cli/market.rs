@@ -5,7 +5,6 @@ use chipcast::market::{MarketData, MarketPaths};
 use chipcast::scenarios::milestone::Simulation;
 use chipcast::scenarios::projection::SeriesForecast;
 
-pub(crate) use chipcast::commands::defaults::{PATHS, SEED};
 pub(crate) use chipcast::outputs::render::ignores_months;
 
 /// The annual and monthly built-in series of a region (`worldwide`, `americas`, ...).

@@ -63,5 +63,6 @@ pub mod market;
 pub mod milestone;
 pub mod vintages;
 pub mod model;
+pub mod nowcast;
 pub mod provenance;
 pub mod source;
