@@ -58,6 +58,7 @@
 //! assert!((0.0..=1.0).contains(&r.milestone.p_at_least_in_by));
 //! ```
 
+pub mod backtest;
 pub mod defaults;
 pub mod market;
 pub mod milestone;
