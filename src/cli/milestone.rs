@@ -75,6 +75,9 @@ pub(crate) fn run(a: MilestoneArgs) -> anyhow::Result<()> {
         &r,
         a.json,
         render::report,
-        &[("Table", a.output.as_deref()), ("Chart", a.chart.as_deref())],
+        &[
+            ("Table", a.output.as_deref()),
+            ("Chart", a.chart.as_deref()),
+        ],
     )
 }

@@ -142,8 +142,16 @@ pub(crate) fn emit<T: serde::Serialize>(
 }
 
 /// `--json` owns standard output, so a table cannot go there too.
-pub(crate) fn check_json(json: JsonArg, outputs: &[Option<&std::path::Path>]) -> anyhow::Result<()> {
-    if json.json && outputs.iter().flatten().any(|p| chipcast::outputs::atomic::is_stdout(p)) {
+pub(crate) fn check_json(
+    json: JsonArg,
+    outputs: &[Option<&std::path::Path>],
+) -> anyhow::Result<()> {
+    if json.json
+        && outputs
+            .iter()
+            .flatten()
+            .any(|p| chipcast::outputs::atomic::is_stdout(p))
+    {
         anyhow::bail!(
             "--json prints the result on standard output, so -o - cannot write a table there too; give -o FILE"
         );

@@ -70,6 +70,9 @@ pub(crate) fn run(a: VintagesArgs) -> anyhow::Result<()> {
         &r,
         a.json,
         render::report,
-        &[("Table", a.output.as_deref()), ("Chart", a.chart.as_deref())],
+        &[
+            ("Table", a.output.as_deref()),
+            ("Chart", a.chart.as_deref()),
+        ],
     )
 }

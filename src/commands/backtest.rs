@@ -171,7 +171,11 @@ pub fn run(req: &BacktestRequest) -> Result<BacktestResult> {
                     req.simulation,
                 ),
             ),
-            Some(m) => ("annual", m.name.to_string(), compare_with_industry(m.choice)?),
+            Some(m) => (
+                "annual",
+                m.name.to_string(),
+                compare_with_industry(m.choice)?,
+            ),
         };
         if let Some(c) = cut {
             rows.retain(|r| r.scorable_at(c));
@@ -239,6 +243,9 @@ mod tests {
             ..BacktestRequest::default()
         })
         .unwrap_err();
-        assert!(err.to_string().contains("no origin from --from 2000"), "{err}");
+        assert!(
+            err.to_string().contains("no origin from --from 2000"),
+            "{err}"
+        );
     }
 }

@@ -140,8 +140,11 @@ impl Headline {
             intervals: [80.0, 95.0]
                 .into_iter()
                 .filter_map(|level| {
-                    p.interval(y, level)
-                        .map(|(lower, upper)| Band { level, lower, upper })
+                    p.interval(y, level).map(|(lower, upper)| Band {
+                        level,
+                        lower,
+                        upper,
+                    })
                 })
                 .collect(),
             known_months: p.known_months,

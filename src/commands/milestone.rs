@@ -203,15 +203,10 @@ fn assemble(req: &MilestoneRequest, src: &source::Source, a: Answer) -> Mileston
         title: src.title(),
         builtin: src.builtin.is_some(),
         unit: series.unit().label().to_string(),
-        as_of: req
-            .source
-            .as_of
-            .as_ref()
-            .zip(src.as_of)
-            .map(|(t, o)| AsOf {
-                requested: t.clone(),
-                last_period: src.kind.format(o),
-            }),
+        as_of: req.source.as_of.as_ref().zip(src.as_of).map(|(t, o)| AsOf {
+            requested: t.clone(),
+            last_period: src.kind.format(o),
+        }),
         data_to: a.data_to,
         method: a.method,
         target: req.target,
@@ -291,11 +286,7 @@ mod tests {
     #[test]
     fn every_forecast_year_has_lower_at_most_point_at_most_upper() {
         for model in [None, Some(NamedChoice::auto())] {
-            let r = run(&MilestoneRequest {
-                model,
-                ..quick()
-            })
-            .unwrap();
+            let r = run(&MilestoneRequest { model, ..quick() }).unwrap();
             let f = &r.forecast.forecast;
             assert!(!f.point.is_empty());
             for iv in &f.intervals {
@@ -316,7 +307,10 @@ mod tests {
             assert!((0.0..=1.0).contains(&o.p_at_least), "{o:?}");
             assert!(o.p_first <= o.p_crossed_by + 1e-12, "{o:?}");
         }
-        assert_eq!(r.provenance.vintage, Some(super::super::provenance::WSTS_VINTAGE));
+        assert_eq!(
+            r.provenance.vintage,
+            Some(super::super::provenance::WSTS_VINTAGE)
+        );
     }
 
     #[test]

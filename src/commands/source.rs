@@ -303,7 +303,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(src.series[0].end(), 2023);
-        assert!(src.label.contains(provenance::WSTS_VINTAGE), "{}", src.label);
+        assert!(
+            src.label.contains(provenance::WSTS_VINTAGE),
+            "{}",
+            src.label
+        );
         assert_eq!(src.provenance().vintage, Some(provenance::WSTS_VINTAGE));
     }
 }

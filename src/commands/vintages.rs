@@ -9,9 +9,7 @@ use super::source::as_of_month;
 use crate::error::{Error, Result};
 use crate::ingest::builtin;
 use crate::limits;
-use crate::scenarios::milestone::{
-    Simulation, milestone_provisional, widen_for_provisional_start,
-};
+use crate::scenarios::milestone::{Simulation, milestone_provisional, widen_for_provisional_start};
 use crate::scenarios::vintage::annual_input_as_of;
 use crate::series::TimeKind;
 use crate::series::time::last_complete_year;

@@ -15,7 +15,14 @@ const CASES: &[(&str, &[&str])] = &[
     (
         "milestone_drift_2025_06",
         &[
-            "milestone", "--model", "drift", "--as-of", "2025-06", "--paths", "2000", "--seed",
+            "milestone",
+            "--model",
+            "drift",
+            "--as-of",
+            "2025-06",
+            "--paths",
+            "2000",
+            "--seed",
             "7",
         ],
     ),
@@ -34,8 +41,15 @@ const CASES: &[(&str, &[&str])] = &[
     (
         "vintages_drift",
         &[
-            "vintages", "--model", "drift", "--as-of", "2020-12,2025-06", "--paths", "1000",
-            "--seed", "7",
+            "vintages",
+            "--model",
+            "drift",
+            "--as-of",
+            "2020-12,2025-06",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
         ],
     ),
     (
@@ -44,19 +58,34 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     (
         "nowcast_2024_06",
-        &["nowcast", "--as-of", "2024-06", "--paths", "1000", "--seed", "7"],
+        &[
+            "nowcast", "--as-of", "2024-06", "--paths", "1000", "--seed", "7",
+        ],
     ),
     (
         "backtest_worldwide",
         &[
-            "backtest", "--series", "worldwide", "--models", "naive,drift", "--paths", "500",
-            "--seed", "7",
+            "backtest",
+            "--series",
+            "worldwide",
+            "--models",
+            "naive,drift",
+            "--paths",
+            "500",
+            "--seed",
+            "7",
         ],
     ),
     (
         "backtest_drift_no_industry",
         &[
-            "backtest", "--series", "worldwide,japan", "--models", "drift,ets", "--model", "drift",
+            "backtest",
+            "--series",
+            "worldwide,japan",
+            "--models",
+            "drift,ets",
+            "--model",
+            "drift",
             "--no-industry",
         ],
     ),
@@ -87,7 +116,7 @@ fn every_converted_command_prints_its_golden_report() {
 
 #[test]
 fn every_converted_command_prints_its_golden_help() {
-    for cmd in ["milestone", "vintages", "nowcast", "backtest", "data"] {
+    for cmd in ["milestone", "vintages", "nowcast", "backtest"] {
         golden(&format!("{cmd}_help.txt"), &run80(&[cmd, "--help"]));
     }
 }
@@ -98,5 +127,45 @@ fn every_converted_commands_table_export_matches_its_golden_csv() {
         let mut args = args.to_vec();
         args.extend(["-o", "-"]);
         golden(&format!("{name}.csv"), &run80(&args));
+    }
+}
+
+#[test]
+fn every_converted_commands_json_is_one_document_matching_its_golden() {
+    for (name, args) in CASES {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let out = run80(&args);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+        assert!(v["provenance"]["chipcast_version"].is_string(), "{name}");
+        golden(&format!("{name}.json"), &out);
+    }
+}
+
+/// The README's "JSON output" section lists every top-level key of each command's
+/// document, so the documented schema cannot fall behind the code.
+#[test]
+fn the_readme_lists_every_top_level_json_key_of_every_command() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("<!-- json-schema: keys checked by tests/cli/commands.rs -->")
+        .nth(1)
+        .expect("the README has its JSON schema section");
+    for (name, args) in CASES {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let v: serde_json::Value = serde_json::from_str(&run80(&args)).unwrap();
+        let cmd = args[0];
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{cmd}` |")))
+            .unwrap_or_else(|| panic!("no README row for {cmd}"));
+        for key in v.as_object().unwrap().keys() {
+            assert!(
+                row.contains(&format!("`{key}`")),
+                "README row for {cmd} ({name}) lacks `{key}`"
+            );
+        }
     }
 }

@@ -38,7 +38,11 @@ pub fn report(r: &BacktestResult) -> String {
                 format!("{:.2}", sc.cov95),
                 format!("{:.2}", sc.msis),
             ]),
-            None => row.extend(["0".to_string()].into_iter().chain(std::iter::repeat_n(String::new(), 5))),
+            None => row.extend(
+                ["0".to_string()]
+                    .into_iter()
+                    .chain(std::iter::repeat_n(String::new(), 5)),
+            ),
         }
         t.add_row(row);
     }
@@ -169,18 +173,30 @@ pub fn table(r: &BacktestResult) -> Result<Table> {
             )
             .with(
                 "difference_lo95",
-                Values::Float(sums.iter().map(|g| g.difference_ci95.map(|d| d.0)).collect()),
+                Values::Float(
+                    sums.iter()
+                        .map(|g| g.difference_ci95.map(|d| d.0))
+                        .collect(),
+                ),
             )
             .with(
                 "difference_hi95",
-                Values::Float(sums.iter().map(|g| g.difference_ci95.map(|d| d.1)).collect()),
+                Values::Float(
+                    sums.iter()
+                        .map(|g| g.difference_ci95.map(|d| d.1))
+                        .collect(),
+                ),
             );
         parts.push(("industry_summary", summary));
         let rows = &ind.forecasts;
         let forecasts = Table::default()
             .with(
                 "forecaster",
-                Values::Text(rows.iter().map(|r| r.published.forecaster.clone()).collect()),
+                Values::Text(
+                    rows.iter()
+                        .map(|r| r.published.forecaster.clone())
+                        .collect(),
+                ),
             )
             .with(
                 "published",

@@ -52,7 +52,11 @@ pub fn report(r: &MilestoneResult) -> String {
     } else {
         f.kind
     };
-    let _ = writeln!(s, "{}", report::milestone_table(&r.milestone, kind, r.until));
+    let _ = writeln!(
+        s,
+        "{}",
+        report::milestone_table(&r.milestone, kind, r.until)
+    );
     if let Some(h) = &r.market {
         let table = crossing_month_table(&h.crossing_months);
         if !table.is_empty() {

@@ -4,7 +4,6 @@
 //! report prints and what `--json` holds cannot disagree.
 
 pub mod backtest;
-pub mod data;
 pub mod milestone;
 pub mod nowcast;
 pub mod vintages;
