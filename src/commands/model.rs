@@ -44,7 +44,7 @@ pub fn project_named(
     levels: &[f64],
     floor: bool,
 ) -> Result<Projection> {
-    let mut p = project_with(series, named.choice.clone(), h, levels, floor)?;
+    let mut p = project_with(series, named.choice, h, levels, floor)?;
     p.forecast.model = named.shown(&p.forecast.model).to_string();
     Ok(p)
 }

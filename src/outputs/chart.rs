@@ -817,7 +817,7 @@ mod tests {
         let curve = vec![(2029.0, 0.1), (2031.0, 0.9)];
         let bars = vec![(2029.65, 2030.35, 0.2)];
         let (h, span) = (0.05, (2030.1, 2030.9));
-        let top = super::annotation_top(&[curve.clone()], &bars, span, h, 0.58);
+        let top = super::annotation_top(std::slice::from_ref(&curve), &bars, span, h, 0.58);
         assert!(top - h >= 0.2, "{top} overlaps a bar");
         for k in 0..=100 {
             let x = 2029.0 + 2.0 * f64::from(k) / 100.0;
