@@ -7,7 +7,7 @@
 //! Data flows one way, and the modules are listed in that order:
 //!
 //! ```text
-//! ingest → series → models → evaluation → scenarios → market → outputs
+//! ingest → series → models → evaluation → scenarios → market → commands → outputs
 //! ```
 //!
 //! * [`ingest`] reads CSV/Parquet/JSON with polars (or the embedded datasets) and validates
@@ -20,7 +20,9 @@
 //!   computes the demand gap.
 //! * [`market`] is the market model: joint sample paths of monthly sales from every month of
 //!   data, summed to calendar years, which every headline command reads.
-//! * [`outputs`] writes tables (CSV, JSON, Parquet with metadata), charts (PNG, SVG) and
+//! * [`commands`] is one call per subcommand: a request in, a `Serialize` result out (what
+//!   `--json` prints), with the provenance and defaults written once.
+//! * [`outputs`] renders those results as text reports and writes tables (CSV, JSON, Parquet with metadata), charts (PNG, SVG) and
 //!   text reports, always atomically.
 //!
 //! ```
@@ -38,6 +40,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod commands;
 pub mod error;
 pub mod evaluation;
 pub mod ingest;

@@ -110,6 +110,58 @@ pub(crate) struct SourceArgs {
     since: Option<String>,
 }
 
+/// `--json`, flattened into every command that is one library call
+/// (`chipcast::commands`): add `#[command(flatten)] json: JsonArg` to its args and end its
+/// `run` with [`emit`].
+#[derive(Debug, Clone, Copy, Args)]
+pub(crate) struct JsonArg {
+    /// Print the whole result as one JSON document on stdout, and nothing else (README,
+    /// "JSON output")
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Finish a command: with `--json` the whole result as one JSON document on stdout
+/// (files of `-o`/`--chart` are still written, but not announced); else the report
+/// followed by one "`what` written to `path`" line per file written.
+pub(crate) fn emit<T: serde::Serialize>(
+    result: &T,
+    json: JsonArg,
+    report: impl FnOnce(&T) -> String,
+    written: &[(&str, Option<&std::path::Path>)],
+) -> anyhow::Result<()> {
+    if json.json {
+        let mut doc = serde_json::to_string_pretty(result)?;
+        doc.push('\n');
+        return print_raw(&doc);
+    }
+    let mut s = report(result);
+    for (what, path) in written {
+        if let Some(p) = path {
+            s.push_str(&format!("{what} written to {}\n", p.display()));
+        }
+    }
+    print(&s)
+}
+
+/// `--json` owns standard output, so a table cannot go there too.
+pub(crate) fn check_json(
+    json: JsonArg,
+    outputs: &[Option<&std::path::Path>],
+) -> anyhow::Result<()> {
+    if json.json
+        && outputs
+            .iter()
+            .flatten()
+            .any(|p| chipcast::outputs::atomic::is_stdout(p))
+    {
+        anyhow::bail!(
+            "--json prints the result on standard output, so -o - cannot write a table there too; give -o FILE"
+        );
+    }
+    Ok(())
+}
+
 /// Model and interval settings shared by forecast and gap.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ModelArgs {
@@ -121,7 +173,7 @@ pub(crate) struct ModelArgs {
     #[arg(long, value_enum)]
     model: Option<ModelName>,
     /// Prediction interval level in percent; repeat for several
-    #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
+    #[arg(long = "level", value_name = "PERCENT", default_values_t = chipcast::commands::defaults::LEVELS)]
     levels: Vec<f64>,
     /// Season length [default: from the dates]
     ///
@@ -134,10 +186,10 @@ pub(crate) struct ModelArgs {
     #[arg(long)]
     bias_adjust: bool,
     /// Number of simulated sample paths for probabilities
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = chipcast::commands::defaults::PATHS)]
     paths: usize,
     /// Random seed for the sample paths
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = chipcast::commands::defaults::SEED)]
     seed: u64,
     /// External regressors for --model regression (.csv, .json, .parquet)
     ///

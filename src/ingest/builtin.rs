@@ -20,7 +20,7 @@ pub struct Dataset {
 }
 
 macro_rules! dataset {
-    ($name:literal, $desc:literal) => {
+    ($name:literal, $desc:expr) => {
         Dataset {
             name: $name,
             description: $desc,
@@ -29,11 +29,29 @@ macro_rules! dataset {
     };
 }
 
+/// The WSTS release the built-in data were taken from, as a literal for `concat!`. Written
+/// here once: [`WSTS_VINTAGE`] and every provenance string (`chipcast::commands::provenance`)
+/// come from it.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! wsts_vintage {
+    () => {
+        "May-2026"
+    };
+}
+
+/// The WSTS Historical Billings Report vintage of the built-in data ("May-2026").
+pub const WSTS_VINTAGE: &str = wsts_vintage!();
+
 /// Every built-in dataset, in the order `data list` prints them.
 pub const DATASETS: &[Dataset] = &[
     dataset!(
         "wsts_annual",
-        "Worldwide semiconductor sales by year, 1986-2025, USD bn (WSTS HBR May-2026)"
+        concat!(
+            "Worldwide semiconductor sales by year, 1986-2025, USD bn (WSTS HBR ",
+            wsts_vintage!(),
+            ")"
+        )
     ),
     dataset!(
         "wsts_regional_annual",

@@ -672,6 +672,38 @@ impl Drawable for GapChart {
             plotters::style::text_anchor::HPos::Center,
             plotters::style::text_anchor::VPos::Bottom,
         );
+        let beside = plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Bottom,
+        );
+        // the legend: one entry per kind of bar drawn, and the whisker when there is one
+        let kinds = [
+            (true, FORECAST, "projected chip sales"),
+            (false, THRESHOLD, "compute-demand estimate"),
+        ];
+        for (supply, color, label) in kinds {
+            if self.bars.iter().any(|b| b.supply == supply) {
+                chart
+                    .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                    .map_err(&e)?
+                    .label(label)
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 20, y + 6)], color.mix(0.8).filled())
+                    });
+            }
+        }
+        if self.bars.iter().any(|b| b.range.is_some()) {
+            chart
+                .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+                .map_err(&e)?
+                .label("whisker: range, as the subtitle says")
+                .legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x + 10, y - 7), (x + 10, y + 7)],
+                        HISTORY.stroke_width(2),
+                    )
+                });
+        }
         for (i, b) in self.bars.iter().enumerate() {
             let x = i as f64;
             let color = if b.supply { FORECAST } else { THRESHOLD };
@@ -681,13 +713,18 @@ impl Drawable for GapChart {
                     color.mix(0.8).filled(),
                 )))
                 .map_err(&e)?;
-            // a whisker sits at the bar's centre: put the value label beside it
-            let label_x = if b.range.is_some() { x + 0.16 } else { x };
+            // a whisker sits at the bar's centre, its caps 0.08 either side: the value label
+            // starts clear of the cap, left-aligned, so it never touches the whisker
+            let (label_x, pos) = if b.range.is_some() {
+                (x + 0.12, beside)
+            } else {
+                (x, centre)
+            };
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("${}B", money(b.value)),
                     (label_x, b.value + ymax * 0.012),
-                    ("sans-serif", 19).into_font().color(&BLACK).pos(centre),
+                    ("sans-serif", 19).into_font().color(&BLACK).pos(pos),
                 )))
                 .map_err(&e)?;
             if let Some(note) = &b.note {
@@ -716,6 +753,20 @@ impl Drawable for GapChart {
                 }
             }
         }
+        // the legend goes to the corner the bars (and their whiskers) leave emptiest
+        let tops: Vec<(f64, f64)> = self
+            .bars
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| {
+                let x = i as f64;
+                let hi = b.range.map_or(b.value, |r| r.1);
+                // a bar fills everything under its top
+                (0..=10).map(move |k| (x, hi * f64::from(k) / 10.0))
+            })
+            .collect();
+        let corner = emptiest_corner(&tops, (-0.5, n as f64 - 0.5), (0.0, ymax.max(1.0)));
+        legend(&mut chart, corner, path)?;
         Ok(())
     }
 }
@@ -758,6 +809,26 @@ mod tests {
         // 2024-03-01 is day 19,783 after 1970-01-01; monthly ordinal 2024 * 12 + 2
         let daily = x_of(TimeKind::Daily, 19_783);
         assert!((daily - x_of(TimeKind::YearMonth, 2024 * 12 + 2)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_milestone_annotation_box_is_crossed_by_no_curve_and_sits_above_the_bars() {
+        // a curve rising through the span from 0.1 to 0.9, bars up to 0.2 under it
+        let curve = vec![(2029.0, 0.1), (2031.0, 0.9)];
+        let bars = vec![(2029.65, 2030.35, 0.2)];
+        let (h, span) = (0.05, (2030.1, 2030.9));
+        let top = super::annotation_top(std::slice::from_ref(&curve), &bars, span, h, 0.58);
+        assert!(top - h >= 0.2, "{top} overlaps a bar");
+        for k in 0..=100 {
+            let x = 2029.0 + 2.0 * f64::from(k) / 100.0;
+            let y = 0.1 + 0.4 * (x - 2029.0);
+            if (span.0..=span.1).contains(&x) {
+                assert!(
+                    !(top - h..=top).contains(&y),
+                    "curve at {x} crosses the box at {top}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -820,6 +891,70 @@ mod tests {
             "bold ({bold}) is no heavier than regular ({regular})"
         );
     }
+}
+
+/// The top (in probability) of an annotation `text_h` tall whose box spans `span` on the x
+/// axis, placed where no curve (polylines of `(x, p)`) and no bar (`(x_lo, x_hi, top)`,
+/// filled from 0) passes through it: among the heights from 0.97 down to `text_h + 0.02`,
+/// the one farthest from every curve point and bar top inside the span, nearest `prefer`
+/// on ties.
+fn annotation_top(
+    curves: &[Vec<(f64, f64)>],
+    bars: &[(f64, f64, f64)],
+    span: (f64, f64),
+    text_h: f64,
+    prefer: f64,
+) -> f64 {
+    // what occupies the span: curve heights sampled across it, and bar tops (a bar fills
+    // everything under its top)
+    let mut heights: Vec<f64> = Vec::new();
+    for c in curves {
+        for w in c.windows(2) {
+            let ((xa, ya), (xb, yb)) = (w[0], w[1]);
+            for k in 0..=20 {
+                let t = f64::from(k) / 20.0;
+                let x = xa + t * (xb - xa);
+                if (span.0..=span.1).contains(&x) {
+                    heights.push(ya + t * (yb - ya));
+                }
+            }
+        }
+    }
+    let floor = bars
+        .iter()
+        .filter(|(lo, hi, _)| *hi >= span.0 && *lo <= span.1)
+        .map(|b| b.2)
+        .fold(0.0, f64::max);
+    let clearance = |top: f64| {
+        let bottom = top - text_h;
+        if bottom < floor {
+            return -1.0;
+        }
+        heights
+            .iter()
+            .map(|&y| {
+                if (bottom..=top).contains(&y) {
+                    -1.0
+                } else {
+                    (y - top).abs().min((y - bottom).abs())
+                }
+            })
+            .fold(f64::INFINITY, f64::min)
+            .min(1.0)
+    };
+    let mut best = (prefer, f64::NEG_INFINITY);
+    let mut top = 0.97;
+    while top >= text_h + 0.02 {
+        let c = clearance(top);
+        // a clear box: as clear as possible, then nearest the preferred height
+        let better = c > best.1 + 1e-9
+            || ((c - best.1).abs() <= 1e-9 && (top - prefer).abs() < (best.0 - prefer).abs());
+        if better {
+            best = (top, c);
+        }
+        top -= 0.01;
+    }
+    best.0
 }
 
 /// The milestone chart: probability of having reached the target by each year (line),
@@ -931,11 +1066,59 @@ impl Drawable for MilestoneChart<'_> {
                 THRESHOLD.stroke_width(2),
             ))
             .map_err(&e)?;
+        // the annotation goes beside the `by` line, at the height where no curve or bar
+        // passes under it (measured in pixels on the drawn curves)
+        let note = format!("reached by {}: {:.0}%", m.by, m.p_crossed_by * 100.0);
+        let (w_px, h_px) = chart.plotting_area().dim_in_pixel();
+        let x_per_px = (x1 - x0 + 1.4) / f64::from(w_px.max(1));
+        let text_w = note.chars().count() as f64 * 10.0 * x_per_px;
+        let text_h = 24.0 / f64::from(h_px.max(1));
+        let right = by + 0.15 + text_w <= x1 + 0.7;
+        let span = if right {
+            (by + 0.1, by + 0.2 + text_w)
+        } else {
+            (by - 0.2 - text_w, by - 0.1)
+        };
+        let mut curves: Vec<Vec<(f64, f64)>> = vec![
+            odds.iter()
+                .map(|p| (p.period as f64, p.p_crossed_by))
+                .collect(),
+            odds.iter()
+                .map(|p| (p.period as f64, p.p_at_least))
+                .collect(),
+        ];
+        if !self.months.is_empty() {
+            curves.push(
+                self.months
+                    .iter()
+                    .map(|(o, p)| (*o as f64 / 12.0 - 0.5 + 0.5 / 12.0, *p))
+                    .collect(),
+            );
+        }
+        let bars: Vec<(f64, f64, f64)> = odds
+            .iter()
+            .map(|p| (p.period as f64 - 0.35, p.period as f64 + 0.35, p.p_first))
+            .collect();
+        let top = annotation_top(
+            &curves,
+            &bars,
+            span,
+            text_h,
+            (m.p_crossed_by + 0.08).min(0.97),
+        );
+        let anchor = plotters::style::text_anchor::Pos::new(
+            if right {
+                plotters::style::text_anchor::HPos::Left
+            } else {
+                plotters::style::text_anchor::HPos::Right
+            },
+            plotters::style::text_anchor::VPos::Top,
+        );
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("reached by {}: {:.0}%", m.by, m.p_crossed_by * 100.0),
-                (by + 0.15, (m.p_crossed_by + 0.08).min(0.97)),
-                ("sans-serif", 18).into_font().color(&THRESHOLD),
+                note,
+                (if right { by + 0.15 } else { by - 0.15 }, top),
+                ("sans-serif", 18).into_font().color(&THRESHOLD).pos(anchor),
             )))
             .map_err(&e)?;
         // the curves rise to the right: the legend goes where they are not

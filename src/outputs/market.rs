@@ -2,6 +2,7 @@
 //! (`forecast`, `milestone`, `vintages`, `nowcast`), so one cut-off reads the same everywhere.
 
 use super::report::{num, pct};
+use crate::commands::market::Headline;
 use crate::market::{Crossing, MarketPaths};
 use crate::series::TimeKind;
 use std::fmt::Write;
@@ -10,54 +11,52 @@ fn month(o: i64) -> String {
     TimeKind::YearMonth.format(o)
 }
 
+/// The headline block of the market model's paths `p` (see [`headline_of`]).
+pub fn headline(p: &MarketPaths, target: f64, by: i64, unit: &str) -> String {
+    headline_of(&Headline::new(p, target, by), unit)
+}
+
 /// The headline block: the current year with its known months, P(`by` ≥ `target`), the
 /// crossing year and the first month trailing-12-month sales reach the target.
-pub fn headline(p: &MarketPaths, target: f64, by: i64, unit: &str) -> String {
+pub fn headline_of(h: &Headline, unit: &str) -> String {
     let mut s = String::new();
-    let y = p.first_year;
+    let y = h.year;
     let _ = writeln!(
         s,
         "Market model {} (every month of data to {}; {} sample paths, seed {}):",
-        p.candidate.name(),
-        month(p.data_to),
-        p.len(),
-        p.simulation.seed
+        h.model, h.data_to, h.paths, h.seed
     );
-    if let (Some(point), Some((l80, h80)), Some((l95, h95))) =
-        (p.point(y), p.interval(y, 80.0), p.interval(y, 95.0))
-    {
+    if let (Some(point), [b80, b95]) = (h.point, h.intervals.as_slice()) {
         let _ = writeln!(
             s,
             "  {y}: {} {unit} (80%: {}–{}; 95%: {}–{}); {} of its 12 months known ({} so far), the rest simulated.",
             num(point),
-            num(l80),
-            num(h80),
-            num(l95),
-            num(h95),
-            p.known_months,
-            num(p.known_sum)
+            num(b80.lower),
+            num(b80.upper),
+            num(b95.lower),
+            num(b95.upper),
+            h.known_months,
+            num(h.known_sum)
         );
     }
-    let t = num(target);
-    if let Some(pa) = p.p_at_least(by, target) {
+    let (t, by) = (num(h.target), h.by);
+    if let Some(pa) = h.p_at_least_by {
         let _ = writeln!(
             s,
             "  P({by} ≥ {t}) = {}; P(some calendar year up to {by} ≥ {t}) = {}.",
             pct(pa),
-            pct(p.crossing_years(target).p_by(by))
+            pct(h.p_reached_by)
         );
     }
-    let years = p.crossing_years(target);
     let _ = writeln!(
         s,
         "  First calendar year ≥ {t}: {}.",
-        describe(&years, |v| v.to_string())
+        describe(&h.crossing_years, |v| v.to_string())
     );
-    let months = p.crossing_months(target);
     let _ = writeln!(
         s,
         "  First month trailing-12-month sales ≥ {t}: {}.",
-        describe(&months, month)
+        describe(&h.crossing_months, month)
     );
     s
 }

@@ -7,5 +7,6 @@ pub mod market;
 pub mod params;
 pub mod parquet;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod table;

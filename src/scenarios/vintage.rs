@@ -41,7 +41,7 @@ pub fn annual_input_as_of(
 ) -> Result<(MarketSeries, Option<super::nowcast::Nowcast>)> {
     let year = data_to.div_euclid(12);
     let known = (data_to.rem_euclid(12) + 1) as u32;
-    let complete_to = if known == 12 { year } else { year - 1 };
+    let complete_to = crate::series::time::last_complete_year(data_to);
     let monthly_then = monthly.truncate_to(data_to)?;
     let nc = if known < 12 {
         Some(nowcast(
@@ -101,8 +101,7 @@ pub fn forecast_as_of(
     choice: ModelChoice,
 ) -> Result<VintageForecast> {
     let year = data_to.div_euclid(12);
-    let known = (data_to.rem_euclid(12) + 1) as u32;
-    let complete_to = if known == 12 { year } else { year - 1 };
+    let complete_to = crate::series::time::last_complete_year(data_to);
     if target_year <= complete_to {
         return Err(Error::invalid(format!(
             "{target_year} was already complete in the data to {}",

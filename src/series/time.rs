@@ -318,6 +318,13 @@ fn cells_distinct(cells: &[RawTime]) -> usize {
     v.len()
 }
 
+/// The last calendar year that is complete when `month` (a month ordinal, `year * 12 +
+/// month - 1`) is the last month of data: its own year when it is a December, else the
+/// year before. Every "complete years as of a month" rule reads this.
+pub fn last_complete_year(month: i64) -> i64 {
+    (month + 1).div_euclid(12) - 1
+}
+
 /// The ordinal of a parsed cell under a kind.
 pub fn ordinal(kind: TimeKind, cell: RawTime) -> i64 {
     match (kind, cell) {

@@ -1,18 +1,19 @@
 //! The library's data flow runs one way (ingest → series → models → evaluation → scenarios →
-//! market → outputs) and no two of its modules import each other, read from the source.
+//! market → commands → outputs) and no two of its modules import each other, read from the source.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// In import order: a module may name its own layer and earlier ones. `series` comes first
 /// because ingest returns its validated types.
-const LAYERS: [&str; 7] = [
+const LAYERS: [&str; 8] = [
     "series",
     "ingest",
     "models",
     "evaluation",
     "scenarios",
     "market",
+    "commands",
     "outputs",
 ];
 

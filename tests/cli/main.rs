@@ -5,6 +5,8 @@ mod common;
 
 /// The shared benchmark contract on the M4 yearly sample.
 mod bench;
+/// Goldens of every command that is one library call: report, `--json`, `--help`.
+mod commands;
 /// `chipcast data list|show`, with golden outputs.
 mod data;
 /// Machine-readable outputs: `-o -`, typed JSON in column order, long exports.

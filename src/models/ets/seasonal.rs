@@ -785,10 +785,12 @@ impl FittedEts {
             }
         };
         // a multiplicative model describes positive data: its bounds never go below zero
+        // (nor above its own point, which an additive-error model with a multiplicative
+        // season can put below zero on wild data)
         if mult_e || mult_s {
             for iv in f.intervals.iter_mut() {
-                for v in iv.lower.iter_mut() {
-                    *v = v.max(0.0);
+                for (v, p) in iv.lower.iter_mut().zip(&f.point) {
+                    *v = v.max(0.0).min(*p);
                 }
             }
         }

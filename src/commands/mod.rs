@@ -1,0 +1,69 @@
+//! One library call per subcommand: `commands::<cmd>::run(&<Cmd>Request) -> Result<<Cmd>Result>`.
+//!
+//! This layer sits between [`crate::market`] and [`crate::outputs`]: it may use every
+//! earlier layer and never `outputs`, and `outputs::render::<cmd>` turns its results into
+//! text, tables and charts. The binary's `src/cli/<cmd>.rs` is only glue: clap arguments →
+//! request → `run` → render, print, write.
+//!
+//! # The pattern
+//!
+//! * **`<Cmd>Request`** is plain data: what clap parsed, after the checks that need only
+//!   the arguments (a model name resolved to a [`model::NamedChoice`], paths already
+//!   validated). No clap types, no file handles. It implements `Default` with the values of
+//!   [`defaults`], so a test or a notebook writes `MilestoneRequest { by: 2028,
+//!   ..Default::default() }`.
+//! * **`run(&req)`** does all the work and every business rule: loading the data
+//!   ([`source::load`]), the market model's paths ([`market`]), the as-of rules
+//!   ([`crate::series::time::last_complete_year`]), loops over vintages. It returns the
+//!   library's [`crate::Error`] with a message naming the flag and the valid range; it
+//!   prints nothing and writes nothing.
+//! * **`<Cmd>Result: Serialize`** holds everything the command reports, numbers as
+//!   numbers: dates, unit, model, interval levels, the simulation, and its
+//!   [`provenance::Provenance`]. Its fields are in the order a reader wants them, because
+//!   `--json` prints it with serde as it is (struct order). Anything the report, table or
+//!   chart prints must be a field (or computed from fields) here, so the report and the
+//!   JSON never disagree.
+//! * **`outputs::render::<cmd>`** has `report(&result) -> String` (the text, byte for byte
+//!   what the command printed before it was converted), `table(&result) -> Table` for
+//!   `-o` (with its metadata from the provenance) and `chart(&result)` where the command
+//!   draws one.
+//! * Provenance strings ("WSTS HBR May-2026 vintage", the crate version) come from
+//!   [`provenance`], defaults (paths, seed, target, by, levels ...) from [`defaults`]:
+//!   never typed in a command.
+//!
+//! # Converting a command
+//!
+//! 1. Move the computation out of `src/cli/<cmd>.rs` into `src/commands/<cmd>.rs`:
+//!    `<Cmd>Request` (+ `Default`), `<Cmd>Result` (`#[derive(Debug, Clone, Serialize)]`,
+//!    every field documented), `pub fn run`. `bail!` becomes
+//!    `return Err(Error::invalid(format!(..)))` with the same message.
+//! 2. Move its text, tables and chart set-up into `src/outputs/render/<cmd>.rs`, reading
+//!    only the result.
+//! 3. Leave in `src/cli/<cmd>.rs`: the clap `Args` (defaults from [`defaults`]), `check_paths`,
+//!    the request, `run`, then `super::emit(&result, json, || render::<cmd>::report(..))` and
+//!    the `-o`/`--chart` writes.
+//! 4. Add the command to `tests/cli/commands.rs` (report, `--json` and `--help` goldens)
+//!    and its top-level JSON keys to the README's schema table (a test checks them).
+//!
+//! ```
+//! use chipcast::commands::milestone::{MilestoneRequest, run};
+//! use chipcast::scenarios::milestone::Simulation;
+//!
+//! let r = run(&MilestoneRequest {
+//!     simulation: Simulation { paths: 300, seed: 1 },
+//!     ..Default::default()
+//! })
+//! .unwrap();
+//! assert_eq!(r.method, "market");
+//! assert!((0.0..=1.0).contains(&r.milestone.p_at_least_in_by));
+//! ```
+
+pub mod backtest;
+pub mod defaults;
+pub mod market;
+pub mod milestone;
+pub mod model;
+pub mod nowcast;
+pub mod provenance;
+pub mod source;
+pub mod vintages;

@@ -1,0 +1,171 @@
+//! Goldens of the commands that are one library call (`chipcast::commands`): each one's
+//! report, `--json` document and `--help`, with a fixed seed, so any change of output is
+//! a reviewed diff (`UPDATE_GOLDEN=1 cargo test --release --test cli commands`).
+
+use crate::common::*;
+
+/// `(golden file stem, arguments)`: every converted command, default and non-default
+/// paths through it, each with a fixed seed and few enough paths to run in well under a
+/// second.
+const CASES: &[(&str, &[&str])] = &[
+    (
+        "milestone_market",
+        &["milestone", "--paths", "2000", "--seed", "7"],
+    ),
+    (
+        "milestone_drift_2025_06",
+        &[
+            "milestone",
+            "--model",
+            "drift",
+            "--as-of",
+            "2025-06",
+            "--paths",
+            "2000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "vintages_market",
+        &[
+            "vintages",
+            "--as-of",
+            "2020-12,2024-11,2025-12",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "vintages_drift",
+        &[
+            "vintages",
+            "--model",
+            "drift",
+            "--as-of",
+            "2020-12,2025-06",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "nowcast_latest",
+        &["nowcast", "--paths", "1000", "--seed", "7"],
+    ),
+    (
+        "nowcast_2024_06",
+        &[
+            "nowcast", "--as-of", "2024-06", "--paths", "1000", "--seed", "7",
+        ],
+    ),
+    (
+        "backtest_worldwide",
+        &[
+            "backtest",
+            "--series",
+            "worldwide",
+            "--models",
+            "naive,drift",
+            "--paths",
+            "500",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "backtest_drift_no_industry",
+        &[
+            "backtest",
+            "--series",
+            "worldwide,japan",
+            "--models",
+            "drift,ets",
+            "--model",
+            "drift",
+            "--no-industry",
+        ],
+    ),
+];
+
+/// The binary at 80 columns, as a report reads in a terminal or a pipe.
+fn run80(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chipcast(dir.path())
+        .env("COLUMNS", "80")
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_converted_command_prints_its_golden_report() {
+    for (name, args) in CASES {
+        golden(&format!("{name}.txt"), &run80(args));
+    }
+}
+
+#[test]
+fn every_converted_command_prints_its_golden_help() {
+    for cmd in ["milestone", "vintages", "nowcast", "backtest"] {
+        golden(&format!("{cmd}_help.txt"), &run80(&[cmd, "--help"]));
+    }
+}
+
+#[test]
+fn every_converted_commands_table_export_matches_its_golden_csv() {
+    for (name, args) in CASES {
+        let mut args = args.to_vec();
+        args.extend(["-o", "-"]);
+        golden(&format!("{name}.csv"), &run80(&args));
+    }
+}
+
+#[test]
+fn every_converted_commands_json_is_one_document_matching_its_golden() {
+    for (name, args) in CASES {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let out = run80(&args);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+        assert!(v["provenance"]["chipcast_version"].is_string(), "{name}");
+        golden(&format!("{name}.json"), &out);
+    }
+}
+
+/// The README's "JSON output" section lists every top-level key of each command's
+/// document, so the documented schema cannot fall behind the code.
+#[test]
+fn the_readme_lists_every_top_level_json_key_of_every_command() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("<!-- json-schema: keys checked by tests/cli/commands.rs -->")
+        .nth(1)
+        .expect("the README has its JSON schema section");
+    for (name, args) in CASES {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let v: serde_json::Value = serde_json::from_str(&run80(&args)).unwrap();
+        let cmd = args[0];
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{cmd}` |")))
+            .unwrap_or_else(|| panic!("no README row for {cmd}"));
+        for key in v.as_object().unwrap().keys() {
+            assert!(
+                row.contains(&format!("`{key}`")),
+                "README row for {cmd} ({name}) lacks `{key}`"
+            );
+        }
+    }
+}
