@@ -58,6 +58,8 @@ pub struct VintageRow {
     pub month: i64,
     /// The data used, in words.
     pub data_used: String,
+    /// Months of the current year known and that year (market model rows).
+    pub known: Option<(u32, i64)>,
     /// The model (`market:ets+cycle`, `drift` ...).
     pub model: String,
     /// Point forecast of the target year.
@@ -180,6 +182,7 @@ fn market_row(
             p.known_months,
             p.first_year
         ),
+        known: Some((p.known_months, p.first_year)),
         model: format!("market:{}", p.candidate.name()),
         point: p.point(ty).unwrap_or(f64::NAN),
         lo80: i80.0,
@@ -245,6 +248,7 @@ fn annual_row(
             ),
             None => format!("years to {}", input.end()),
         },
+        known: None,
         model: p.forecast.model.clone(),
         point: f.point[h - 1],
         lo80: iv[0].0,

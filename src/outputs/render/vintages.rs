@@ -10,40 +10,64 @@ use std::fmt::Write;
 
 /// The report, as `chipcast vintages` prints it.
 pub fn report(r: &VintagesResult) -> String {
-    let mut t = text_table();
-    t.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+    // one model for every row is named above the table, not repeated in a column, and the
+    // market model's data column is just how much of the current year was known, so the
+    // table fits 80 columns
+    let one_model = r.rows.windows(2).all(|w| w[0].model == w[1].model);
+    let market = r.annual_model.is_none();
+    let mut header = vec![
         "as of".to_string(),
-        "data used".to_string(),
-        "model".to_string(),
+        if market { "known" } else { "data used" }.to_string(),
+    ];
+    if !one_model {
+        header.push("model".to_string());
+    }
+    header.extend([
         format!("forecast {}", r.target_year),
-        "80% interval".to_string(),
-        "95% interval".to_string(),
-        format!("P(≥ {} in {})", num(r.target), r.target_year),
-        format!("P(reached by {})", r.target_year),
+        "80%".to_string(),
+        "95%".to_string(),
+        format!("P({} ≥ {})", r.target_year, grouped(r.target)),
+        format!("P(by {})", r.target_year),
     ]);
+    let first_number = header.len() - 5;
+    let mut t = text_table();
+    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
     for row in &r.rows {
-        t.add_row(vec![
+        let mut cells = vec![
             row.as_of.clone(),
-            row.data_used.clone(),
-            row.model.clone(),
+            match (market, row.known) {
+                (true, Some((k, _))) => format!("{k}/12"),
+                _ => row.data_used.clone(),
+            },
+        ];
+        if !one_model {
+            cells.push(row.model.clone());
+        }
+        cells.extend([
             grouped(row.point),
             format!("{}–{}", grouped(row.lo80), grouped(row.hi80)),
             format!("{}–{}", grouped(row.lo95), grouped(row.hi95)),
             pct(row.p_at_least),
             pct(row.p_reached_by),
         ]);
+        t.add_row(cells);
     }
-    for i in 3..8 {
+    for i in first_number..first_number + 5 {
         if let Some(c) = t.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
+    let (ty, tg) = (r.target_year, grouped(r.target));
+    let model_line = match (one_model, r.rows.first()) {
+        (true, Some(row)) => format!("Model: {}.\n", row.model),
+        _ => String::new(),
+    };
     let data = format!("worldwide sales, built-in WSTS HBR ({WSTS_VINTAGE} vintage)");
     let sim = r.simulation;
     match r.annual_model {
         None => {
             let mut s = format!(
-                "chipcast vintages — {data}; for each as-of month, the market model on every month of data up to it (the same paths as `forecast` and `milestone` with that --as-of)\n{t}\n"
+                "chipcast vintages — {data}; for each as-of month, the market model on every month of data up to it (the same paths as `forecast` and `milestone` with that --as-of); known: months of the current year (the year of the first unknown month) in the data; 80%, 95%: intervals; P(by {ty}): some year up to {ty} reaches {tg}\n{model_line}{t}\n"
             );
             let _ = writeln!(
                 s,
@@ -54,7 +78,7 @@ pub fn report(r: &VintagesResult) -> String {
         }
         Some(model) => {
             let mut s = format!(
-                "chipcast vintages — {data}; for each as-of month: complete years, a nowcast of the current year (known months + run-rate), then the {model} model\n{t}\n"
+                "chipcast vintages — {data}; for each as-of month: complete years, a nowcast of the current year (known months + run-rate), then the {model} model\n{model_line}{t}\n"
             );
             let _ = writeln!(
                 s,
