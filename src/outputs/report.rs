@@ -143,15 +143,16 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
-/// Format a value with one decimal (USD bn).
+/// Format a value for the terminal's prose: one decimal with thousands separators
+/// (`1,301.2`), as in the tables.
 pub fn num(v: f64) -> String {
-    format!("{v:.1}")
+    grouped(v)
 }
 
 /// Format a value with one decimal and thousands separators, for table cells in the
 /// terminal (`1,302.2`); files keep plain full-precision numbers.
 pub fn grouped(v: f64) -> String {
-    let text = num(v);
+    let text = format!("{v:.1}");
     let (sign, rest) = match text.strip_prefix('-') {
         Some(r) => ("-", r),
         None => ("", text.as_str()),

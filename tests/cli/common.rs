@@ -98,8 +98,15 @@ pub struct Headline {
     /// Its 95% interval.
     pub lo95: f64,
     pub hi95: f64,
-    /// "P(YEAR ≥ 1000.0) = x%" as printed, e.g. "23.6%".
+    /// "P(YEAR ≥ 1,000.0) = x%" as printed, e.g. "23.6%".
     pub p_by: String,
+}
+
+/// A number as the terminal prints it (`1,301.2`).
+pub fn number(text: &str) -> f64 {
+    text.replace(',', "")
+        .parse()
+        .unwrap_or_else(|e| panic!("{text:?} is not a number: {e}"))
 }
 
 /// Parse the first market-model headline in a command's stdout (panics if there is none).
@@ -112,7 +119,7 @@ pub fn headline(out: &str) -> Headline {
         .next()
         .unwrap_or_else(|| panic!("no market headline in\n{out}"));
     let (year, rest) = first.trim().split_once(": ").unwrap();
-    let point: f64 = rest.split_whitespace().next().unwrap().parse().unwrap();
+    let point = number(rest.split_whitespace().next().unwrap());
     let iv = rest.split("95%: ").nth(1).unwrap();
     let iv = iv.split(')').next().unwrap();
     let (lo, hi) = iv.split_once('–').unwrap();
@@ -128,19 +135,27 @@ pub fn headline(out: &str) -> Headline {
     Headline {
         year: year.parse().unwrap(),
         point,
-        lo95: lo.parse().unwrap(),
-        hi95: hi.parse().unwrap(),
+        lo95: number(lo),
+        hi95: number(hi),
         p_by,
     }
 }
 
-/// (point, P(≥ target in the target year)) of the `vintages` row for `as_of`.
+/// (point, P(≥ target in the target year)) of the `vintages` row for `as_of`: the first
+/// number after the data column, and the first percentage.
 pub fn vintage_row(out: &str, as_of: &str) -> (f64, String) {
     let row = out
         .lines()
         .find(|l| l.starts_with(&format!("│ {as_of} ")))
         .unwrap_or_else(|| panic!("no row {as_of} in\n{out}"));
-    let t: Vec<&str> = row.split_whitespace().collect();
-    let m = t.iter().position(|x| x.starts_with("market:")).unwrap();
-    (t[m + 1].parse().unwrap(), t[m + 4].to_string())
+    let t: Vec<&str> = row.split_whitespace().skip(2).collect();
+    let point = t
+        .iter()
+        .find(|x| !x.contains('/') && x.replace(',', "").parse::<f64>().is_ok())
+        .unwrap_or_else(|| panic!("no point in {row}"));
+    let p = t
+        .iter()
+        .find(|x| x.ends_with('%'))
+        .unwrap_or_else(|| panic!("no odds in {row}"));
+    (number(point), p.to_string())
 }

@@ -12,9 +12,9 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "Market model ets+cycle (every month of data to 2026-03; 10000 sample paths, seed 42):",
         // the months of 2026 already in hand are kept on every path
         "3 of its 12 months known (298.5 so far)",
-        "P(2030 ≥ 1000.0) = ",
-        "First calendar year ≥ 1000.0: ",
-        "First month trailing-12-month sales ≥ 1000.0: ",
+        "P(2030 ≥ 1,000.0) = ",
+        "First calendar year ≥ 1,000.0: ",
+        "First month trailing-12-month sales ≥ 1,000.0: ",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -29,8 +29,8 @@ fn forecast_with_a_named_model_says_it_ignores_the_known_months() {
     let dir = tempfile::tempdir().unwrap();
     let out = succeeds(dir.path(), &["forecast", "--model", "auto"]);
     for needle in [
-        "Milestone: 1000.0 USD bn",
-        "P(value in 2030 ≥ 1000.0) = ",
+        "Milestone: 1,000.0 USD bn",
+        "P(value in 2030 ≥ 1,000.0) = ",
         "Model: auto — median(drift,logdrift,ets)",
         "Months of 2026 are known to 2026-03 (3 months, 298.5 USD bn so far).",
         "--model auto fits complete years only: it ignores the 3 known month(s) of 2026.",
@@ -54,7 +54,7 @@ fn as_of_2024_uses_no_data_after_2024_and_shows_the_later_actual() {
         out.contains("actual (later data)") && out.contains("795.6"),
         "{out}"
     );
-    assert!(out.contains("to reach 1000.0 in 2030: 8.0%"), "{out}");
+    assert!(out.contains("to reach 1,000.0 in 2030: 8.0%"), "{out}");
 }
 
 #[test]
@@ -302,7 +302,7 @@ fn gap_accepts_a_user_demand_and_window() {
     );
     // naive: 2025 actual 795.64, then 795.64 twice
     assert!(
-        out.contains("Cumulative chip sales 2025-2027: 2386.9 USD bn"),
+        out.contains("Cumulative chip sales 2025-2027: 2,386.9 USD bn"),
         "{out}"
     );
     assert!(out.contains("1.26x"), "{out}");

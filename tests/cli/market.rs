@@ -29,7 +29,7 @@ fn every_command_gives_the_same_2026_point_and_2030_odds_for_the_same_as_of() {
             .lines()
             .find(|l| l.starts_with("│ 2026 "))
             .unwrap_or_else(|| panic!("no 2026 row in\n{forecast}"));
-        let point_2026: f64 = row_2026.split_whitespace().nth(2).unwrap().parse().unwrap();
+        let point_2026: f64 = crate::common::number(row_2026.split_whitespace().nth(2).unwrap());
         let v2026 = succeeds(
             dir.path(),
             &[
@@ -72,7 +72,7 @@ fn the_headline_says_when_trailing_twelve_month_sales_first_reach_a_trillion() {
         ],
     );
     assert!(
-        out.contains("First month trailing-12-month sales ≥ 1000.0: median "),
+        out.contains("First month trailing-12-month sales ≥ 1,000.0: median "),
         "{out}"
     );
     assert!(out.contains("P(first trailing-12 month in it)"), "{out}");
