@@ -24,7 +24,10 @@ pub fn headline_of(h: &Headline, unit: &str) -> String {
     let _ = writeln!(
         s,
         "Market model {} (every month of data to {}; {} sample paths, seed {}):",
-        h.model, h.data_to, h.paths, h.seed
+        h.model,
+        h.data_to,
+        super::report::count(h.paths),
+        h.seed
     );
     if let (Some(point), [b80, b95]) = (h.point, h.intervals.as_slice()) {
         let _ = writeln!(

@@ -143,6 +143,19 @@ pub fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// A count with thousands separators (`10,000`), for the terminal and chart subtitles.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Format a value for the terminal's prose: one decimal with thousands separators
 /// (`1,301.2`), as in the tables.
 pub fn num(v: f64) -> String {
@@ -348,7 +361,9 @@ pub fn milestone(m: &Milestone, f: &SeriesForecast, last: f64, unit: &str, per: 
     let _ = writeln!(
         s,
         "  Method: {} simulated sample paths of the fitted {} model (seed {}); probabilities are shares of paths.",
-        m.simulation.paths, f.model, m.simulation.seed
+        count(m.simulation.paths),
+        f.model,
+        m.simulation.seed
     );
     s
 }
@@ -534,7 +549,16 @@ pub fn milestone_table(m: &Milestone, kind: crate::series::TimeKind, last: i64) 
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{count, wrap};
+
+    #[test]
+    fn counts_are_grouped_in_threes() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(10_000), "10,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn table_numbers_get_thousands_separators() {

@@ -9,7 +9,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "wsts_annual.csv:41",
         "2030",
         "Default model: the market model",
-        "Market model ets+cycle (every month of data to 2026-03; 10000 sample paths, seed 42):",
+        "Market model ets+cycle (every month of data to 2026-03; 10,000 sample paths, seed 42):",
         // the months of 2026 already in hand are kept on every path
         "3 of its 12 months known (298.5 so far)",
         "P(2030 ≥ 1,000.0) = ",

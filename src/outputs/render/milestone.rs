@@ -2,7 +2,7 @@
 
 use super::super::chart::{MilestoneChart, money_label};
 use super::super::market::{crossing_month_table, headline_of};
-use super::super::report::{self, num};
+use super::super::report::{self, count, num};
 use super::super::table::{Table, Values};
 use crate::commands::milestone::MilestoneResult;
 use crate::series::TimeKind;
@@ -127,11 +127,17 @@ pub fn chart(r: &MilestoneResult) -> MilestoneChart<'_> {
         subtitle: match &r.market {
             Some(h) => format!(
                 "{} sample paths of the market model {} (seed {}), monthly data to {}",
-                sim.paths, h.model, sim.seed, r.data_to
+                count(sim.paths),
+                h.model,
+                sim.seed,
+                r.data_to
             ),
             None => format!(
                 "{} sample paths of the {} model (seed {}), data to {}",
-                sim.paths, r.forecast.model, sim.seed, r.data_to
+                count(sim.paths),
+                r.forecast.model,
+                sim.seed,
+                r.data_to
             ),
         },
         milestone: &r.milestone,

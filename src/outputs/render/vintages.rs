@@ -1,7 +1,7 @@
 //! `vintages`' report, table and drift chart.
 
 use super::super::chart::VintageChart;
-use super::super::report::{grouped, num, pct, text_table};
+use super::super::report::{count, grouped, num, pct, text_table};
 use super::super::table::{Table, Values};
 use crate::commands::provenance::{VERSION, WSTS_VINTAGE};
 use crate::commands::vintages::VintagesResult;
@@ -72,7 +72,8 @@ pub fn report(r: &VintagesResult) -> String {
             let _ = writeln!(
                 s,
                 "Point = median of {} sample paths per vintage (seed {}), intervals = their quantiles, probabilities = shares of them. WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
-                sim.paths, sim.seed
+                count(sim.paths),
+                sim.seed
             );
             s
         }
@@ -83,7 +84,8 @@ pub fn report(r: &VintagesResult) -> String {
             let _ = writeln!(
                 s,
                 "Probabilities: {} sample paths per vintage (seed {}); a nowcast year is provisional, each path drawing it from the nowcast's own error record, and the intervals widen by the same error (in quadrature on the log scale). --model {model} is a single annual model: it ignores the known months except through that nowcast. WSTS revises history; every vintage here uses today's revised figures up to its as-of month.",
-                sim.paths, sim.seed
+                count(sim.paths),
+                sim.seed
             );
             s
         }
