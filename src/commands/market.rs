@@ -107,6 +107,8 @@ pub struct Headline {
     pub point: Option<f64>,
     /// Its 80% and 95% intervals (quantiles of the paths).
     pub intervals: Vec<Band>,
+    /// P(its total ≥ `target`): the share of paths.
+    pub p_at_least_current: Option<f64>,
     /// Months of `year` known.
     pub known_months: u32,
     /// Their sum.
@@ -147,6 +149,7 @@ impl Headline {
                     })
                 })
                 .collect(),
+            p_at_least_current: p.p_at_least(y, target),
             known_months: p.known_months,
             known_sum: p.known_sum,
             target,

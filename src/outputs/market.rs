@@ -43,6 +43,9 @@ pub fn headline_of(h: &Headline, unit: &str) -> String {
         );
     }
     let (t, by) = (num(h.target), h.by);
+    if let (Some(pc), true) = (h.p_at_least_current, y < by) {
+        let _ = writeln!(s, "  P({y} ≥ {t}) = {}.", pct(pc));
+    }
     if let Some(pa) = h.p_at_least_by {
         let _ = writeln!(
             s,

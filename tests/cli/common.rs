@@ -123,7 +123,9 @@ pub fn headline(out: &str) -> Headline {
     let iv = rest.split("95%: ").nth(1).unwrap();
     let iv = iv.split(')').next().unwrap();
     let (lo, hi) = iv.split_once('–').unwrap();
-    let second = lines.next().unwrap();
+    let second = lines
+        .find(|l| l.contains("P(some calendar year"))
+        .unwrap_or_else(|| panic!("no odds line in\n{out}"));
     let p_by = second
         .split(" = ")
         .nth(1)
