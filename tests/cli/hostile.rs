@@ -481,6 +481,18 @@ const CASES: &[Case] = &[
     ("--series with --input", &[F, "--series", "japan", "--input", "good.csv"], 2, "cannot be used with"),
     ("unknown dataset", &["data", "show", "nope"], 2, "nope"),
     ("--chart with many series", &[F, "--input", "good.csv", "--chart", "chart.png"], 2, "--chart draws one series"),
+    // --- many-series inputs and outputs: globs, directories, partitions, batches ---
+    ("glob matching nothing", &[F, "--input", "nomatch*.csv"], 2, "no file matches this pattern"),
+    ("invalid glob", &[F, "--input", "[abc"], 2, "not a valid glob pattern"),
+    ("directory without data files", &[F, "--input", "adir.csv"], 2, "is a directory with no .csv"),
+    ("--partitions is a file", &[F, "--input", "good.csv", "--partitions", "out.csv"], 2, "--partitions names a directory"),
+    ("--partitions is the input", &[F, "--input", "good.csv", "--partitions", "good.csv"], 2, "--partitions names a directory"),
+    ("--partitions holds the input", &[F, "--input", "good.csv", "--partitions", "."], 2, "would replace the directory that holds --input"),
+    ("--partitions with one series", &[F, "--input", "one.csv", "--partitions", "parts"], 2, "has one series; write it with -o"),
+    ("--batch 0", &[F, "--input", "good.csv", "--batch", "0"], 2, "0 is not in 1.."),
+    // --- --json ---
+    ("milestone --json with -o -", &["milestone", "--json", "-o", "-"], 2, "cannot write a table there too"),
+    ("vintages --json with -o -", &["vintages", "--json", "-o", "-"], 2, "cannot write a table there too"),
 ];
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
