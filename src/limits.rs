@@ -15,6 +15,10 @@
 use crate::error::{Error, Result};
 use crate::series::TimeKind;
 
+/// Rows an input Parquet file may declare (checked from its footer and page headers before
+/// it is decoded).
+pub const MAX_PARQUET_ROWS: usize = 1_000_000_000;
+
 /// Most steps any forecast may run ahead (1,000 years of annual data, 83 years monthly).
 pub const MAX_HORIZON: usize = 1_000;
 /// Most years a year argument may lie after the last data year.

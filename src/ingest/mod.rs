@@ -206,15 +206,88 @@ fn duplicate_key(text: &str) -> Option<(usize, String)> {
 /// fuzz tests) into an error. The panic hook is silenced meanwhile so that the user sees
 /// one clear message, not a panic report.
 fn guarded<T>(read: impl FnOnce() -> PolarsResult<T>) -> std::result::Result<T, String> {
+    match quiet_catch(read)? {
+        Ok(t) => Ok(t),
+        Err(e) => Err(polars_message(&e)),
+    }
+}
+
+/// Run `f`, turning a panic inside it (a reader on malformed content) into an error, with
+/// the panic message kept off stderr.
+fn quiet_catch<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     std::panic::set_hook(hook);
-    match r {
-        Ok(Ok(t)) => Ok(t),
-        Ok(Err(e)) => Err(polars_message(&e)),
-        Err(_) => Err("the reader failed on malformed content".to_string()),
+    r.map_err(|_| "the reader failed on malformed content".to_string())
+}
+
+/// The value counts a Parquet file declares, checked before polars decodes it: the rows of
+/// the footer and its row groups agree and stay within [`crate::limits::MAX_PARQUET_ROWS`],
+/// and the data pages of every column chunk hold exactly the chunk's values. polars sizes
+/// its buffers from those counts, and a corrupt one made it allocate 2^61 bytes and abort.
+/// The bytes come back for polars to read (the pages are walked in place, not copied).
+fn check_parquet_counts(bytes: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+    use polars_parquet::parquet::page::CompressedPage;
+    use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
+    let limit = crate::limits::MAX_PARQUET_ROWS;
+    let len = bytes.len();
+    let meta = read_metadata(&mut std::io::Cursor::new(&bytes)).map_err(|e| e.to_string())?;
+    if meta.num_rows > limit {
+        return Err(format!(
+            "it declares {} rows; at most {limit} (MAX_PARQUET_ROWS) are read from one file",
+            meta.num_rows
+        ));
     }
+    let groups: usize = meta.row_groups.iter().map(|g| g.num_rows()).sum();
+    if groups != meta.num_rows {
+        return Err(format!(
+            "its row groups hold {groups} rows but its footer declares {}",
+            meta.num_rows
+        ));
+    }
+    let buffer = polars_buffer::Buffer::from(bytes);
+    for group in &meta.row_groups {
+        for chunk in group.parquet_columns() {
+            let declared = usize::try_from(chunk.num_values())
+                .ok()
+                .filter(|n| *n <= limit)
+                .ok_or_else(|| {
+                    format!(
+                        "a column chunk declares {} values; at most {limit} (MAX_PARQUET_ROWS)",
+                        chunk.num_values()
+                    )
+                })?;
+            let pages = get_page_iterator(
+                chunk,
+                std::io::Cursor::new(buffer.clone()),
+                Vec::new(),
+                len.max(1),
+            )
+            .map_err(|e| e.to_string())?;
+            let mut seen = 0usize;
+            for page in pages {
+                if let CompressedPage::Data(p) = page.map_err(|e| e.to_string())? {
+                    seen = seen.saturating_add(p.num_values());
+                    if seen > declared {
+                        return Err(format!(
+                            "the data pages of a column chunk hold more than the {declared} values it declares"
+                        ));
+                    }
+                }
+            }
+            if seen != declared {
+                return Err(format!(
+                    "the data pages of a column chunk hold {seen} values, not the {declared} it declares"
+                ));
+            }
+        }
+    }
+    drop(meta);
+    // every page iterator has dropped its handle, so the buffer is the only owner again
+    Ok(buffer
+        .into_mut()
+        .either(|shared| shared.to_vec(), |own| own))
 }
 
 /// A polars reader's message without the Python-only advice.
@@ -266,8 +339,11 @@ pub fn read_text_table(path: &Path) -> Result<TextTable> {
     }
     let df = match format {
         Format::Parquet => {
-            let file = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
-            guarded(|| ParquetReader::new(file).finish())
+            let bytes = std::fs::read(path).map_err(|e| read_err(path, e))?;
+            let bytes = quiet_catch(|| check_parquet_counts(bytes))
+                .and_then(|r| r)
+                .map_err(|e| read_err(path, format!("not a readable Parquet file ({e})")))?;
+            guarded(|| ParquetReader::new(std::io::Cursor::new(bytes)).finish())
                 .map_err(|e| read_err(path, format!("not a readable Parquet file ({e})")))?
         }
         Format::Json | Format::JsonLines => {

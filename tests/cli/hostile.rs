@@ -221,6 +221,16 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
         ("truncated.parquet", pq[..pq.len() / 2].to_vec()),
         ("csv_named.parquet", good.clone().into_bytes()),
         ("forecast.parquet", pq.clone()),
+        // found by mutating a valid file: a data page claiming 2^64 values (polars allocated
+        // 2^61 bytes and aborted), and a footer whose thrift panicked the metadata reader
+        (
+            "page_count.parquet",
+            include_bytes!("../fixtures/bad/corrupt_page_count.parquet").to_vec(),
+        ),
+        (
+            "footer_thrift.parquet",
+            include_bytes!("../fixtures/bad/corrupt_footer_thrift.parquet").to_vec(),
+        ),
         // regressors
         (
             "reg_collinear.csv",
@@ -490,6 +500,8 @@ const CASES: &[Case] = &[
     ("--partitions holds the input", &[F, "--input", "good.csv", "--partitions", "."], 2, "would replace the directory that holds --input"),
     ("--partitions with one series", &[F, "--input", "one.csv", "--partitions", "parts"], 2, "has one series; write it with -o"),
     ("--batch 0", &[F, "--input", "good.csv", "--batch", "0"], 2, "0 is not in 1.."),
+    ("Parquet page with a corrupt value count", &[F, "--input", "page_count.parquet"], 2, "hold more than the 3 values it declares"),
+    ("Parquet footer with corrupt thrift", &[F, "--input", "footer_thrift.parquet"], 2, "not a readable Parquet file"),
     // --- --json ---
     ("milestone --json with -o -", &["milestone", "--json", "-o", "-"], 2, "cannot write a table there too"),
     ("vintages --json with -o -", &["vintages", "--json", "-o", "-"], 2, "cannot write a table there too"),
