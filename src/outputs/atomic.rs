@@ -136,6 +136,25 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
+/// Whether a `what` (file or directory) can be created beside `target`: its directory
+/// exists and takes a temporary file (removed at once).
+fn parent_writable(target: &Path, what: &str) -> std::result::Result<(), String> {
+    let dir = parent_dir(target);
+    if !dir.is_dir() {
+        return Err(format!(
+            "the directory {} does not exist; create it first (mkdir -p {}); nothing was run",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    new_temp(dir, "").map(drop).map_err(|e| {
+        format!(
+            "cannot create a {what} in {}: {e}; nothing was run",
+            dir.display()
+        )
+    })
+}
+
 fn new_temp(dir: &Path, suffix: &str) -> std::io::Result<tempfile::NamedTempFile> {
     let mut b = tempfile::Builder::new();
     b.prefix(".chipcast-").suffix(suffix);
@@ -349,20 +368,7 @@ pub fn check_partition_dir(flag: &str, path: &Path, inputs: &[(&str, &Path)]) ->
             )));
         }
     }
-    let dir = parent_dir(&target);
-    if !dir.is_dir() {
-        return Err(err(format!(
-            "the directory {} does not exist; create it first (mkdir -p {}); nothing was run",
-            dir.display(),
-            dir.display()
-        )));
-    }
-    new_temp(dir, "").map_err(|e| {
-        err(format!(
-            "cannot create a directory in {}: {e}; nothing was run",
-            dir.display()
-        ))
-    })?;
+    parent_writable(&target, "directory").map_err(err)?;
     Ok(())
 }
 
@@ -462,21 +468,7 @@ pub fn check_outputs(inputs: &[(&str, &Path)], outputs: &[Planned<'_>]) -> Resul
                 o.extensions[0]
             )));
         }
-        let dir = parent_dir(&target);
-        if !dir.is_dir() {
-            return Err(err(format!(
-                "the directory {} does not exist; create it first (mkdir -p {}); nothing was run",
-                dir.display(),
-                dir.display()
-            )));
-        }
-        // can a file be created there? (removed at once)
-        new_temp(dir, "").map_err(|e| {
-            err(format!(
-                "cannot create a file in {}: {e}; nothing was run",
-                dir.display()
-            ))
-        })?;
+        parent_writable(&target, "file").map_err(err)?;
         for (flag, input) in inputs {
             if same_file(o.path, input) {
                 return Err(err(format!(
