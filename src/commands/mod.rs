@@ -60,6 +60,7 @@
 
 pub mod backtest;
 pub mod defaults;
+pub mod gap;
 pub mod market;
 pub mod milestone;
 pub mod model;
