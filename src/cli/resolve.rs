@@ -11,9 +11,7 @@ use chipcast::models::combination::ComboSpec;
 use chipcast::models::registry::{self, Entry};
 use chipcast::series::{MarketSeries, TimeKind};
 
-pub(crate) use chipcast::commands::source::{
-    Source, as_of_month, builtin_as_of_month, parse_period,
-};
+pub(crate) use chipcast::commands::source::{Source, as_of_month, parse_period};
 
 /// The library's description of the data a command reads, from the `--series`/`--input`
 /// family of flags.

@@ -66,5 +66,6 @@ pub mod milestone;
 pub mod model;
 pub mod nowcast;
 pub mod provenance;
+pub mod regions;
 pub mod source;
 pub mod vintages;

@@ -7,6 +7,7 @@ pub mod backtest;
 pub mod gap;
 pub mod milestone;
 pub mod nowcast;
+pub mod regions;
 pub mod vintages;
 
 use super::report::{num, pct};
