@@ -9,12 +9,9 @@ use chipcast::ingest::LongFormat;
 use chipcast::models::ModelSpec;
 use chipcast::models::combination::ComboSpec;
 use chipcast::models::registry::{self, Entry};
-use chipcast::scenarios::projection::Projection;
 use chipcast::series::{MarketSeries, TimeKind};
 
-pub(crate) use chipcast::commands::source::{
-    Source, as_of_month, builtin_as_of_month, parse_period,
-};
+pub(crate) use chipcast::commands::source::{Source, as_of_month, parse_period};
 
 /// The library's description of the data a command reads, from the `--series`/`--input`
 /// family of flags.
@@ -69,24 +66,6 @@ pub(crate) fn load(src: &SourceArgs) -> anyhow::Result<Source> {
     let loaded = source::load_with(&req, &|n| progress.inc(n));
     progress.finish();
     Ok(loaded?)
-}
-
-/// `project_with` under the user's choice, the forecast's model named as the user chose it
-/// (a combination shows auto, scum or combo), so every report, chart and table agrees.
-pub(crate) fn project_named(
-    series: &MarketSeries,
-    (name, choice): (ModelName, ModelChoice),
-    h: usize,
-    levels: &[f64],
-    floor: bool,
-) -> anyhow::Result<Projection> {
-    let named = NamedChoice {
-        name: name.label(),
-        choice,
-    };
-    Ok(chipcast::commands::model::project_named(
-        series, &named, h, levels, floor,
-    )?)
 }
 
 /// The model choice, refusing options the model would ignore.

@@ -60,10 +60,12 @@
 
 pub mod backtest;
 pub mod defaults;
+pub mod gap;
 pub mod market;
 pub mod milestone;
 pub mod model;
 pub mod nowcast;
 pub mod provenance;
+pub mod regions;
 pub mod source;
 pub mod vintages;

@@ -124,7 +124,8 @@ pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> S
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; May-2026 vintage), monthly data to {}; market model: worldwide {}, {} (each region's by its own backtest, benches/region_backtest.md); {} paths, seed {}; {} of the 12 months of {} known; MinT(shrink) over {} rolling origins, shrinkage {:.2}",
+        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; {} vintage), monthly data to {}; market model: worldwide {}, {} (each region's by its own backtest, benches/region_backtest.md); {} paths, seed {}; {} of the 12 months of {} known; MinT(shrink) over {} rolling origins, shrinkage {:.2}",
+        crate::commands::provenance::WSTS_VINTAGE,
         month(f.data_to),
         crate::market::Candidate::DEFAULT.name(),
         labels

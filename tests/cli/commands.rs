@@ -6,7 +6,8 @@ use crate::common::*;
 
 /// `(golden file stem, arguments)`: every converted command, default and non-default
 /// paths through it, each with a fixed seed and few enough paths to run in well under a
-/// second.
+/// second. Each case's report, `-o -` CSV (unless in [`NO_TABLE`]) and `--json` (unless
+/// its command is in [`NOT_YET_JSON`]) are goldens.
 const CASES: &[(&str, &[&str])] = &[
     (
         "milestone_market",
@@ -89,6 +90,57 @@ const CASES: &[(&str, &[&str])] = &[
             "--no-industry",
         ],
     ),
+    ("gap_market", &["gap", "--paths", "1000", "--seed", "7"]),
+    (
+        "gap_market_2025_12",
+        &[
+            "gap", "--as-of", "2025-12", "--paths", "1000", "--seed", "7",
+        ],
+    ),
+    (
+        "gap_scenario_default",
+        &[
+            "gap",
+            "--scenario",
+            "default",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "regions_market",
+        &["regions", "--paths", "1000", "--seed", "7"],
+    ),
+    (
+        "regions_drift",
+        &[
+            "regions", "--model", "drift", "--paths", "1000", "--seed", "7",
+        ],
+    ),
+    ("data_list_command", &["data", "list"]),
+    ("data_show_wsts_annual", &["data", "show", "wsts_annual"]),
+];
+
+/// Cases whose command prints no table, so has no `-o`.
+const NO_TABLE: &[&str] = &["data_list_command"];
+
+/// Commands whose goldens were recorded before their conversion to one library call
+/// (report and CSV only, so the refactor is checked byte for byte); they get `--json`
+/// when converted and leave this list.
+const NOT_YET_JSON: &[&str] = &["data"];
+
+/// The `--help` goldens: every converted command's.
+const HELP: &[&[&str]] = &[
+    &["milestone"],
+    &["vintages"],
+    &["nowcast"],
+    &["backtest"],
+    &["gap"],
+    &["regions"],
+    &["data", "list"],
+    &["data", "show"],
 ];
 
 /// The binary at 80 columns, as a report reads in a terminal or a pipe.
@@ -107,6 +159,13 @@ fn run80(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The cases whose command takes `--json`.
+fn json_cases() -> impl Iterator<Item = &'static (&'static str, &'static [&'static str])> {
+    CASES
+        .iter()
+        .filter(|(_, args)| !NOT_YET_JSON.contains(&args[0]))
+}
+
 #[test]
 fn every_converted_command_prints_its_golden_report() {
     for (name, args) in CASES {
@@ -116,14 +175,16 @@ fn every_converted_command_prints_its_golden_report() {
 
 #[test]
 fn every_converted_command_prints_its_golden_help() {
-    for cmd in ["milestone", "vintages", "nowcast", "backtest"] {
-        golden(&format!("{cmd}_help.txt"), &run80(&[cmd, "--help"]));
+    for cmd in HELP {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        golden(&format!("{}_help.txt", cmd.join("_")), &run80(&args));
     }
 }
 
 #[test]
 fn every_converted_commands_table_export_matches_its_golden_csv() {
-    for (name, args) in CASES {
+    for (name, args) in CASES.iter().filter(|(n, _)| !NO_TABLE.contains(n)) {
         let mut args = args.to_vec();
         args.extend(["-o", "-"]);
         golden(&format!("{name}.csv"), &run80(&args));
@@ -132,7 +193,7 @@ fn every_converted_commands_table_export_matches_its_golden_csv() {
 
 #[test]
 fn every_converted_commands_json_is_one_document_matching_its_golden() {
-    for (name, args) in CASES {
+    for (name, args) in json_cases() {
         let mut args = args.to_vec();
         args.push("--json");
         let out = run80(&args);
@@ -152,7 +213,7 @@ fn the_readme_lists_every_top_level_json_key_of_every_command() {
         .split("<!-- json-schema: keys checked by tests/cli/commands.rs -->")
         .nth(1)
         .expect("the README has its JSON schema section");
-    for (name, args) in CASES {
+    for (name, args) in json_cases() {
         let mut args = args.to_vec();
         args.push("--json");
         let v: serde_json::Value = serde_json::from_str(&run80(&args)).unwrap();

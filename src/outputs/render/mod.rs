@@ -4,8 +4,10 @@
 //! report prints and what `--json` holds cannot disagree.
 
 pub mod backtest;
+pub mod gap;
 pub mod milestone;
 pub mod nowcast;
+pub mod regions;
 pub mod vintages;
 
 use super::report::{num, pct};
