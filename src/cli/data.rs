@@ -1,16 +1,19 @@
-//! `chipcast data list|show`: the built-in datasets.
+//! `chipcast data list|show`: clap arguments → [`chipcast::commands::data`] → report,
+//! JSON, table.
 
-use super::{print, print_raw};
+use super::{JsonArg, print, print_raw};
 use anyhow::Context;
-use chipcast::ingest::builtin::{DATASETS, SERIES, dataset};
-use chipcast::outputs::table::Table as TypedTable;
+use chipcast::commands::data::{self, DataShowRequest};
+use chipcast::outputs::render::data::{self as render, ShowFormat};
 use clap::{Subcommand, ValueEnum};
-use comfy_table::presets::UTF8_BORDERS_ONLY;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DataCommand {
     /// List the built-in datasets and the series you can forecast
-    List,
+    List {
+        #[command(flatten)]
+        json: JsonArg,
+    },
     /// Print one dataset
     Show {
         /// Dataset name (see `chipcast data list`)
@@ -22,6 +25,8 @@ pub(crate) enum DataCommand {
         /// (with metadata), or - for CSV on stdout
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        json: JsonArg,
     },
 }
 
@@ -36,82 +41,43 @@ pub(crate) enum Format {
     Json,
 }
 
+impl From<Format> for ShowFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => ShowFormat::Table,
+            Format::Csv => ShowFormat::Csv,
+            Format::Json => ShowFormat::Json,
+        }
+    }
+}
+
 pub(crate) fn run(c: DataCommand) -> anyhow::Result<()> {
     match c {
-        DataCommand::List => {
-            let mut t = chipcast::outputs::report::text_table();
-            t.load_preset(UTF8_BORDERS_ONLY)
-                .set_header(vec!["dataset", "rows", "description"]);
-            for d in DATASETS {
-                let rows = d
-                    .table()
-                    .with_context(|| format!("parsing {}", d.name))?
-                    .rows
-                    .len();
-                t.add_row(vec![
-                    d.name.to_string(),
-                    rows.to_string(),
-                    d.description.to_string(),
-                ]);
-            }
-            let mut s = format!(
-                "Built-in datasets (datasets/README.md has columns, units and sources):\n{t}\n"
-            );
-            let mut st = chipcast::outputs::report::text_table();
-            st.load_preset(UTF8_BORDERS_ONLY)
-                .set_header(vec!["series (--series)", "description"]);
-            for (name, desc) in SERIES {
-                st.add_row(vec![*name, *desc]);
-            }
-            s.push_str(&format!(
-                "\nSeries for `chipcast forecast --series NAME`:\n{st}\n"
-            ));
-            print(&s)
-        }
+        DataCommand::List { json } => super::emit(&data::list()?, json, render::list_report, &[]),
         DataCommand::Show {
             name,
             format,
             output,
+            json,
         } => {
+            super::check_json(json, &[output.as_deref()])?;
             super::check_paths(&[], &[("--output", output.as_deref())])?;
-            let d = dataset(&name)?;
+            let r = data::show(&DataShowRequest { name })?;
             if let Some(path) = &output {
-                let t = d.table()?;
-                let mut typed = TypedTable::from_text(&t.columns, &t.rows);
-                typed.metadata = vec![
-                    ("chipcast.version".into(), env!("CARGO_PKG_VERSION").into()),
-                    (
-                        "chipcast.data_source".into(),
-                        format!("chipcast built-in {}.csv", d.name),
-                    ),
-                ];
-                typed
+                render::table(&r)
                     .write(path)
-                    .with_context(|| format!("writing {}", d.name))?;
-                if chipcast::outputs::atomic::is_stdout(path) {
+                    .with_context(|| format!("writing {}", r.name))?;
+                if chipcast::outputs::atomic::is_stdout(path) && !json.json {
                     return Ok(());
                 }
             }
+            if json.json {
+                return super::emit(&r, json, |_| String::new(), &[]);
+            }
+            let text = render::show_report(&r, format.into())?;
             match format {
-                Format::Csv => print_raw(d.text),
-                Format::Json => {
-                    let t = d.table()?;
-                    print_raw(&TypedTable::from_text(&t.columns, &t.rows).to_json()?)
-                }
-                Format::Table => {
-                    let t = d.table()?;
-                    let mut out = chipcast::outputs::report::text_table();
-                    out.load_preset(UTF8_BORDERS_ONLY)
-                        .set_header(t.columns.clone());
-                    for r in &t.rows {
-                        out.add_row(
-                            r.iter()
-                                .map(|c| c.clone().unwrap_or_default())
-                                .collect::<Vec<_>>(),
-                        );
-                    }
-                    print(&format!("{out}\n"))
-                }
+                Format::Table => print(&text),
+                Format::Csv | Format::Json => print_raw(&text),
             }
         }
     }

@@ -59,6 +59,7 @@
 //! ```
 
 pub mod backtest;
+pub mod data;
 pub mod defaults;
 pub mod gap;
 pub mod market;

@@ -162,6 +162,113 @@ impl Table {
     }
 }
 
+/// What a text column holds, read from its cells as `data show` types them: whole
+/// numbers (that fit an `i64`), decimal numbers, or text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Every non-empty cell a plain whole number.
+    Int,
+    /// Every non-empty cell a plain number, at least one with a decimal point.
+    Float,
+    /// Anything else (and a column with no non-empty cell).
+    Text,
+}
+
+/// One typed cell: a JSON number or string (`None` beside it is an empty cell).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// A whole number.
+    Int(i64),
+    /// A decimal number.
+    Float(f64),
+    /// Text.
+    Text(String),
+}
+
+/// The kind of a plain number: digits with an optional minus sign and decimal point, no
+/// leading zero (`007` is an id, not 7), no exponent; `None` for anything else.
+fn plain_number(s: &str) -> Option<ColumnKind> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    match frac {
+        None => Some(ColumnKind::Int),
+        Some(f) if all_digits(f) => Some(ColumnKind::Float),
+        Some(_) => None,
+    }
+}
+
+/// A column's kind from its cells (`None` = empty): numeric when every non-empty cell is a
+/// plain number, a float column when any has a decimal point, an integer column when all
+/// are whole and fit an `i64`; text otherwise.
+pub fn column_kind(cells: &[Option<&str>]) -> ColumnKind {
+    let mut kind = None;
+    for c in cells.iter().flatten() {
+        match (plain_number(c), kind) {
+            (None, _) => return ColumnKind::Text,
+            (Some(ColumnKind::Float), _) | (_, Some(ColumnKind::Float)) => {
+                kind = Some(ColumnKind::Float)
+            }
+            (Some(k), _) => kind = Some(k),
+        }
+    }
+    match kind {
+        // a whole number too large for i64 keeps its text
+        Some(ColumnKind::Int) if cells.iter().flatten().any(|c| c.parse::<i64>().is_err()) => {
+            ColumnKind::Text
+        }
+        Some(k) => k,
+        None => ColumnKind::Text,
+    }
+}
+
+impl Table {
+    /// Each column's kind ([`column_kind`]).
+    pub fn kinds(&self) -> Vec<ColumnKind> {
+        (0..self.columns.len())
+            .map(|j| column_kind(&self.column_cells(j)))
+            .collect()
+    }
+
+    /// Column `j`'s cells, `None` where empty.
+    pub fn column_cells(&self, j: usize) -> Vec<Option<&str>> {
+        self.rows
+            .iter()
+            .map(|r| r.get(j).and_then(|c| c.as_deref()))
+            .collect()
+    }
+
+    /// The rows with each cell typed by its column's kind.
+    pub fn typed_rows(&self) -> Vec<Vec<Option<Cell>>> {
+        let kinds = self.kinds();
+        self.rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&kinds)
+                    .map(|(c, k)| {
+                        c.as_deref().map(|c| match k {
+                            ColumnKind::Int => c.parse().map_or(Cell::Text(c.into()), Cell::Int),
+                            ColumnKind::Float => {
+                                c.parse().map_or(Cell::Text(c.into()), Cell::Float)
+                            }
+                            ColumnKind::Text => Cell::Text(c.into()),
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// Where one observation of a built-in series came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Provenance {

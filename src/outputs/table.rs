@@ -105,26 +105,6 @@ impl Values {
     }
 }
 
-/// Whether `s` is a plain decimal number as a person writes it in a table: an optional
-/// minus, digits without a leading zero (except `0` itself), an optional fraction. Ids
-/// such as `007`, periods such as `2024-01` and `1e3` stay text.
-fn plain_number(s: &str) -> Option<Kind> {
-    let digits = s.strip_prefix('-').unwrap_or(s);
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits, None),
-    };
-    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(int) || (int.len() > 1 && int.starts_with('0')) {
-        return None;
-    }
-    match frac {
-        None => Some(Kind::Int),
-        Some(f) if all_digits(f) => Some(Kind::Float),
-        Some(_) => None,
-    }
-}
-
 /// A named, typed table with metadata.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
@@ -150,48 +130,29 @@ impl Table {
     /// numbers become integers, decimal numbers floats (when every non-empty cell is a
     /// plain number: no leading zero, no exponent), anything else stays text.
     pub fn from_text(columns: &[String], rows: &[Vec<Option<String>>]) -> Self {
+        use crate::ingest::builtin::{ColumnKind, column_kind};
         let mut t = Table::default();
         for (j, name) in columns.iter().enumerate() {
             let cells: Vec<Option<&str>> = rows
                 .iter()
                 .map(|r| r.get(j).and_then(|c| c.as_deref()))
                 .collect();
-            // None: no cell yet or not every cell a number
-            let mut kind = None;
-            for c in cells.iter().flatten() {
-                match (plain_number(c), kind) {
-                    (None, _) => {
-                        kind = None;
-                        break;
-                    }
-                    (Some(Kind::Float), _) | (_, Some(Kind::Float)) => kind = Some(Kind::Float),
-                    (Some(k), _) => kind = Some(k),
-                }
-            }
-            let values = match kind {
-                Some(Kind::Int) => {
-                    let ints: Vec<Option<i64>> = cells
-                        .iter()
-                        .map(|c| c.and_then(|c| c.parse().ok()))
-                        .collect();
-                    // a whole number too large for i64 keeps its text
-                    if ints
-                        .iter()
-                        .zip(&cells)
-                        .all(|(i, c)| i.is_some() == c.is_some())
-                    {
-                        Values::OptInt(ints)
-                    } else {
-                        Values::OptText(cells.iter().map(|c| c.map(str::to_string)).collect())
-                    }
-                }
-                Some(Kind::Float) => Values::Float(
+            let values = match column_kind(&cells) {
+                ColumnKind::Int => Values::OptInt(
                     cells
                         .iter()
                         .map(|c| c.and_then(|c| c.parse().ok()))
                         .collect(),
                 ),
-                _ => Values::OptText(cells.iter().map(|c| c.map(str::to_string)).collect()),
+                ColumnKind::Float => Values::Float(
+                    cells
+                        .iter()
+                        .map(|c| c.and_then(|c| c.parse().ok()))
+                        .collect(),
+                ),
+                ColumnKind::Text => {
+                    Values::OptText(cells.iter().map(|c| c.map(str::to_string)).collect())
+                }
             };
             t.columns.push((name.clone(), values));
         }
