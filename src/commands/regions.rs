@@ -175,7 +175,7 @@ fn run_market(req: &RegionsRequest, regions: Vec<Region>) -> Result<RegionsResul
         .map(|((n, _), r)| Share {
             region: n,
             year: req.until,
-            method: "mint",
+            method: "reconciled",
             share: Some(r[last].point / f.total[last].point),
         })
         .collect();

@@ -1,16 +1,22 @@
 //! The market model per region, reconciled with the worldwide total.
 //!
 //! Each series gets market-model paths from its own monthly billings (worldwide the default
-//! model, each region the candidate its backtest chose, [`region_candidate`]) up to the same cut-off and with the same simulation settings, summed
-//! to calendar years with the current year's known months kept. The paths of the five series
-//! are joined by rank: path *i* of every series is its *i*-th smallest by the total over the
+//! model, each region the candidate its backtest chose, [`region_candidate`]) up to the
+//! same cut-off and with the same simulation settings, summed to calendar years with the
+//! current year's known months kept. The paths of the five series are joined by rank: path *i* of every series is its *i*-th smallest by the total over the
 //! forecast years, so a path high in one region is high in all (the regions follow one
-//! global cycle; this coupling is the strongest dependence, so the total's interval is the
-//! widest the regions' own intervals allow). Each joined path is then reconciled with the
-//! MinT projection of [`crate::scenarios::hierarchy`] (W from the annual model's rolling
-//! one-step errors, as `regions --model NAME` does); regions are kept non-negative and the
-//! total is their sum. Points are the MinT projection of the base medians (so the regions'
-//! points add up to the total's); intervals are quantiles of the reconciled paths.
+//! global cycle; this coupling is the strongest dependence).
+//!
+//! The worldwide paths are the market model's own, the ones `forecast`, `milestone` and
+//! `gap` read, and they are held fixed: on each joined path the regions are reconciled to
+//! that path's worldwide value, the difference between it and the regions' sum shared out
+//! by the regions' error covariance ([`Projection::apply_pinned`], the GLS/MinT solution
+//! with the total's error variance taken as zero; W from the annual model's rolling one-step
+//! errors, Schäfer–Strimmer shrinkage). Regions are kept non-negative. So the regions add
+//! up, path by path, to the worldwide figure every other command prints: the total's point
+//! and intervals are the worldwide market model's. Points of the regions are the worldwide
+//! median shared out over the regions' base medians; intervals are quantiles of the
+//! reconciled paths.
 
 use super::{Candidate, MarketData, MarketPaths, SPAN_YEARS, market_paths, paths, quantile_sorted};
 use crate::error::{Error, Result};
@@ -46,7 +52,8 @@ pub struct RegionYear {
     pub year: i64,
     /// Median of the series' own (base) market paths.
     pub base: f64,
-    /// MinT-reconciled point: the projection of the base medians (regions add up to the total).
+    /// Reconciled point: the worldwide median shared out over the regions' base medians
+    /// (regions add up to the total; the total's is the worldwide market model's median).
     pub point: f64,
     /// 80% central interval of the reconciled paths.
     pub lo80: f64,
@@ -67,9 +74,9 @@ pub struct RegionForecast {
     pub known_months: u32,
     /// Last month of data.
     pub data_to: i64,
-    /// The MinT projection used.
+    /// The reconciliation used (its `allocation` shares out the worldwide figure).
     pub projection: Projection,
-    /// Worldwide: the MinT total (= Σ reconciled regions), per year.
+    /// Worldwide: the market model's own forecast (= Σ reconciled regions), per year.
     pub total: Vec<RegionYear>,
     /// Σ of the regions' base medians, per year.
     pub bottom_up: Vec<f64>,
@@ -157,8 +164,8 @@ pub fn region_forecast(
                 .zip(&ranks)
                 .map(|(p, idx)| p.years[idx[r]][y])
                 .collect();
-            let (reg, total) = projection.apply(&stacked);
-            for (series, v) in rec.iter_mut().zip(std::iter::once(total).chain(reg)) {
+            let reg = projection.apply_pinned(stacked[0], &stacked[1..]);
+            for (series, v) in rec.iter_mut().zip(std::iter::once(stacked[0]).chain(reg)) {
                 series[y].push(v);
             }
         }
@@ -175,11 +182,12 @@ pub fn region_forecast(
                 .collect()
         })
         .collect();
-    // points: the projection of the stacked base medians, total = Σ regions
+    // points: the worldwide median, shared out over the regions' medians
     let points: Vec<(Vec<f64>, f64)> = (0..k)
         .map(|y| {
-            let stacked: Vec<f64> = medians.iter().map(|m| m[y]).collect();
-            projection.apply(&stacked)
+            let total = medians[0][y];
+            let regions: Vec<f64> = medians[1..].iter().map(|m| m[y]).collect();
+            (projection.apply_pinned(total, &regions), total)
         })
         .collect();
     let mut out: Vec<Vec<RegionYear>> = Vec::new();
@@ -250,7 +258,7 @@ mod tests {
     }
 
     #[test]
-    fn reconciled_regions_add_up_and_their_points_lie_inside_their_intervals() {
+    fn reconciled_regions_add_up_to_the_worldwide_market_model_and_lie_inside_their_intervals() {
         let regions: Vec<(Candidate, MarketData)> =
             REGION_CHOICE.iter().map(|(id, c)| (*c, data(id))).collect();
         let sim = Simulation {
@@ -278,6 +286,14 @@ mod tests {
                 assert!(y.lo95 <= y.point && y.point <= y.hi95, "{y:?}");
                 assert!(y.lo95 >= 0.0);
             }
+        }
+        // the total is the worldwide market model's own forecast, point and intervals
+        let world = market_paths(&data("worldwide"), cut, sim).unwrap();
+        for (k, t) in f.total.iter().enumerate() {
+            let mut v: Vec<f64> = world.years.iter().map(|p| p[k]).collect();
+            v.sort_by(f64::total_cmp);
+            assert_eq!(t.point, quantile_sorted(&v, 0.5), "{}", t.year);
+            assert_eq!(t.hi95, quantile_sorted(&v, 0.975), "{}", t.year);
         }
         // 11 known months: the current year's total is nearly known
         let t = &f.total[0];

@@ -116,15 +116,16 @@ pub fn crossing_month_table(c: &Crossing) -> String {
     s
 }
 
-/// `regions` with the market model: per year, the worldwide base, bottom-up and MinT total,
-/// and each region's MinT point with its 80% and 95% intervals. `labels` name the regions.
+/// `regions` with the market model: the worldwide forecast and each region's reconciled
+/// point per year, then their 80% and 95% intervals, then the regions' own (bottom-up) sum
+/// beside the worldwide figure. `labels` name the regions. Every table fits 80 columns.
 pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> String {
     use super::report::{grouped, text_table};
     use comfy_table::{CellAlignment, presets::UTF8_BORDERS_ONLY};
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; {} vintage), monthly data to {}; market model: worldwide {}, {} (each region's by its own backtest, benches/region_backtest.md); {} paths, seed {}; {} of the 12 months of {} known; MinT(shrink) over {} rolling origins, shrinkage {:.2}",
+        "chipcast regions — WSTS regions (built-in wsts_monthly_raw, wsts_annual, wsts_regional_annual; {} vintage), monthly data to {}; market model: worldwide {}, {} (each region's by its own backtest, benches/region_backtest.md); {} paths, seed {}; {} of the 12 months of {} known. The regions are reconciled to the worldwide market model, path by path, so they add up to the worldwide figure `forecast` prints.",
         crate::commands::provenance::WSTS_VINTAGE,
         month(f.data_to),
         crate::market::Candidate::DEFAULT.name(),
@@ -138,46 +139,49 @@ pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> S
         f.simulation.seed,
         f.known_months,
         f.first_year,
-        f.projection.origins,
-        f.projection.shrinkage
     );
-    let cell = |y: &crate::market::regions::RegionYear| {
-        format!(
-            "{}\n{}–{}\n{}–{}",
-            grouped(y.point),
-            num(y.lo80),
-            num(y.hi80),
-            num(y.lo95),
-            num(y.hi95)
-        )
-    };
-    let mut t = text_table();
-    let mut header = vec![
-        "year".to_string(),
-        "world base".into(),
-        "bottom-up".into(),
-        "MinT total".into(),
-    ];
-    header.extend(labels.iter().map(|l| format!("{l} (MinT)")));
-    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
-    for (k, y) in f.total.iter().enumerate() {
-        let mut row = vec![
-            y.year.to_string(),
-            grouped(y.base),
-            grouped(f.bottom_up[k]),
-            cell(y),
-        ];
-        row.extend(f.regions.iter().map(|r| cell(&r[k])));
-        t.add_row(row);
-    }
-    for i in 1..4 + labels.len() {
-        if let Some(c) = t.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
+    let years: Vec<i64> = f.total.iter().map(|y| y.year).collect();
+    let rows: Vec<(&str, &[crate::market::regions::RegionYear])> =
+        std::iter::once(("Worldwide", f.total.as_slice()))
+            .chain(
+                labels
+                    .iter()
+                    .copied()
+                    .zip(f.regions.iter().map(Vec::as_slice)),
+            )
+            .collect();
+    let table = |header: &str, cell: &dyn Fn(&crate::market::regions::RegionYear) -> String| {
+        let mut t = text_table();
+        let mut h = vec![header.to_string()];
+        h.extend(years.iter().map(|y| y.to_string()));
+        t.load_preset(UTF8_BORDERS_ONLY).set_header(h);
+        for (label, ys) in &rows {
+            let mut row = vec![label.to_string()];
+            row.extend(ys.iter().map(cell));
+            t.add_row(row);
         }
-    }
+        for i in 1..=years.len() {
+            if let Some(c) = t.column_mut(i) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        t
+    };
+    let points = table("USD bn", &|y| grouped(y.point));
+    let _ = writeln!(s, "{points}");
+    let whole = |x: f64| format!("{x:.0}");
+    let intervals = table("80% / 95%", &|y| {
+        format!(
+            "{}–{}\n{}–{}",
+            whole(y.lo80),
+            whole(y.hi80),
+            whole(y.lo95),
+            whole(y.hi95)
+        )
+    });
     let _ = writeln!(
         s,
-        "{t}\nEach MinT cell: the point, then its 80% and its 95% interval (USD bn)."
+        "{intervals}\nEach cell: the 80% interval, then the 95% interval (USD bn, whole billions)."
     );
     if let Some(last) = f.total.last() {
         let shares: Vec<String> = labels
@@ -187,14 +191,32 @@ pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> S
             .collect();
         let _ = writeln!(
             s,
-            "Shares of the MinT total in {}: {}.",
+            "Shares of the worldwide total in {}: {}.",
             last.year,
             shares.join(", ")
+        );
+        let k = f.total.len() - 1;
+        let own = f.bottom_up[k];
+        let allocation: Vec<String> = labels
+            .iter()
+            .zip(&f.projection.allocation)
+            .map(|(l, a)| format!("{l} {}", pct(*a)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "The regions' own forecasts sum to {} in {} against the worldwide model's {} ({:+.1}%); the difference is shared out by the regions' error covariance (W from the annual model's rolling one-step errors over {} origins, Schäfer-Strimmer shrinkage {:.2}): {}.",
+            grouped(own),
+            last.year,
+            grouped(last.point),
+            (own / last.point - 1.0) * 100.0,
+            f.projection.origins,
+            f.projection.shrinkage,
+            allocation.join(", ")
         );
     }
     let _ = writeln!(
         s,
-        "Each series' paths come from its own monthly billings (the current year's known months kept); the five series' paths are joined by rank of their total over the years shown, and each joined path is reconciled by MinT (trace minimisation, Wickramasuriya et al. 2019, W from the annual model's rolling one-step errors, Schäfer-Strimmer shrinkage). Points: MinT of the base medians, so the regions add up to the total; intervals: quantiles of the reconciled paths. `--model NAME` forecasts complete years with that annual model instead."
+        "Each series' paths come from its own monthly billings (the current year's known months kept); the five series' paths are joined by rank of their total over the years shown, and on each joined path the regions are reconciled to the worldwide value (MinT with the total held fixed). Points: the worldwide median shared out over the regions' medians; intervals: quantiles of the reconciled paths. `--model NAME` forecasts complete years with that annual model instead, reconciled by MinT."
     );
     s
 }

@@ -100,9 +100,67 @@ pub struct Projection {
     pub shrinkage: f64,
     /// Rolling origins behind W.
     pub origins: usize,
+    /// How a total held fixed shares out its difference from the regions' sum: region
+    /// j gets `allocation[j]` of it (Σ = 1). The GLS solution with the total's error
+    /// variance taken as zero, `W_r·1 / (1ᵀ·W_r·1)` for the regions' block `W_r` of W
+    /// ([`Projection::apply_pinned`]); a negative weight (possible with negative
+    /// covariances) is set to zero and the rest rescaled.
+    pub allocation: Vec<f64>,
+}
+
+/// The regions' share of a fixed total's difference: `W_r·1 / (1ᵀ·W_r·1)` over the regions'
+/// block of `w` (rows and columns 1..), negative weights set to zero and the rest
+/// rescaled; equal shares when nothing is left.
+fn allocation(w: &[Vec<f64>]) -> Vec<f64> {
+    let b = w.len().saturating_sub(1);
+    let row: Vec<f64> = (1..=b)
+        .map(|i| (1..=b).map(|j| w[i][j]).sum::<f64>().max(0.0))
+        .collect();
+    let sum: f64 = row.iter().sum();
+    if sum > 0.0 && sum.is_finite() {
+        row.iter().map(|r| r / sum).collect()
+    } else {
+        vec![1.0 / b.max(1) as f64; b]
+    }
 }
 
 impl Projection {
+    /// Reconcile regions with a total held fixed: region j gets its own value plus
+    /// `allocation[j]` of `total − Σ regions`. Regions are kept non-negative: one that
+    /// would go below zero is set to zero and the rest of the difference shared among the
+    /// others by their weights, so the result always adds up to `total` (for `total ≥ 0`).
+    pub fn apply_pinned(&self, total: f64, regions: &[f64]) -> Vec<f64> {
+        let mut out: Vec<f64> = regions.to_vec();
+        let mut free: Vec<bool> = vec![true; out.len()];
+        loop {
+            let gap = total - out.iter().sum::<f64>();
+            let weight: f64 = (0..out.len())
+                .filter(|&j| free[j])
+                .map(|j| self.allocation[j])
+                .sum();
+            if weight <= 0.0 {
+                break;
+            }
+            for j in 0..out.len() {
+                if free[j] {
+                    out[j] += self.allocation[j] / weight * gap;
+                }
+            }
+            let mut clipped = false;
+            for j in 0..out.len() {
+                if out[j] < 0.0 {
+                    out[j] = 0.0;
+                    free[j] = false;
+                    clipped = true;
+                }
+            }
+            if !clipped {
+                break;
+            }
+        }
+        out
+    }
+
     /// Reconcile one stacked vector [world, regions]: non-negative regions and their total.
     pub fn apply(&self, stacked: &[f64]) -> (Vec<f64>, f64) {
         let regions: Vec<f64> = self
@@ -161,6 +219,7 @@ pub fn mint_projection(
         ));
     }
     let (w, lambda) = shrunk_covariance(&errors);
+    let w_kept = w.clone();
     let winv = invert(w).ok_or_else(|| Error::invalid("the error covariance is singular"))?;
     // S: m x (m-1), first row all ones, then identity
     let b = m - 1;
@@ -196,6 +255,7 @@ pub fn mint_projection(
         })
         .collect();
     Ok(Projection {
+        allocation: allocation(&w_kept),
         p,
         shrinkage: lambda,
         origins: errors.len(),
@@ -248,6 +308,56 @@ pub fn reconcile(
 mod tests {
     use super::*;
     use crate::models::ModelSpec;
+
+    fn pinned(allocation: Vec<f64>) -> Projection {
+        Projection {
+            p: Vec::new(),
+            shrinkage: 0.0,
+            origins: 0,
+            allocation,
+        }
+    }
+
+    #[test]
+    fn a_pinned_total_is_shared_out_by_the_allocation_weights() {
+        let p = pinned(vec![0.5, 0.3, 0.2]);
+        let r = p.apply_pinned(110.0, &[50.0, 30.0, 20.0]);
+        assert!((r.iter().sum::<f64>() - 110.0).abs() < 1e-9);
+        assert!(
+            (r[0] - 55.0).abs() < 1e-9 && (r[2] - 22.0).abs() < 1e-9,
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_region_pushed_below_zero_is_held_at_zero_and_the_rest_still_add_up() {
+        let p = pinned(vec![0.1, 0.9]);
+        // the 90% share of -60 would take the second region to -44
+        let r = p.apply_pinned(40.0, &[84.0, 16.0]);
+        assert_eq!(r[1], 0.0);
+        assert!((r[0] - 40.0).abs() < 1e-9, "{r:?}");
+    }
+
+    #[test]
+    fn allocation_weights_follow_the_regions_error_covariance_and_add_to_one() {
+        // world, then two regions: the second region's errors are four times the first's
+        let w = vec![
+            vec![9.0, 1.0, 2.0],
+            vec![1.0, 1.0, 0.0],
+            vec![2.0, 0.0, 4.0],
+        ];
+        let a = allocation(&w);
+        assert!(
+            (a[0] - 0.2).abs() < 1e-12 && (a[1] - 0.8).abs() < 1e-12,
+            "{a:?}"
+        );
+        let negative = vec![
+            vec![1.0, 0.0, 0.0],
+            vec![0.0, 1.0, -3.0],
+            vec![0.0, -3.0, 10.0],
+        ];
+        assert_eq!(allocation(&negative), vec![0.0, 1.0]);
+    }
 
     #[test]
     fn reconciled_regions_add_up_to_the_reconciled_total() {

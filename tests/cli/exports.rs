@@ -208,13 +208,13 @@ fn regions_export_long_with_snake_case_columns() {
             "share"
         ]
     );
-    // worldwide: base, bottom-up, MinT; each region: base, MinT; two years
+    // worldwide: base, bottom-up, reconciled; each region: base, reconciled; two years
     assert_eq!(
         tables.iter().filter(|t| *t == "forecast").count(),
         (3 + 4 * 2) * 2
     );
     assert!(tables.iter().any(|t| t == "share"));
-    assert!(text.contains("\nforecast,asia-pacific,2027,mint,"));
+    assert!(text.contains("\nforecast,asia-pacific,2027,reconciled,"));
 }
 
 #[test]

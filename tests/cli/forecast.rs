@@ -576,7 +576,7 @@ fn regions_by_default_use_the_market_model_with_intervals_and_still_add_up() {
     let rows = json_table(&dir.path().join("r.json"), "forecast");
     let get = |region: &str, year: i64, key: &str| -> f64 {
         rows.iter()
-            .find(|r| r["region"] == region && r["year"] == year && r["method"] == "mint")
+            .find(|r| r["region"] == region && r["year"] == year && r["method"] == "reconciled")
             .unwrap_or_else(|| panic!("{region} {year}"))[key]
             .as_f64()
             .unwrap()
@@ -703,4 +703,46 @@ fn a_backtest_as_of_a_month_scores_only_what_was_known_then() {
     }
     let e = fails_with(dir.path(), &["backtest", "--as-of", "1999"]);
     assert!(e.contains("no origin from --from 2000"), "{e}");
+}
+
+#[test]
+fn the_regions_add_up_to_the_worldwide_figure_that_forecast_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = ["--paths", "500", "--seed", "3"];
+    let mut args = vec!["forecast", "-o", "f.csv"];
+    args.extend(sim);
+    succeeds(dir.path(), &args);
+    let mut args = vec!["regions", "-o", "r.json"];
+    args.extend(sim);
+    succeeds(dir.path(), &args);
+    let forecast = std::fs::read_to_string(dir.path().join("f.csv")).unwrap();
+    let rows = json_table(&dir.path().join("r.json"), "forecast");
+    for year in 2026..=2030 {
+        let line = forecast
+            .lines()
+            .find(|l| l.starts_with(&format!("worldwide,{year},")))
+            .unwrap_or_else(|| panic!("{year} in {forecast}"));
+        let cells: Vec<f64> = line
+            .split(',')
+            .skip(3)
+            .map(|c| c.parse().unwrap())
+            .collect();
+        let world = rows
+            .iter()
+            .find(|r| {
+                r["region"] == "worldwide" && r["year"] == year && r["method"] == "reconciled"
+            })
+            .unwrap();
+        for (k, key) in ["value_busd", "lo80", "hi80", "lo95", "hi95"]
+            .iter()
+            .enumerate()
+        {
+            let v = world[key].as_f64().unwrap();
+            assert!(
+                (v - cells[k]).abs() < 1e-9,
+                "{year} {key}: regions {v}, forecast {}",
+                cells[k]
+            );
+        }
+    }
 }

@@ -97,24 +97,27 @@ pub fn table(r: &RegionsResult) -> Result<Table> {
         (None, Some(a)) => annual_table(r, a)?,
         (None, None) => Table::default(),
     };
-    let (model, rec) = match (&r.market, &r.annual) {
+    let (model, reconciliation) = match (&r.market, &r.annual) {
         (Some(f), _) => (
             format!("market:{}", crate::market::Candidate::DEFAULT.name()),
-            (f.projection.shrinkage, f.projection.origins),
+            format!(
+                "MinT shrink with the worldwide market model held fixed, lambda {:.4}, {} origins",
+                f.projection.shrinkage, f.projection.origins
+            ),
         ),
         (None, Some(a)) => (
             a.model.to_string(),
-            (a.reconciled.shrinkage, a.reconciled.origins),
+            format!(
+                "MinT shrink, lambda {:.4}, {} origins",
+                a.reconciled.shrinkage, a.reconciled.origins
+            ),
         ),
-        (None, None) => (String::new(), (0.0, 0)),
+        (None, None) => (String::new(), String::new()),
     };
     tab.metadata = super::metadata(&r.provenance);
     tab.metadata.extend([
         ("chipcast.model".into(), model),
-        (
-            "chipcast.reconciliation".into(),
-            format!("MinT shrink, lambda {:.4}, {} origins", rec.0, rec.1),
-        ),
+        ("chipcast.reconciliation".into(), reconciliation),
     ]);
     Ok(tab)
 }
@@ -200,7 +203,7 @@ fn market_table(r: &RegionsResult, f: &RegionForecast) -> Result<Table> {
         rows.push((
             "worldwide",
             y.year,
-            "mint",
+            "reconciled",
             y.point,
             Some([y.lo80, y.hi80, y.lo95, y.hi95]),
         ));
@@ -211,7 +214,7 @@ fn market_table(r: &RegionsResult, f: &RegionForecast) -> Result<Table> {
             rows.push((
                 region.id,
                 y.year,
-                "mint",
+                "reconciled",
                 y.point,
                 Some([y.lo80, y.hi80, y.lo95, y.hi95]),
             ));
@@ -269,7 +272,7 @@ pub fn chart(r: &RegionsResult) -> StackedChart {
         Some(f) => StackedChart {
             title,
             subtitle: format!(
-                "WSTS regions (Asia Pacific includes China); {}–{}: market model per region, reconciled by MinT; whiskers: 80% (thick) and 95% intervals",
+                "WSTS regions (Asia Pacific includes China); {}–{}: market model per region, reconciled to the worldwide one; whiskers: 80% (thick) and 95% per region",
                 first, r.until
             ),
             layers,
