@@ -4,6 +4,7 @@
 //! report prints and what `--json` holds cannot disagree.
 
 pub mod backtest;
+pub mod forecast;
 pub mod gap;
 pub mod milestone;
 pub mod nowcast;
