@@ -334,15 +334,15 @@ fn many(
     if let Some(t) = &a.timing {
         write_timing(
             t,
-            &render::timing(&m.model, m.series, m.failed, &m.timing, write_s),
+            &render::timing(&m.model, m.n_series, m.n_failed, &m.timing, write_s),
         )?;
     }
     let mut s = render::summary(&m);
     if m.exit_status() == super::exit::ERROR {
         anyhow::bail!(
             "every series failed ({} of {}); nothing was written\n{}",
-            m.failed,
-            m.series,
+            m.n_failed,
+            m.n_series,
             s.trim_end()
         );
     }

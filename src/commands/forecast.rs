@@ -813,11 +813,11 @@ pub struct ManyResult {
     /// Series fitted per batch.
     pub batch: usize,
     /// Series in the run.
-    pub series: usize,
+    pub n_series: usize,
     /// Series forecast.
-    pub fitted: usize,
+    pub n_fitted: usize,
     /// Series that could not be fitted (written as empty rows).
-    pub failed: usize,
+    pub n_failed: usize,
     /// The first [`FAILURES_NAMED`] of them, with why.
     pub failures: Vec<Failed>,
     /// The metadata of every table of the run (without the per-series keys).
@@ -834,9 +834,9 @@ impl ManyResult {
     /// (their rows are empty), [`super::exit::ERROR`] when none could (nothing should be
     /// kept).
     pub fn exit_status(&self) -> u8 {
-        if self.failed == 0 {
+        if self.n_failed == 0 {
             super::exit::SUCCESS
-        } else if self.failed < self.series {
+        } else if self.n_failed < self.n_series {
             super::exit::SOME_SERIES_FAILED
         } else {
             super::exit::ERROR
@@ -926,9 +926,9 @@ pub fn run_many<E: From<Error>>(
         horizon: h,
         levels: levels.clone(),
         batch: req.batch,
-        series: n,
-        fitted: n - failed,
-        failed,
+        n_series: n,
+        n_fitted: n - failed,
+        n_failed: failed,
         failures,
         metadata: run.metadata,
         timing: Timing {
@@ -1082,7 +1082,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen, ["a", "failed bad", "c"]);
-        assert_eq!((r.series, r.fitted, r.failed), (3, 2, 1));
+        assert_eq!((r.n_series, r.n_fitted, r.n_failed), (3, 2, 1));
         assert_eq!(r.failures[0].id, "bad");
         assert_eq!(r.exit_status(), super::super::exit::SOME_SERIES_FAILED);
     }

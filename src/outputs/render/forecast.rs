@@ -282,13 +282,13 @@ pub fn explain_failed(failed: &Failed) -> String {
 pub fn summary(m: &ManyResult) -> String {
     let mut s = format!(
         "Forecast {} series from {} with {}, {} steps, levels {:?}: {} fitted, {} failed.\n",
-        m.series, m.label, m.model, m.horizon, m.levels, m.fitted, m.failed
+        m.n_series, m.label, m.model, m.horizon, m.levels, m.n_fitted, m.n_failed
     );
     for f in &m.failures {
         let _ = writeln!(s, "  {}: {}", f.id, f.error);
     }
-    if m.failed > m.failures.len() {
-        let _ = writeln!(s, "  ... and {} more", m.failed - m.failures.len());
+    if m.n_failed > m.failures.len() {
+        let _ = writeln!(s, "  ... and {} more", m.n_failed - m.failures.len());
     }
     s
 }
