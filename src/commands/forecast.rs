@@ -479,37 +479,48 @@ pub fn run(req: &ForecastRequest, data: &Loaded, progress: &dyn Ticker) -> Resul
         Some(target),
         &named,
     );
-    let rows = [Ok(p.forecast)];
+    let forecast = p.forecast;
     let mut metadata = run_metadata(src, &req.levels, &label, h);
-    metadata.extend(series_metadata(src.kind, &rows));
-    let [Ok(forecast)] = rows else {
-        unreachable!("the row was made fitted")
-    };
-    Ok(ForecastResult {
-        method: "model",
-        model: named.shown(&forecast.model).to_string(),
-        model_flag: req.model.as_ref().map(|m| m.name),
-        table_label: label,
-        horizon: h,
-        data_to: src.kind.format(series.end()),
-        target: shown.then_some(target),
-        milestone,
-        market: None,
-        required_growth: None,
-        months_known,
-        metadata,
-        timing,
-        ..common(req, src, forecast, by)
-    })
+    metadata.extend(series_metadata(src.kind, &[Ok(forecast.clone())]));
+    Ok(assemble(
+        req,
+        src,
+        Answer {
+            method: "model",
+            model: named.shown(&forecast.model).to_string(),
+            table_label: label,
+            horizon: h,
+            data_to: src.kind.format(series.end()),
+            target: shown.then_some(target),
+            forecast,
+            milestone,
+            market: None,
+            required_growth: None,
+            months_known,
+            metadata,
+            timing,
+        },
+    ))
 }
 
-/// The fields every one-series result fills the same way.
-fn common(
-    req: &ForecastRequest,
-    src: &Source,
+/// The parts of a result that depend on the method.
+struct Answer {
+    method: &'static str,
+    model: String,
+    table_label: String,
+    horizon: usize,
+    data_to: String,
+    target: Option<f64>,
     forecast: SeriesForecast,
-    by: i64,
-) -> ForecastResult {
+    milestone: Option<Milestone>,
+    market: Option<Headline>,
+    required_growth: Option<RequiredGrowth>,
+    months_known: Option<MonthsKnown>,
+    metadata: Vec<(String, String)>,
+    timing: Timing,
+}
+
+fn assemble(req: &ForecastRequest, src: &Source, a: Answer) -> ForecastResult {
     let series = &src.series[0];
     ForecastResult {
         provenance: src.provenance(),
@@ -523,13 +534,13 @@ fn common(
             last_period: src.kind.format(o),
         }),
         as_of_period: src.as_of,
-        data_to: String::new(),
-        method: "",
-        model: String::new(),
-        model_flag: None,
-        table_label: String::new(),
+        data_to: a.data_to,
+        method: a.method,
+        model: a.model,
+        model_flag: req.model.as_ref().map(|m| m.name),
+        table_label: a.table_label,
         levels: req.levels.clone(),
-        horizon: 0,
+        horizon: a.horizon,
         simulation: req.simulation,
         id_col: src.id_col.clone(),
         time_col: src.time_col.clone(),
@@ -540,17 +551,17 @@ fn common(
             .first()
             .filter(|full| full.end() > series.end())
             .and_then(|full| full.since(series.end() + 1).ok()),
-        forecast,
-        target: None,
+        forecast: a.forecast,
+        target: a.target,
         target_given: req.target.is_some(),
-        by,
-        milestone: None,
+        by: req.by.unwrap_or(defaults::BY),
+        milestone: a.milestone,
         last_value: series.values()[series.len() - 1],
-        market: None,
-        required_growth: None,
-        months_known: None,
-        metadata: Vec::new(),
-        timing: Timing::default(),
+        market: a.market,
+        required_growth: a.required_growth,
+        months_known: a.months_known,
+        metadata: a.metadata,
+        timing: a.timing,
     }
 }
 
@@ -591,29 +602,31 @@ fn market_forecast(req: &ForecastRequest, data: &Loaded, until: i64) -> Result<F
         .clone()
         .unwrap_or_else(|| format!("chipcast:market:{}", p.candidate.name()));
     let h = f.periods.len();
-    let rows = [Ok(f)];
+    let forecast = f;
     let mut metadata = run_metadata(src, &req.levels, &label, h);
-    metadata.extend(series_metadata(src.kind, &rows));
-    let [Ok(forecast)] = rows else {
-        unreachable!("the row was made fitted")
-    };
-    Ok(ForecastResult {
-        method: "market",
-        model: forecast.model.clone(),
-        model_flag: None,
-        table_label: label,
-        horizon: h,
-        data_to: TimeKind::YearMonth.format(cut),
-        target: Some(target),
-        market: Some(Headline::new(&p, target, by)),
-        required_growth,
-        metadata,
-        timing: Timing {
-            read_s: data.read_s,
-            ..Timing::default()
+    metadata.extend(series_metadata(src.kind, &[Ok(forecast.clone())]));
+    Ok(assemble(
+        req,
+        src,
+        Answer {
+            method: "market",
+            model: forecast.model.clone(),
+            table_label: label,
+            horizon: h,
+            data_to: TimeKind::YearMonth.format(cut),
+            target: Some(target),
+            forecast,
+            milestone: None,
+            market: Some(Headline::new(&p, target, by)),
+            required_growth,
+            months_known: None,
+            metadata,
+            timing: Timing {
+                read_s: data.read_s,
+                ..Timing::default()
+            },
         },
-        ..common(req, src, forecast, by)
-    })
+    ))
 }
 
 /// For `--model regression`: the regression fitted from the regressor file to one series.
