@@ -5,7 +5,6 @@ mod backtest;
 mod data;
 mod forecast;
 mod gap;
-mod market;
 mod milestone;
 mod nowcast;
 mod regions;
@@ -249,16 +248,6 @@ impl ModelName {
     /// The default choice.
     pub(crate) const AUTO: ModelName = ModelName(&registry::MODELS[0]);
 
-    /// The name to show for a model fitted under this choice: a combination is shown by the
-    /// name chosen (auto, scum, combo), any other model by its own name.
-    pub(crate) fn shown(self, fitted: &str) -> &str {
-        if fitted == "combo" {
-            self.label()
-        } else {
-            fitted
-        }
-    }
-
     pub(crate) fn label(self) -> &'static str {
         self.0.name
     }
@@ -276,15 +265,7 @@ impl ValueEnum for ModelName {
 }
 
 /// Exit statuses, as documented in `--help` and the README.
-pub(crate) mod exit {
-    /// Every series was forecast (or the command did what it was asked).
-    pub const SUCCESS: u8 = 0;
-    /// Some series of a multi-series `--input` could not be fitted: they are named on
-    /// stderr and written as empty rows; the others are forecast and written.
-    pub const SOME_SERIES_FAILED: u8 = 1;
-    /// Bad input or usage, or every series failed: nothing was written.
-    pub const ERROR: u8 = 2;
-}
+pub(crate) use chipcast::commands::exit;
 
 /// Run a parsed command. Outputs are staged and renamed over their targets only when the
 /// whole command has succeeded, so a failed run leaves every existing file untouched.

@@ -19,6 +19,13 @@ pub const TARGET: f64 = 1000.0;
 pub const BY: i64 = 2030;
 /// Interval levels, percent.
 pub const LEVELS: [f64; 2] = [80.0, 95.0];
+/// `forecast` of a built-in annual series: forecast up to this year.
+pub const FORECAST_UNTIL: i64 = 2030;
+/// `forecast --input` with many series: series fitted and written per batch.
+pub const FORECAST_BATCH: usize = 10_000;
+/// Runs of at most this many series carry per-series keys in the forecast table's
+/// metadata; larger runs stream their rows and name where the values are instead.
+pub const PER_SERIES_KEYS_MAX: usize = 10_000;
 /// `milestone` shows years up to `by` plus this many.
 pub const MILESTONE_YEARS_AFTER_BY: i64 = 10;
 /// The built-in series when none is named.

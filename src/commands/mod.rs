@@ -61,6 +61,7 @@
 pub mod backtest;
 pub mod data;
 pub mod defaults;
+pub mod forecast;
 pub mod gap;
 pub mod market;
 pub mod milestone;
@@ -70,3 +71,15 @@ pub mod provenance;
 pub mod regions;
 pub mod source;
 pub mod vintages;
+
+/// Exit statuses of the binary, as documented in `--help` and the README; a run over many
+/// series reports its own ([`forecast::ManyResult::exit_status`]).
+pub mod exit {
+    /// Every series was forecast (or the command did what it was asked).
+    pub const SUCCESS: u8 = 0;
+    /// Some series of a multi-series `--input` could not be fitted: they are named on
+    /// stderr and written as empty rows; the others are forecast and written.
+    pub const SOME_SERIES_FAILED: u8 = 1;
+    /// Bad input or usage, or every series failed: nothing was written.
+    pub const ERROR: u8 = 2;
+}

@@ -31,8 +31,14 @@ impl NamedChoice {
     /// The name to show for a model fitted under this choice: a combination is shown by the
     /// name chosen (auto, scum, combo), any other model by its own name.
     pub fn shown<'a>(&'a self, fitted: &'a str) -> &'a str {
-        if fitted == "combo" { self.name } else { fitted }
+        shown_name(self.name, fitted)
     }
+}
+
+/// The name to show for a model `fitted` under the `--model` name `chosen`: a combination
+/// by the name chosen (auto, scum, combo), any other model by its own name.
+pub fn shown_name<'a>(chosen: &'a str, fitted: &'a str) -> &'a str {
+    if fitted == "combo" { chosen } else { fitted }
 }
 
 /// `project_with` under the choice, the forecast's model named as the user chose it (a

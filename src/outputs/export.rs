@@ -42,14 +42,7 @@ pub struct ForecastTable {
     pub metadata: Vec<(String, String)>,
 }
 
-/// A series that could not be forecast: its rows are written with empty values.
-#[derive(Debug, Clone)]
-pub struct Failed {
-    /// Series id.
-    pub id: String,
-    /// Last observed ordinal.
-    pub end: i64,
-}
+pub use crate::scenarios::projection::Failed;
 
 /// `lo80`/`hi80` style column names for a level (97.5 → `lo97.5`).
 pub fn level_name(level: f64) -> String {
@@ -508,6 +501,7 @@ mod tests {
             Err(Failed {
                 id: "b,c".into(),
                 end: 10,
+                error: "too short".into(),
             }),
         ];
         ForecastTable::new(

@@ -3,8 +3,10 @@
 //! see nothing. A bar appears once its step has run for about a second: short runs stay
 //! quiet.
 
+use crate::commands::forecast::Ticker;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -80,6 +82,49 @@ impl Progress {
     }
 }
 
+/// A run's steps as progress bars, one at a time: the [`Ticker`] a command's library call
+/// ticks (`commands::forecast`), each step drawn as a [`Progress`].
+#[derive(Debug, Default)]
+pub struct Steps(RwLock<Option<Progress>>);
+
+impl Steps {
+    fn bar(&self) -> std::sync::RwLockReadGuard<'_, Option<Progress>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn slot(&self) -> std::sync::RwLockWriteGuard<'_, Option<Progress>> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Ticker for Steps {
+    fn begin(&self, len: u64, unit: &str, step: &str) {
+        let mut slot = self.slot();
+        if let Some(old) = slot.take() {
+            old.finish();
+        }
+        *slot = Some(Progress::new(len, unit, step));
+    }
+
+    fn relabel(&self, step: &str) {
+        if let Some(p) = self.bar().as_ref() {
+            p.set_step(step);
+        }
+    }
+
+    fn inc(&self, n: u64) {
+        if let Some(p) = self.bar().as_ref() {
+            p.inc(n);
+        }
+    }
+
+    fn end(&self) {
+        if let Some(p) = self.slot().take() {
+            p.finish();
+        }
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         if !self.bar.is_finished() {
@@ -100,6 +145,20 @@ mod tests {
         p.inc(4);
         assert_eq!(p.position(), 7);
         assert!(!p.is_shown());
+    }
+
+    #[test]
+    fn steps_count_each_step_on_its_own_bar() {
+        let s = Steps::default();
+        s.inc(5); // no step yet: nothing to count
+        s.begin(10, "series", "fit");
+        s.inc(3);
+        s.relabel("write");
+        assert_eq!(s.bar().as_ref().map(Progress::position), Some(3));
+        s.begin(100, "paths", "simulate");
+        assert_eq!(s.bar().as_ref().map(Progress::position), Some(0));
+        s.end();
+        assert!(s.bar().is_none());
     }
 
     #[test]

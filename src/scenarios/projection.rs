@@ -43,6 +43,18 @@ pub struct SeriesForecast {
     pub season_test: Option<SeasonTest>,
 }
 
+/// A series that could not be forecast: named with its error, its rows written with
+/// empty values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failed {
+    /// Series id.
+    pub id: String,
+    /// Last observed ordinal.
+    pub end: i64,
+    /// Why it could not be forecast.
+    pub error: String,
+}
+
 /// A forecast plus the fitted model that made it (for simulation).
 #[derive(Debug)]
 pub struct Projection {

@@ -7,7 +7,7 @@ use crate::common::*;
 /// `(golden file stem, arguments)`: every converted command, default and non-default
 /// paths through it, each with a fixed seed and few enough paths to run in well under a
 /// second. Each case's report, `-o -` CSV (unless in [`NO_TABLE`]) and `--json` (unless
-/// its command is in [`NOT_YET_JSON`]) are goldens.
+/// its command is in [`NOT_YET_JSON`] or the case in [`NO_JSON`]) are goldens.
 const CASES: &[(&str, &[&str])] = &[
     (
         "milestone_market",
@@ -119,6 +119,81 @@ const CASES: &[(&str, &[&str])] = &[
             "regions", "--model", "drift", "--paths", "1000", "--seed", "7",
         ],
     ),
+    (
+        "forecast_market_seed7",
+        &["forecast", "--paths", "1000", "--seed", "7"],
+    ),
+    (
+        "forecast_market_2025_12_seed7",
+        &[
+            "forecast", "--as-of", "2025-12", "--paths", "1000", "--seed", "7",
+        ],
+    ),
+    (
+        "forecast_drift_h5",
+        &[
+            "forecast",
+            "--model",
+            "drift",
+            "--horizon",
+            "5",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "forecast_since_2000",
+        &[
+            "forecast", "--since", "2000", "--paths", "1000", "--seed", "7",
+        ],
+    ),
+    (
+        "forecast_monthly_auto",
+        &[
+            "forecast",
+            "--series",
+            "worldwide-monthly",
+            "--horizon",
+            "6",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "forecast_input_one_series_explain",
+        &[
+            "forecast",
+            "--input",
+            "tests/fixtures/good/three_series.csv",
+            "--id",
+            "alpha",
+            "--target",
+            "300",
+            "--by",
+            "2027",
+            "--explain",
+            "--paths",
+            "1000",
+            "--seed",
+            "7",
+        ],
+    ),
+    (
+        "forecast_input_three_series",
+        &[
+            "forecast",
+            "--input",
+            "tests/fixtures/good/three_series.csv",
+            "--model",
+            "auto",
+            "--horizon",
+            "3",
+        ],
+    ),
     ("data_list_command", &["data", "list"]),
     ("data_show_wsts_annual", &["data", "show", "wsts_annual"]),
 ];
@@ -131,8 +206,18 @@ const NO_TABLE: &[&str] = &["data_list_command"];
 /// when converted and leave this list.
 const NOT_YET_JSON: &[&str] = &[];
 
+/// Cases with a flag that `--json` refuses (`forecast --explain` prints text on stdout):
+/// report and CSV goldens only.
+const NO_JSON: &[&str] = &["forecast_input_one_series_explain"];
+
+/// Cases whose run exits with a status other than 0 (`forecast` over a file where some
+/// series cannot be fitted exits 1); their stderr (the run's summary, naming the failed
+/// series) is a golden too.
+const EXIT_STATUS: &[(&str, i32)] = &[("forecast_input_three_series", 1)];
+
 /// The `--help` goldens: every converted command's.
 const HELP: &[&[&str]] = &[
+    &["forecast"],
     &["milestone"],
     &["vintages"],
     &["nowcast"],
@@ -143,33 +228,52 @@ const HELP: &[&[&str]] = &[
     &["data", "show"],
 ];
 
-/// The binary at 80 columns, as a report reads in a terminal or a pipe.
-fn run80(args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let out = chipcast(dir.path())
+/// The binary at 80 columns, as a report reads in a terminal or a pipe, run in the
+/// repository (so a case's fixture path, and the label naming it, are relative); stdout,
+/// with the exit status the case expects ([`EXIT_STATUS`], else 0). Where that status is
+/// not 0, stderr is compared with the golden `<golden>.stderr.txt`.
+fn run80_case(name: &str, golden_stem: &str, args: &[&str]) -> String {
+    let out = chipcast(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
         .env("COLUMNS", "80")
         .args(args)
         .output()
         .expect("runs");
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{}",
+    let expected = EXIT_STATUS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(0, |(_, code)| *code);
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "{args:?} exited with {:?}, not {expected}:\n{}",
+        out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
+    if expected != 0 {
+        golden(
+            &format!("{golden_stem}.stderr.txt"),
+            &String::from_utf8(out.stderr).unwrap(),
+        );
+    }
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// [`run80_case`] for a run that must succeed.
+fn run80(args: &[&str]) -> String {
+    run80_case("", "", args)
 }
 
 /// The cases whose command takes `--json`.
 fn json_cases() -> impl Iterator<Item = &'static (&'static str, &'static [&'static str])> {
     CASES
         .iter()
-        .filter(|(_, args)| !NOT_YET_JSON.contains(&args[0]))
+        .filter(|(name, args)| !NOT_YET_JSON.contains(&args[0]) && !NO_JSON.contains(name))
 }
 
 #[test]
 fn every_converted_command_prints_its_golden_report() {
     for (name, args) in CASES {
-        golden(&format!("{name}.txt"), &run80(args));
+        golden(&format!("{name}.txt"), &run80_case(name, name, args));
     }
 }
 
@@ -187,7 +291,10 @@ fn every_converted_commands_table_export_matches_its_golden_csv() {
     for (name, args) in CASES.iter().filter(|(n, _)| !NO_TABLE.contains(n)) {
         let mut args = args.to_vec();
         args.extend(["-o", "-"]);
-        golden(&format!("{name}.csv"), &run80(&args));
+        golden(
+            &format!("{name}.csv"),
+            &run80_case(name, &format!("{name}.csv"), &args),
+        );
     }
 }
 
@@ -196,7 +303,7 @@ fn every_converted_commands_json_is_one_document_matching_its_golden() {
     for (name, args) in json_cases() {
         let mut args = args.to_vec();
         args.push("--json");
-        let out = run80(&args);
+        let out = run80_case(name, &format!("{name}.json"), &args);
         let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
         assert!(v["provenance"]["chipcast_version"].is_string(), "{name}");
         golden(&format!("{name}.json"), &out);
@@ -216,7 +323,8 @@ fn the_readme_lists_every_top_level_json_key_of_every_command() {
     for (name, args) in json_cases() {
         let mut args = args.to_vec();
         args.push("--json");
-        let v: serde_json::Value = serde_json::from_str(&run80(&args)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&run80_case(name, &format!("{name}.json"), &args)).unwrap();
         let cmd = args[0];
         let row = section
             .lines()

@@ -5,6 +5,7 @@
 
 pub mod backtest;
 pub mod data;
+pub mod forecast;
 pub mod gap;
 pub mod milestone;
 pub mod nowcast;
