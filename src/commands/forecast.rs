@@ -232,13 +232,13 @@ pub fn load(req: &ForecastRequest, progress: &dyn Ticker) -> Result<Loaded> {
         let s = &src.series[0];
         let by = req.by.unwrap_or(defaults::BY);
         let flag = if req.by.is_some() {
-            "--by"
+            "--by".to_string()
         } else {
-            "--by (default 2030)"
+            format!("--by (default {})", defaults::BY)
         };
         let target = req.target.unwrap_or(defaults::TARGET);
         if by > s.end() {
-            limits::check_year_ahead(flag, by, s.end())?;
+            limits::check_year_ahead(&flag, by, s.end())?;
         } else if by < s.start() || s.values().iter().all(|v| *v < target) {
             return Err(Error::invalid(format!(
                 "{flag} {by} is not after the last data year {}; give a later year",

@@ -31,6 +31,15 @@
 //!   [`provenance`], defaults (paths, seed, target, by, levels ...) from [`defaults`]:
 //!   never typed in a command.
 //!
+//! Two commands have more than one entry point, because of what they read:
+//!
+//! * `forecast` reads a file that may hold one series or millions: [`forecast::load`] reads
+//!   and checks it (a `Loaded`), then [`forecast::run`] answers one series or the market
+//!   model (a `ForecastResult`), and [`forecast::run_many`] fits many series batch by batch,
+//!   handing each batch to a sink (the CLI's writers) so memory stays bounded, and returns a
+//!   `ManyResult` summary with its exit status.
+//! * `data` has [`data::list`] and [`data::show`].
+//!
 //! # Converting a command
 //!
 //! 1. Move the computation out of `src/cli/<cmd>.rs` into `src/commands/<cmd>.rs`:
