@@ -1207,6 +1207,8 @@ impl Drawable for NowcastChart<'_> {
             .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
             .x_desc("months of the year known")
             .y_desc("full-year total, USD bn")
+            // gridlines only over the months, drawn below; none in the published column
+            .disable_x_mesh()
             .x_labels(((x1 - 0.5).round() as usize).max(2))
             .x_label_formatter(&move |x| {
                 if *x >= 0.99 && *x <= last_month + 0.01 && (x - x.round()).abs() < 1e-6 {
@@ -1220,6 +1222,14 @@ impl Drawable for NowcastChart<'_> {
             .axis_desc_style(("sans-serif", 18))
             .draw()
             .map_err(&e)?;
+        for m in 1..=months {
+            chart
+                .draw_series(LineSeries::new(
+                    [(f64::from(m), lo - pad), (f64::from(m), hi + pad)],
+                    RGBColor(0xE4, 0xE4, 0xE4),
+                ))
+                .map_err(&e)?;
+        }
         let mut levels: Vec<usize> =
             (0..n.first().map(|r| r.intervals.len()).unwrap_or(0)).collect();
         levels.sort_by(|a, b| n[0].intervals[*b].0.total_cmp(&n[0].intervals[*a].0));
