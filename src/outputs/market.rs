@@ -135,7 +135,7 @@ pub fn regions(f: &crate::market::regions::RegionForecast, labels: &[&str]) -> S
             .map(|(l, c)| format!("{l} {}", c.name()))
             .collect::<Vec<_>>()
             .join(", "),
-        f.simulation.paths,
+        super::report::count(f.simulation.paths),
         f.simulation.seed,
         f.known_months,
         f.first_year,

@@ -172,7 +172,9 @@ pub fn chart(r: &ForecastResult) -> FanChart<'_> {
             title: format!("{}: history and market-model forecast", r.title),
             subtitle: format!(
                 "{} · median and {levels} intervals of {} paths · monthly data to {}",
-                h.model, h.paths, r.data_to
+                h.model,
+                crate::outputs::report::count(h.paths),
+                r.data_to
             ),
             y_label: r.unit.clone(),
             x_label: "year".into(),

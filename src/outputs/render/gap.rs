@@ -101,9 +101,8 @@ fn scenario_report(s: &mut String, r: &GapResult, a: &ScenarioAnswer) {
         "shortfall",
         "years of AI-chip sales",
         "growth to close",
-        "source",
     ]);
-    for (row, d) in base.rows.iter().zip(&sc.demand) {
+    for row in &base.rows {
         g.add_row(vec![
             row.label.clone(),
             grouped(row.demand),
@@ -114,7 +113,6 @@ fn scenario_report(s: &mut String, r: &GapResult, a: &ScenarioAnswer) {
             row.growth_needed
                 .map(|v| format!("{}/yr", pct(v)))
                 .unwrap_or_else(|| "none: supply covers it".into()),
-            d.source.clone(),
         ]);
     }
     for i in 1..7 {
@@ -123,6 +121,10 @@ fn scenario_report(s: &mut String, r: &GapResult, a: &ScenarioAnswer) {
         }
     }
     let _ = writeln!(s, "{g}");
+    let _ = writeln!(s, "Demand sources:");
+    for d in &sc.demand {
+        let _ = writeln!(s, "  {}: {}", d.label, d.source);
+    }
     // sensitivity: ratio over AI share × chip share, per demand figure
     let [ai_values, chip_values, capex_values] = &sc.sensitivity;
     let per_demand = ai_values.len() * chip_values.len();
@@ -361,7 +363,8 @@ pub fn chart(r: &GapResult) -> GapChart {
             ),
             subtitle: format!(
                 "cumulative sales: actuals + {} forecast (whisker: 95% range of {} paths)",
-                r.forecast.model, r.simulation.paths
+                r.forecast.model,
+                crate::outputs::report::count(r.simulation.paths)
             ),
             y_label,
             bars: GapChart::bars_for(g),
