@@ -338,3 +338,20 @@ fn the_readme_lists_every_top_level_json_key_of_every_command() {
         }
     }
 }
+
+/// At 80 columns every report line fits, tables included (issue 11: a `gap` table was
+/// 266 columns wide). Exceptions: a line that holds a URL (it cannot be broken) and the
+/// raw dataset printed by `data show`, whose cells are the CSV's own long source strings.
+#[test]
+fn every_converted_commands_report_fits_80_columns() {
+    for (name, args) in CASES.iter().filter(|(_, a)| a[..2] != ["data", "show"]) {
+        let out = run80_case(name, name, args);
+        for line in out.lines().filter(|l| !l.contains("https://")) {
+            assert!(
+                line.chars().count() <= 80,
+                "{name}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
+}

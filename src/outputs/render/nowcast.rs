@@ -61,22 +61,27 @@ pub fn report(r: &NowcastResult) -> String {
         );
     }
     s.push_str(&next_years(r));
-    let mut t = text_table();
-    let mut header = vec!["known months".to_string()];
-    header.extend(METHODS.iter().map(|m| format!("{} MAPE", m.name())));
-    header.extend(METHODS.iter().map(|m| format!("{} bias", m.name())));
-    header.push("years".into());
-    t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
-    for recs in r.track_record.chunks(METHODS.len()) {
-        let mut row = vec![recs[0].known_months.to_string()];
-        row.extend(recs.iter().map(|r| format!("{:.2}%", r.mape_pct)));
-        row.extend(recs.iter().map(|r| pct(r.bias)));
-        row.push(recs[0].years.to_string());
-        t.add_row(row);
-    }
+    // MAPE and bias as two tables, each fitting 80 columns
+    let record_table =
+        |what: &str, cell: &dyn Fn(&crate::commands::nowcast::TrackRow) -> String| {
+            let mut t = text_table();
+            let mut header = vec!["known months".to_string()];
+            header.extend(METHODS.iter().map(|m| format!("{} {what}", m.name())));
+            header.push("years".into());
+            t.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+            for recs in r.track_record.chunks(METHODS.len()) {
+                let mut row = vec![recs[0].known_months.to_string()];
+                row.extend(recs.iter().map(cell));
+                row.push(recs[0].years.to_string());
+                t.add_row(row);
+            }
+            t
+        };
+    let mape = record_table("MAPE", &|r| format!("{:.2}%", r.mape_pct));
+    let bias = record_table("bias", &|r| pct(r.bias));
     let _ = writeln!(
         s,
-        "\nTrack record: error of the full-year nowcast by months known, {}–{} (bias > 0: nowcasts too low):\n{t}",
+        "\nTrack record: error of the full-year nowcast by months known, {}–{}:\n{mape}\nBias (> 0: nowcasts too low):\n{bias}",
         r.from_year,
         year - 1
     );
@@ -118,14 +123,15 @@ fn next_years(r: &NowcastResult) -> String {
     let mut o = text_table();
     let mut header = vec!["year".to_string(), "forecast".to_string()];
     header.extend(r.levels.iter().map(|l| format!("{l}% interval")));
-    header.extend([
-        "record MAPE".to_string(),
-        "record years".to_string(),
-        "run-rate".to_string(),
-        "momentum".to_string(),
-        "trend gap".to_string(),
-    ]);
+    header.extend(["record MAPE".to_string(), "record years".to_string()]);
     o.load_preset(UTF8_BORDERS_ONLY).set_header(header);
+    let mut features = text_table();
+    features.load_preset(UTF8_BORDERS_ONLY).set_header(vec![
+        "year",
+        "run-rate (USD bn/yr)",
+        "momentum (3 months)",
+        "trend gap",
+    ]);
     for c in &r.next_years {
         let f = &c.forecast;
         let mut row = vec![f.target_year.to_string(), grouped(f.point)];
@@ -142,15 +148,18 @@ fn next_years(r: &NowcastResult) -> String {
                 c.record.years.last().copied().unwrap_or(0),
                 c.record.years.len()
             ),
+        ]);
+        o.add_row(row);
+        features.add_row(vec![
+            f.target_year.to_string(),
             grouped(f.features.run_rate),
             pct(f.features.momentum.exp_m1()),
             pct(f.features.trend_gap.exp_m1()),
         ]);
-        o.add_row(row);
     }
     let _ = writeln!(
         s,
-        "\nThe next two years by the cycle regression: the seasonally adjusted run-rate of the last 3 months, moved by the latest quarter's momentum and the run-rate's distance from its {}-year trend, as earlier years say (OLS on every earlier month-end whose target was complete). Intervals: forecast · exp(±z · RMSE) of the same forecast made each earlier year at this month of the year.\n{o}",
+        "\nThe next two years by the cycle regression: the seasonally adjusted run-rate of the last 3 months, moved by the latest quarter's momentum and the run-rate's distance from its {}-year trend, as earlier years say (OLS on every earlier month-end whose target was complete). Intervals: forecast · exp(±z · RMSE) of the same forecast made each earlier year at this month of the year.\n{o}\nThe features behind them:\n{features}",
         cycle::TREND_YEARS
     );
     s

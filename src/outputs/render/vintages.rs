@@ -23,7 +23,7 @@ pub fn report(r: &VintagesResult) -> String {
         header.push("model".to_string());
     }
     header.extend([
-        format!("forecast {}", r.target_year),
+        format!("{} point", r.target_year),
         "80%".to_string(),
         "95%".to_string(),
         format!("P({} ≥ {})", r.target_year, grouped(r.target)),
