@@ -159,11 +159,26 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
     };
     let bars = Steps::default();
     let data = load(&req, &bars)?;
+    if data.uses_market_model(&req) {
+        // these describe one annual model's fit; the market model's paths have none
+        for (flag, asked) in [
+            ("--explain", a.explain),
+            ("--params", a.params.is_some()),
+            ("--timing", a.timing.is_some()),
+            ("--partitions", a.partitions.is_some()),
+        ] {
+            if asked {
+                anyhow::bail!(
+                    "{flag} applies to a fitted model (--model NAME, or --input files), not to the market model that forecasts the built-in series by default; add --model auto (or another model) to use {flag}, or drop it"
+                );
+            }
+        }
+    }
     if data.is_many(&req) {
         return many(&a, &req, &data, &bars);
     }
     let r = one(&req, &data, &bars)?;
-    // the market model's answer has no --explain, --params or --timing
+    // the market model's answer has no --explain, --params or --timing (refused above)
     if r.method != "market" {
         if let Some(path) = &a.params {
             ParamsTable::new(&r.id_col, &[&r.forecast])

@@ -746,3 +746,29 @@ fn the_regions_add_up_to_the_worldwide_figure_that_forecast_prints() {
         }
     }
 }
+
+#[test]
+fn flags_about_a_fitted_model_are_refused_on_the_market_model_instead_of_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in [
+        vec!["--explain"],
+        vec!["--params", "p.csv"],
+        vec!["--timing", "t.csv"],
+        vec!["--partitions", "parts"],
+    ] {
+        let mut args = vec!["forecast", "--paths", "200"];
+        args.extend(&extra);
+        let err = fails_with(dir.path(), &args);
+        assert!(
+            err.contains(extra[0]) && err.contains("--model"),
+            "{extra:?}: {err}"
+        );
+    }
+    assert!(
+        !dir.path().join("p.csv").exists() && !dir.path().join("t.csv").exists(),
+        "nothing written"
+    );
+    // with a named model they work
+    let out = succeeds(dir.path(), &["forecast", "--model", "auto", "--explain"]);
+    assert!(out.contains("why:"), "{out}");
+}
