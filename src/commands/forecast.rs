@@ -529,10 +529,7 @@ fn assemble(req: &ForecastRequest, src: &Source, a: Answer) -> ForecastResult {
         title: src.title(),
         builtin: src.builtin.is_some(),
         unit: series.unit().label().to_string(),
-        as_of: req.source.as_of.as_ref().zip(src.as_of).map(|(t, o)| AsOf {
-            requested: t.clone(),
-            last_period: src.kind.format(o),
-        }),
+        as_of: src.as_of_echo(&req.source),
         as_of_period: src.as_of,
         data_to: a.data_to,
         method: a.method,

@@ -257,10 +257,7 @@ pub fn run(req: &GapRequest) -> Result<GapResult> {
         series: series.id().to_string(),
         label: src.label.clone(),
         title: src.title(),
-        as_of: req.source.as_of.as_ref().zip(src.as_of).map(|(t, o)| AsOf {
-            requested: t.clone(),
-            last_period: src.kind.format(o),
-        }),
+        as_of: src.as_of_echo(&req.source),
         method: if s.market.is_some() {
             "market"
         } else {

@@ -53,14 +53,7 @@ impl Default for MilestoneRequest {
     }
 }
 
-/// The as-of cut of a result: as typed, and the last period it leaves.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AsOf {
-    /// As the user typed it.
-    pub requested: String,
-    /// The last period of the series it leaves.
-    pub last_period: String,
-}
+pub use super::source::AsOf;
 
 /// Everything `milestone` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -216,10 +209,7 @@ fn assemble(req: &MilestoneRequest, src: &source::Source, a: Answer) -> Mileston
         title: src.title(),
         builtin: src.builtin.is_some(),
         unit: series.unit().label().to_string(),
-        as_of: req.source.as_of.as_ref().zip(src.as_of).map(|(t, o)| AsOf {
-            requested: t.clone(),
-            last_period: src.kind.format(o),
-        }),
+        as_of: src.as_of_echo(&req.source),
         data_to: a.data_to,
         method: a.method,
         target: req.target,

@@ -29,6 +29,15 @@ pub struct SourceRequest {
     pub since: Option<String>,
 }
 
+/// The as-of cut of a result: as typed, and the last period it leaves.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AsOf {
+    /// As the user typed it.
+    pub requested: String,
+    /// The last period of the series it leaves.
+    pub last_period: String,
+}
+
 /// The data a command works on.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -55,6 +64,15 @@ pub struct Source {
 }
 
 impl Source {
+    /// The as-of cut as the result reports it: `req`'s `--as-of` as typed and the last
+    /// period it leaves; `None` without one.
+    pub fn as_of_echo(&self, req: &SourceRequest) -> Option<AsOf> {
+        req.as_of.as_ref().zip(self.as_of).map(|(t, o)| AsOf {
+            requested: t.clone(),
+            last_period: self.kind.format(o),
+        })
+    }
+
     /// The result's provenance: the built-in dataset or the user's file.
     pub fn provenance(&self) -> Provenance {
         match &self.provenance {
