@@ -1605,6 +1605,9 @@ pub struct StackedChart {
     /// Per layer (same order, may be empty): (year, lo80, hi80, lo95, hi95) of its forecast
     /// years, drawn as whiskers around the layer's top edge.
     pub intervals: Vec<Vec<Whisker>>,
+    /// The total's (year, lo80, hi80, lo95, hi95), drawn in black at the top of the stack,
+    /// right of the layers' whiskers; empty for none.
+    pub total: Vec<Whisker>,
     /// First forecast year.
     pub forecast_start: i64,
     /// Footnote.
@@ -1658,14 +1661,15 @@ impl Drawable for StackedChart {
                     Some(cum[j + 1][i] + hi95 - point)
                 })
             })
-            .fold(0.0, f64::max);
+            .fold(0.0, f64::max)
+            .max(self.total.iter().map(|w| w.4).fold(0.0, f64::max));
         let ymax = cum
             .last()
             .map(|c| c.iter().copied().fold(0.0, f64::max))
             .unwrap_or(1.0)
             .max(whisker_top / 1.04)
             * 1.08;
-        let pad = if self.intervals.iter().any(|v| !v.is_empty()) {
+        let pad = if self.intervals.iter().any(|v| !v.is_empty()) || !self.total.is_empty() {
             0.6
         } else {
             0.0
@@ -1734,6 +1738,25 @@ impl Drawable for StackedChart {
                         PathElement::new(vec![(x, at(lo80)), (x, at(hi80))], dark.stroke_width(4)),
                     ])
                     .map_err(&e)?;
+            }
+        }
+        // the total's interval, at the top of the stack (where its point is), right of them
+        let x_total = (nl - 1.0) / 2.0 * 0.14 + 0.14;
+        for (k, &(year, lo80, hi80, lo95, hi95)) in self.total.iter().enumerate() {
+            let x = year as f64 + x_total;
+            let drawn = chart
+                .draw_series([
+                    PathElement::new(vec![(x, lo95), (x, hi95)], BLACK.stroke_width(1)),
+                    PathElement::new(vec![(x, lo80), (x, hi80)], BLACK.stroke_width(4)),
+                ])
+                .map_err(&e)?;
+            if k == 0 {
+                drawn.label("total: 80% (thick) and 95%").legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x + 10, y - 7), (x + 10, y + 7)],
+                        BLACK.stroke_width(4),
+                    )
+                });
             }
         }
         let fs = self.forecast_start as f64 - 0.5;

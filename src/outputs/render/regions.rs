@@ -272,7 +272,7 @@ pub fn chart(r: &RegionsResult) -> StackedChart {
         Some(f) => StackedChart {
             title,
             subtitle: format!(
-                "WSTS regions (Asia Pacific includes China); {}–{}: market model per region, reconciled to the worldwide one; whiskers: 80% (thick) and 95% per region",
+                "WSTS regions (Asia Pacific incl. China); {}–{}: market model per region, reconciled to the worldwide total; whiskers: 80% (thick), 95%",
                 first, r.until
             ),
             layers,
@@ -284,6 +284,11 @@ pub fn chart(r: &RegionsResult) -> StackedChart {
                         .map(|y| (y.year, y.lo80, y.hi80, y.lo95, y.hi95))
                         .collect()
                 })
+                .collect(),
+            total: f
+                .total
+                .iter()
+                .map(|y| (y.year, y.lo80, y.hi80, y.lo95, y.hi95))
                 .collect(),
             forecast_start: first,
             footnote: format!(
@@ -301,6 +306,7 @@ pub fn chart(r: &RegionsResult) -> StackedChart {
             ),
             layers,
             intervals: Vec::new(),
+            total: Vec::new(),
             forecast_start: first,
             footnote: format!("Source: {} (built-in). chipcast {version}.", hbr_long()),
         },
