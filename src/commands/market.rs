@@ -41,9 +41,18 @@ pub fn cut(as_of: Option<&str>, data: &MarketData) -> Result<i64> {
     Ok(m)
 }
 
-/// The default market model's paths at a cut-off.
+/// The market model's paths at a cut-off: worldwide the default candidate, a WSTS region
+/// the candidate its own month-end backtest chose ([`market::regions::region_candidate`],
+/// as `regions` uses), so `forecast --series japan` and `regions` fit Japan alike.
 pub fn paths(data: &MarketData, cut: i64, sim: Simulation) -> Result<MarketPaths> {
-    market::market_paths(data, cut, sim)
+    let first_year = (cut + 1).div_euclid(12);
+    market::paths(
+        data,
+        cut,
+        first_year + market::SPAN_YEARS,
+        market::regions::region_candidate(data.annual.id()),
+        sim,
+    )
 }
 
 /// The paths' years `first_year..=until` as a forecast table (for `-o` and charts).

@@ -772,3 +772,19 @@ fn flags_about_a_fitted_model_are_refused_on_the_market_model_instead_of_ignored
     let out = succeeds(dir.path(), &["forecast", "--model", "auto", "--explain"]);
     assert!(out.contains("why:"), "{out}");
 }
+
+#[test]
+fn a_region_series_uses_its_own_backtests_candidate_and_says_regions_reconciles_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &[
+            "forecast", "--series", "japan", "--paths", "300", "-o", "j.csv",
+        ],
+    );
+    assert!(out.contains("`chipcast regions` reconciles"), "{out}");
+    let csv = std::fs::read_to_string(dir.path().join("j.csv")).unwrap();
+    assert!(csv.contains(",chipcast:market:annual,"), "{csv}");
+    let world = succeeds(dir.path(), &["forecast", "--paths", "300"]);
+    assert!(!world.contains("`chipcast regions` reconciles"), "{world}");
+}

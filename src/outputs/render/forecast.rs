@@ -122,7 +122,7 @@ fn market_report(r: &ForecastResult) -> String {
         "\nLast complete years:\n{}",
         report::history(&r.history, r.history_rows.as_deref(), 6)
     );
-    let _ = writeln!(s, "\n{}", super::MARKET_NOTE);
+    let _ = writeln!(s, "\n{}", super::market_note(&r.series));
     let _ = writeln!(s, "\nModel: {}", f.description);
     let _ = writeln!(
         s,

@@ -25,7 +25,7 @@ pub fn report(r: &MilestoneResult) -> String {
                     .map(|a| format!(" (as of {})", a.requested))
                     .unwrap_or_default()
             );
-            let _ = writeln!(s, "\n{}", super::MARKET_NOTE);
+            let _ = writeln!(s, "\n{}", super::market_note(&r.series));
             let _ = writeln!(s, "\n{}", headline_of(h, unit));
         }
         None => {

@@ -19,6 +19,21 @@ use crate::commands::provenance::{Provenance, VERSION};
 /// Said when the built-in data is forecast with the market model.
 pub const MARKET_NOTE: &str = "Default model: the market model, one set of sample paths of monthly billings from every month of data, summed to calendar years (the current year's known months kept as known); the same paths answer `milestone`, `vintages` and `nowcast`. It was chosen by the month-end backtest that `chipcast backtest --market` prints (README, Market intelligence). --model NAME fits a single annual model to complete years instead.";
 
+/// The market-model note for a built-in series: [`MARKET_NOTE`], and for a WSTS region
+/// that it is the region's own model, not the reconciled figure `regions` prints.
+pub fn market_note(series: &str) -> String {
+    match crate::market::regions::REGION_CHOICE
+        .iter()
+        .find(|(id, _)| *id == series)
+    {
+        Some((id, c)) => format!(
+            "{MARKET_NOTE} For {id} it is the region's own market model, with the candidate its own month-end backtest chose ({}, benches/region_backtest.md); `chipcast regions` reconciles the four regions to the worldwide forecast, so its figures for {id} differ from these.",
+            c.name()
+        ),
+        None => MARKET_NOTE.to_string(),
+    }
+}
+
 /// The first metadata keys of every table: chipcast's version and the data source.
 pub fn metadata(p: &Provenance) -> Vec<(String, String)> {
     vec![
