@@ -6,7 +6,8 @@ use super::{JsonArg, ModelArgs, SourceArgs, print, resolve};
 use anyhow::Context;
 use chipcast::commands::defaults;
 use chipcast::commands::forecast::{
-    ForecastRequest, ForecastResult, Loaded, ManyResult, ManyRun, Row, load, run as one, run_many,
+    ForecastRequest, ForecastResult, Loaded, ManyResult, ManyRun, Row, StreamMode, load,
+    run as one, run_many,
 };
 use chipcast::commands::model::NamedChoice;
 use chipcast::outputs::atomic::AtomicDir;
@@ -77,6 +78,13 @@ pub(crate) struct ForecastArgs {
     #[arg(long, value_name = "SERIES", default_value_t = defaults::FORECAST_BATCH as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     batch: u64,
+    /// Read a CSV --input of many series whole, or in blocks (twice) with bounded memory
+    ///
+    /// Auto streams a file that would take more than 768 MiB to read whole. Streaming needs
+    /// each series' rows together (a file sorted by id) and years, months or quarters;
+    /// another file is read whole.
+    #[arg(long, value_enum, default_value_t = Stream::Auto)]
+    stream: Stream,
     /// The `model` column's value in outputs [default: chipcast:<model>]
     #[arg(long, value_name = "TEXT")]
     label: Option<String>,
@@ -93,6 +101,16 @@ pub(crate) enum Intervals {
     /// Conformal for `--model auto` on non-seasonal runs whose pooled errors reach every
     /// level, the model's own otherwise
     Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Stream {
+    /// Streamed when reading it whole would take more than 768 MiB
+    Auto,
+    /// Streamed whenever the file allows it
+    Always,
+    /// Always read whole
+    Never,
 }
 
 pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
@@ -156,6 +174,11 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
         batch: usize::try_from(a.batch).unwrap_or(usize::MAX),
         chart: a.chart.is_some(),
         partitions: a.partitions.is_some(),
+        stream: match a.stream {
+            Stream::Auto => StreamMode::Auto,
+            Stream::Always => StreamMode::Always,
+            Stream::Never => StreamMode::Never,
+        },
     };
     let bars = Steps::default();
     let data = load(&req, &bars)?;

@@ -23,6 +23,10 @@ pub const LEVELS: [f64; 2] = [80.0, 95.0];
 pub const FORECAST_UNTIL: i64 = 2030;
 /// `forecast --input` with many series: series fitted and written per batch.
 pub const FORECAST_BATCH: usize = 10_000;
+/// `forecast --input FILE.csv --stream auto`: a file that would take more memory than this
+/// to read whole (its bytes and 36 bytes per row) is streamed instead. Reading whole peaked
+/// at 687 MB for a 247 MB file of 10M rows, an estimate of 607 MB (benches/README.md).
+pub const STREAM_ABOVE_BYTES: u64 = 768 << 20;
 /// Runs of at most this many series carry per-series keys in the forecast table's
 /// metadata; larger runs stream their rows and name where the values are instead.
 pub const PER_SERIES_KEYS_MAX: usize = 10_000;

@@ -33,13 +33,15 @@ use super::model::{MonthsKnown, NamedChoice, months_known};
 use super::provenance::{Provenance, VERSION};
 use super::source::{self, Source, SourceRequest};
 use crate::error::{Error, Result};
+use crate::ingest::CsvStream;
 use crate::ingest::builtin::Provenance as CellProvenance;
 use crate::limits;
 use crate::models::FittedModel;
 use crate::scenarios::milestone::{Milestone, Simulation, milestone_with};
 use crate::scenarios::projection::{
-    Failed, IntervalMethod, Projection, SeriesForecast, calibration_for, project_batch,
-    project_fitted, project_many, validate_levels,
+    Failed, IntervalMethod, Projection, SeriesForecast, calibration_for, calibration_from,
+    calibration_stride, needs_calibration, project_batch, project_fitted, project_many,
+    validate_levels,
 };
 use crate::series::{MarketSeries, TimeKind};
 use serde::{Serialize, Serializer};
@@ -85,6 +87,23 @@ pub struct ForecastRequest {
     pub chart: bool,
     /// The rows will also be written as partitions (many series only).
     pub partitions: bool,
+    /// Whether a CSV `--input` of many series is read whole or streamed.
+    pub stream: StreamMode,
+}
+
+/// How a CSV `--input` of many series is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamMode {
+    /// Streamed when reading it whole would take more than
+    /// [`defaults::STREAM_ABOVE_BYTES`] of memory.
+    #[default]
+    Auto,
+    /// Streamed whenever it can be: twice the reading, memory bounded by a block of the file
+    /// and a batch of series whatever their number.
+    Always,
+    /// Read whole.
+    Never,
 }
 
 impl Default for ForecastRequest {
@@ -106,6 +125,7 @@ impl Default for ForecastRequest {
             batch: defaults::FORECAST_BATCH,
             chart: false,
             partitions: false,
+            stream: StreamMode::Auto,
         }
     }
 }
@@ -160,12 +180,22 @@ pub struct Loaded {
     pub horizon: usize,
     /// Seconds spent reading it.
     pub read_s: f64,
+    /// For a streamed `--input`: the file, read again by [`run_many`] (`source.series` is
+    /// then empty).
+    pub stream: Option<CsvStream>,
 }
 
 impl Loaded {
     /// Whether the run is over many series ([`run_many`]) rather than one ([`run`]).
     pub fn is_many(&self, req: &ForecastRequest) -> bool {
-        self.source.series.len() > 1 && req.regressors.is_none()
+        self.n_series() > 1 && req.regressors.is_none()
+    }
+
+    /// How many series the data hold (streamed or not).
+    pub fn n_series(&self) -> usize {
+        self.stream
+            .as_ref()
+            .map_or(self.source.series.len(), |s| s.series)
     }
 
     /// Whether the run is answered by the market model: a built-in annual series with the
@@ -186,6 +216,9 @@ impl Loaded {
 pub fn load(req: &ForecastRequest, progress: &dyn Ticker) -> Result<Loaded> {
     let t_read = Instant::now();
     validate_levels(&req.levels)?;
+    if let Some(loaded) = load_streamed(req, progress, t_read)? {
+        return Ok(loaded);
+    }
     let mut src = match &req.source.input {
         None => source::load(&req.source)?,
         Some(path) => {
@@ -257,7 +290,80 @@ pub fn load(req: &ForecastRequest, progress: &dyn Ticker) -> Result<Loaded> {
         source: src,
         horizon,
         read_s,
+        stream: None,
     })
+}
+
+/// A CSV `--input` of many series read block by block ([`CsvStream`]) when `req.stream`
+/// asks for it and the run can stream: one plain CSV file whose rows of each series are
+/// contiguous, with no `--id`, `--as-of`, `--since`, regressors, chart or milestone (each
+/// needs the series whole). `None` means "read it whole": the whole read also words every
+/// problem a stream gives up on.
+fn load_streamed(
+    req: &ForecastRequest,
+    progress: &dyn Ticker,
+    t_read: Instant,
+) -> Result<Option<Loaded>> {
+    let Some(path) = &req.source.input else {
+        return Ok(None);
+    };
+    let eligible = req.stream != StreamMode::Never
+        && path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        && req.source.id.is_none()
+        && req.source.as_of.is_none()
+        && req.source.since.is_none()
+        && req.regressors.is_none()
+        && !req.chart
+        && req.target.is_none()
+        && req.by.is_none()
+        && (req.stream == StreamMode::Always
+            || crate::ingest::in_memory_estimate(path)
+                .is_some_and(|b| b > defaults::STREAM_ABOVE_BYTES));
+    if !eligible {
+        return Ok(None);
+    }
+    if req.season_length == Some(0) {
+        return Err(Error::invalid(
+            "--season-length must be at least 1 (1 = non-seasonal)",
+        ));
+    }
+    let cols = &req.source.columns;
+    progress.begin(source::input_bytes(path)?, "bytes", "read");
+    let stream = CsvStream::scan(path, cols, crate::ingest::STREAM_BLOCK_BYTES, &|n| {
+        progress.inc(n)
+    });
+    progress.end();
+    let Some(stream) = stream.filter(|s| s.series > 1) else {
+        return Ok(None);
+    };
+    let horizon = horizon(
+        req.horizon,
+        req.until.as_deref(),
+        stream.kind,
+        stream.end,
+        false,
+    )?;
+    let source = Source {
+        series: Vec::new(),
+        provenance: None,
+        full: Vec::new(),
+        label: format!("{} ({} rows)", path.display(), stream.rows),
+        source_tag: path.display().to_string(),
+        as_of: None,
+        builtin: None,
+        id_col: cols.id_col.clone(),
+        time_col: cols.time_col.clone(),
+        kind: stream.kind,
+    };
+    Ok(Some(Loaded {
+        source,
+        horizon,
+        read_s: t_read.elapsed().as_secs_f64(),
+        stream: Some(stream),
+    }))
 }
 
 /// Whether the report has a milestone: always for a built-in series, for `--input` when
@@ -680,7 +786,13 @@ fn run_metadata(src: &Source, levels: &[f64], label: &str, h: usize) -> Vec<(Str
         ),
         (
             "chipcast.unit".to_string(),
-            src.series[0].unit().label().to_string(),
+            // a streamed file holds no series here: --input is always in its own unit
+            src.series
+                .first()
+                .map_or(crate::series::Unit::Unspecified.label(), |s| {
+                    s.unit().label()
+                })
+                .to_string(),
         ),
     ]
 }
@@ -875,10 +987,39 @@ pub fn run_many<E: From<Error>>(
         .unwrap_or_else(|| format!("chipcast:{}", named.name));
     let levels = &req.levels;
     let floor = !req.allow_negative;
-    let n = src.series.len();
+    let n = data.n_series();
     progress.begin(n as u64, "series", "fit");
     let (t, c) = (Instant::now(), cpu_seconds());
-    let calibration = calibration_for(&src.series, named.choice, h, levels, req.intervals);
+    let season = |s: &mut MarketSeries| {
+        if let Some(len) = req.season_length {
+            s.set_season_length(len);
+        }
+    };
+    let calibration = match &data.stream {
+        None => calibration_for(&src.series, named.choice, h, levels, req.intervals),
+        Some(stream) => {
+            // the calibrators a whole read would pick: every k-th series, read once more
+            let period = req.season_length.unwrap_or(stream.kind.season_length());
+            if needs_calibration(req.intervals, named.choice, period <= 1) {
+                let stride = calibration_stride(n);
+                let (mut sample, mut i) = (Vec::new(), 0usize);
+                stream.for_each::<E>(&mut |batch| {
+                    for mut s in batch {
+                        if i.is_multiple_of(stride) {
+                            season(&mut s);
+                            sample.push(s);
+                        }
+                        i += 1;
+                    }
+                    Ok(())
+                })?;
+                let refs: Vec<&MarketSeries> = sample.iter().collect();
+                calibration_from(&refs, named.choice, h, levels, req.intervals)
+            } else {
+                None
+            }
+        }
+    };
     let (mut fit_s, mut fit_cpu_s) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
     let run = ManyRun {
         series: n,
@@ -892,7 +1033,7 @@ pub fn run_many<E: From<Error>>(
     };
     let mut failures: Vec<Failed> = Vec::new();
     let mut failed = 0usize;
-    for (k, batch) in src.series.chunks(req.batch.max(1)).enumerate() {
+    let mut one_batch = |k: usize, batch: &[MarketSeries]| -> std::result::Result<(), E> {
         progress.relabel("fit");
         let (t, c) = (Instant::now(), cpu_seconds());
         let results = project_batch(
@@ -927,6 +1068,34 @@ pub fn run_many<E: From<Error>>(
             })
             .collect();
         sink(&run, k, &rows)?;
+        Ok(())
+    };
+    let size = req.batch.max(1);
+    match &data.stream {
+        None => {
+            for (k, batch) in src.series.chunks(size).enumerate() {
+                one_batch(k, batch)?;
+            }
+        }
+        Some(stream) => {
+            // the same batches as a whole read: `size` series each, across the file's blocks
+            let (mut held, mut k) = (Vec::new(), 0usize);
+            stream.for_each::<E>(&mut |block| {
+                for mut s in block {
+                    season(&mut s);
+                    held.push(s);
+                    if held.len() == size {
+                        one_batch(k, &held)?;
+                        held.clear();
+                        k += 1;
+                    }
+                }
+                Ok(())
+            })?;
+            if !held.is_empty() {
+                one_batch(k, &held)?;
+            }
+        }
     }
     progress.end();
     Ok(ManyResult {
@@ -1127,6 +1296,74 @@ mod tests {
         let (one, all) = (rows_of(1), rows_of(10));
         assert_eq!((one.0, all.0), (3, 1));
         assert_eq!(one.1, all.1);
+    }
+
+    #[test]
+    fn a_streamed_run_gives_the_rows_batches_and_calibration_of_a_whole_read() {
+        let dir = tempfile::tempdir().unwrap();
+        // 2,500 series: more than the calibration's 2,000, so that every 2nd is a calibrator
+        let mut text = String::from("unique_id,ds,y\n");
+        for k in 0..2_500 {
+            for t in 0..12 {
+                let v = 100.0 + k as f64 + 3.0 * t as f64 + ((k * 7 + t * 3) % 11) as f64;
+                text.push_str(&format!("s{k},{},{v}\n", 2000 + t));
+            }
+        }
+        let path = dir.path().join("many.csv");
+        std::fs::write(&path, text).unwrap();
+        let rows_of = |stream: StreamMode| {
+            let req = ForecastRequest {
+                source: SourceRequest {
+                    input: Some(path.clone()),
+                    ..Default::default()
+                },
+                horizon: Some(3),
+                batch: 700,
+                stream,
+                ..Default::default()
+            };
+            let data = load(&req, &()).unwrap();
+            assert_eq!(data.n_series(), 2_500);
+            assert_eq!(data.stream.is_some(), stream == StreamMode::Always);
+            let mut batches = Vec::new();
+            let m = run_many::<Error>(
+                &req,
+                &data,
+                &mut |_, k, rows| {
+                    let r: Vec<_> = rows
+                        .iter()
+                        .map(|r| r.as_ref().ok().map(|f| (f.id.clone(), f.forecast.clone())))
+                        .collect();
+                    batches.push((k, r));
+                    Ok(())
+                },
+                &(),
+            )
+            .unwrap();
+            (m.n_fitted, m.metadata, batches)
+        };
+        let (streamed, whole) = (rows_of(StreamMode::Always), rows_of(StreamMode::Never));
+        assert_eq!(streamed.0, 2_500);
+        assert_eq!(streamed.2.len(), 4);
+        assert_eq!(streamed, whole);
+    }
+
+    #[test]
+    fn a_file_of_interleaved_series_is_read_whole_even_when_streaming_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mixed.csv");
+        std::fs::write(
+            &path,
+            "unique_id,ds,y\na,2000,1\nb,2000,2\na,2001,3\nb,2001,4\na,2002,5\nb,2002,6\n",
+        )
+        .unwrap();
+        let req = ForecastRequest {
+            stream: StreamMode::Always,
+            ..logdrift_over(path)
+        };
+        let data = load(&req, &()).unwrap();
+        assert!(data.stream.is_none());
+        assert_eq!(data.n_series(), 2);
     }
 
     #[test]

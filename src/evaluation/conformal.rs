@@ -112,6 +112,17 @@ impl Calibration {
         Ok((s[lo_rank - 1], s[hi_rank - 1]))
     }
 
+    /// Whether every step of an `h`-step forecast has calibrated quantiles at every level:
+    /// the error [`Calibration::apply`] would give, before any series is fitted.
+    pub fn check(&self, h: usize, levels: &[f64]) -> Result<()> {
+        for &level in levels {
+            for k in 0..h {
+                self.quantiles(k.min(self.per_step.len() - 1), level)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Replace the intervals of `forecast` with calibrated ones; `reference` is the final
     /// model's own 80% interval for the same steps.
     pub fn apply(

@@ -138,6 +138,54 @@ fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<C
     Some(c)
 }
 
+/// Parse the data lines in `data` (whole lines) on every core: cut into pieces at line
+/// ends, each piece one [`Chunk`], in order. `None` at anything the strict path must judge.
+/// `tick` is called with the bytes of each piece parsed.
+fn parse_pieces<'a>(
+    data: &'a [u8],
+    n_fields: usize,
+    idx: [usize; 3],
+    tick: &(dyn Fn(u64) + Sync),
+) -> Option<Vec<Chunk<'a>>> {
+    let pieces = {
+        let threads = rayon::current_num_threads();
+        let n = if data.len() < (1 << 20) {
+            1
+        } else {
+            threads * 4
+        };
+        // cut on bytes first (line ends are ASCII, so each piece is checked as UTF-8 alone)
+        let target = data.len() / n + 1;
+        let mut out: Vec<&[u8]> = Vec::new();
+        let mut rest = data;
+        while !rest.is_empty() {
+            if rest.len() <= target {
+                out.push(rest);
+                break;
+            }
+            let cut = rest[target..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |p| target + p + 1);
+            out.push(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        out
+    };
+    pieces
+        .par_iter()
+        .map(|piece| {
+            let text = std::str::from_utf8(piece).ok()?;
+            if text.contains('\0') {
+                return None;
+            }
+            let parsed = parse_chunk(text, n_fields, idx);
+            tick(piece.len() as u64);
+            parsed
+        })
+        .collect::<Option<Vec<_>>>()
+}
+
 /// The header fields and the byte offset where data lines start, or `None` when the
 /// header is anything but one plain line the strict reader accepts.
 fn header(path: &Path, text: &str) -> Option<(Vec<String>, usize)> {
@@ -196,44 +244,7 @@ pub(super) fn load_csv(
     if idx[0] == idx[1] || idx[0] == idx[2] || idx[1] == idx[2] {
         return None;
     }
-    let data = &bytes[data_start..];
-    let pieces = {
-        let threads = rayon::current_num_threads();
-        let n = if data.len() < (1 << 20) {
-            1
-        } else {
-            threads * 4
-        };
-        // cut on bytes first (line ends are ASCII, so each piece is checked as UTF-8 alone)
-        let target = data.len() / n + 1;
-        let mut out: Vec<&[u8]> = Vec::new();
-        let mut rest = data;
-        while !rest.is_empty() {
-            if rest.len() <= target {
-                out.push(rest);
-                break;
-            }
-            let cut = rest[target..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |p| target + p + 1);
-            out.push(&rest[..cut]);
-            rest = &rest[cut..];
-        }
-        out
-    };
-    let chunks: Vec<Chunk<'_>> = pieces
-        .par_iter()
-        .map(|piece| {
-            let text = std::str::from_utf8(piece).ok()?;
-            if text.contains('\0') {
-                return None;
-            }
-            let parsed = parse_chunk(text, names.len(), idx);
-            tick(piece.len() as u64);
-            parsed
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let chunks = parse_pieces(&bytes[data_start..], names.len(), idx, tick)?;
     let rows: usize = chunks.iter().map(|c| c.row_id.len()).sum();
     if rows == 0 {
         return None;
@@ -323,6 +334,297 @@ pub(super) fn load_csv(
     Some(LoadedFile { series, rows })
 }
 
+/// Bytes of a file read per block when it is streamed ([`CsvStream`]).
+pub const STREAM_BLOCK_BYTES: usize = 32 << 20;
+
+/// Bytes of memory per data row that reading a whole CSV file takes besides the file's
+/// own bytes (parsed columns, the sort by series, the series), for [`in_memory_estimate`].
+const BYTES_PER_ROW: u64 = 36;
+
+/// About how much memory reading `path` whole takes: its bytes, and [`BYTES_PER_ROW`] per
+/// data row, the rows estimated from the line ends in its first MiB. `None` when it is not
+/// a readable file.
+pub fn in_memory_estimate(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let len = std::fs::metadata(path).ok()?.len();
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(1 << 20)
+        .read_to_end(&mut head)
+        .ok()?;
+    let lines = head.iter().filter(|&&b| b == b'\n').count().max(1) as u64;
+    let rows = len.saturating_mul(lines) / (head.len().max(1) as u64);
+    Some(len.saturating_add(rows.saturating_mul(BYTES_PER_ROW)))
+}
+
+/// A CSV file read block by block ([`STREAM_BLOCK_BYTES`] at a time), for a run over more
+/// series than fit in memory: [`CsvStream::scan`] reads it once and checks it as the
+/// columnar pass does, [`CsvStream::for_each`] reads it again and hands over its series in
+/// file order, a block's worth at a time. It takes only files whose rows of each series are
+/// contiguous (as a file sorted by id is) and whose periods are years, months or quarters;
+/// anything else is read whole.
+#[derive(Debug, Clone)]
+pub struct CsvStream {
+    path: std::path::PathBuf,
+    n_fields: usize,
+    idx: [usize; 3],
+    data_start: u64,
+    style: Style,
+    block: usize,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// The series' time kind.
+    pub kind: TimeKind,
+    /// How many series.
+    pub series: usize,
+    /// How many data rows.
+    pub rows: usize,
+    /// The latest last period of any series (ordinal).
+    pub end: i64,
+}
+
+/// Why a block pass stopped early.
+enum Stop<E> {
+    /// Something the strict path must judge, or a form streaming does not take.
+    GiveUp,
+    /// The consumer's error.
+    Consumer(E),
+}
+
+impl CsvStream {
+    /// Read `path` once, block by block, checking every cell as the columnar pass does, and
+    /// count its series and rows. `None` when the file must be read whole (see the type).
+    pub fn scan(
+        path: &Path,
+        cols: &LongFormat,
+        block: usize,
+        tick: &(dyn Fn(u64) + Sync),
+    ) -> Option<Self> {
+        use std::io::Read;
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let mut head = Vec::new();
+        std::fs::File::open(path)
+            .ok()?
+            .take(1 << 20)
+            .read_to_end(&mut head)
+            .ok()?;
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let rest = &head[bom..];
+        let head_end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |p| p + 1);
+        let (names, data_start) = header(path, std::str::from_utf8(&rest[..head_end]).ok()?)?;
+        let find = |name: &str| names.iter().position(|c| c == name);
+        let idx = [
+            find(&cols.id_col)?,
+            find(&cols.time_col)?,
+            find(&cols.value_col)?,
+        ];
+        if idx[0] == idx[1] || idx[0] == idx[2] || idx[1] == idx[2] {
+            return None;
+        }
+        let mut s = CsvStream {
+            path: path.to_path_buf(),
+            n_fields: names.len(),
+            idx,
+            data_start: (bom + data_start) as u64,
+            style: Style::Int,
+            block: block.max(1),
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            kind: TimeKind::Integer,
+            series: 0,
+            rows: 0,
+            end: i64::MIN,
+        };
+        let (mut series, mut rows, mut end) = (0usize, 0usize, i64::MIN);
+        let style = s
+            .blocks::<()>(None, true, tick, &mut |batch, r| {
+                series += batch.len();
+                rows += r;
+                end = batch.iter().map(MarketSeries::end).fold(end, i64::max);
+                Ok(())
+            })
+            .ok()?;
+        if series == 0 {
+            return None;
+        }
+        s.style = style;
+        s.kind = kind_of(style)?;
+        (s.series, s.rows, s.end) = (series, rows, end);
+        Some(s)
+    }
+
+    /// Read the file again and hand its series to `f` in file order, a block's worth at a
+    /// time. An error when the file changed since [`CsvStream::scan`].
+    pub fn for_each<E: From<crate::error::Error>>(
+        &self,
+        f: &mut dyn FnMut(Vec<MarketSeries>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let changed = || {
+            E::from(crate::error::Error::invalid(format!(
+                "{} changed while it was being read; run again on a file that stays as it is",
+                self.path.display()
+            )))
+        };
+        let meta = std::fs::metadata(&self.path).map_err(|_| changed())?;
+        if meta.len() != self.len || meta.modified().ok() != self.modified {
+            return Err(changed());
+        }
+        let mut series = 0usize;
+        // the scan checked that no series comes back: no set of ids this time
+        match self.blocks(Some(self.style), false, &|_| {}, &mut |batch, _| {
+            series += batch.len();
+            f(batch)
+        }) {
+            Ok(_) if series == self.series => Ok(()),
+            Ok(_) | Err(Stop::GiveUp) => Err(changed()),
+            Err(Stop::Consumer(e)) => Err(e),
+        }
+    }
+
+    /// One pass over the data lines, block by block: each block parsed on every core, its
+    /// rows split into series by runs of one id (a series must not come back once another
+    /// has started; checked against every id before when `check_ids`, 8 bytes per series), a
+    /// series cut by the block's end carried into the next block.
+    fn blocks<E>(
+        &self,
+        expect: Option<Style>,
+        check_ids: bool,
+        tick: &(dyn Fn(u64) + Sync),
+        emit: &mut dyn FnMut(Vec<MarketSeries>, usize) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Style, Stop<E>> {
+        use std::io::{Read, Seek};
+        let give_up = |_| Stop::GiveUp;
+        let mut file = std::fs::File::open(&self.path).map_err(give_up)?;
+        file.seek(std::io::SeekFrom::Start(self.data_start))
+            .map_err(give_up)?;
+        let context = self.path.display().to_string();
+        let mut style = expect;
+        let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        let mut buf: Vec<u8> = Vec::new();
+        let mut pending: Option<Group> = None;
+        loop {
+            let want = buf.len() + self.block;
+            (&mut file)
+                .take(self.block as u64)
+                .read_to_end(&mut buf)
+                .map_err(give_up)?;
+            let eof = buf.len() < want;
+            let cut = if eof {
+                buf.len()
+            } else {
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(p) => p + 1,
+                    // a line longer than a block: read on
+                    None => continue,
+                }
+            };
+            let chunks =
+                parse_pieces(&buf[..cut], self.n_fields, self.idx, tick).ok_or(Stop::GiveUp)?;
+            let mut rows = 0usize;
+            for c in &chunks {
+                rows += c.row_id.len();
+                match (c.style, style) {
+                    (None, _) => {}
+                    (Some(Style::Date), _) => return Err(Stop::GiveUp),
+                    (Some(a), None) => style = Some(a),
+                    (Some(a), Some(b)) if a != b => return Err(Stop::GiveUp),
+                    _ => {}
+                }
+            }
+            let mut groups = runs(&chunks).ok_or(Stop::GiveUp)?;
+            drop(chunks);
+            if let Some((id, mut points)) = pending.take() {
+                match groups.first_mut() {
+                    Some(g) if g.0 == id => {
+                        points.append(&mut g.1);
+                        g.1 = points;
+                    }
+                    _ => groups.insert(0, (id, points)),
+                }
+            }
+            if !eof {
+                pending = groups.pop();
+            }
+            buf.drain(..cut);
+            if !groups.is_empty() {
+                let kind = style.and_then(kind_of).ok_or(Stop::GiveUp)?;
+                for g in groups.iter().filter(|_| check_ids) {
+                    let mut h = std::hash::DefaultHasher::new();
+                    std::hash::Hash::hash(&g.0, &mut h);
+                    if !seen.insert(std::hash::Hasher::finish(&h)) {
+                        return Err(Stop::GiveUp);
+                    }
+                }
+                let series: Vec<MarketSeries> = groups
+                    .into_par_iter()
+                    .map(|(id, pts)| {
+                        MarketSeries::from_points(&context, id, kind, pts, Unit::Unspecified).ok()
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or(Stop::GiveUp)?;
+                emit(series, rows).map_err(Stop::Consumer)?;
+            } else if rows > 0 {
+                emit(Vec::new(), rows).map_err(Stop::Consumer)?;
+            }
+            if eof {
+                break;
+            }
+        }
+        style.ok_or(Stop::GiveUp)
+    }
+}
+
+/// The time kind of a period style (a date style needs all its cells: `None`).
+fn kind_of(style: Style) -> Option<TimeKind> {
+    match style {
+        Style::Int => Some(TimeKind::Integer),
+        Style::Month => Some(TimeKind::YearMonth),
+        Style::Quarter(dash) => Some(TimeKind::YearQuarter { dash }),
+        Style::Date => None,
+    }
+}
+
+/// One series' id and (period, value) points, in file order.
+type Group = (String, Vec<(i64, f64)>);
+
+/// The rows of `chunks` (in order) as series, one per run of one id, in order; `None` when
+/// an id comes back after another id's rows (the series are not contiguous).
+fn runs(chunks: &[Chunk<'_>]) -> Option<Vec<Group>> {
+    let mut out: Vec<Group> = Vec::new();
+    let mut opened: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut last: Option<&str> = None;
+    for c in chunks {
+        let mut prev = u32::MAX;
+        for ((&k, &t), &v) in c.row_id.iter().zip(&c.time).zip(&c.value) {
+            if k != prev {
+                prev = k;
+                let id = c.ids[k as usize];
+                if last != Some(id) {
+                    // a run may only start an id not seen before
+                    if !opened.insert(id) {
+                        return None;
+                    }
+                    out.push((id.to_string(), Vec::new()));
+                    last = Some(id);
+                }
+            }
+            out.last_mut()?.1.push((t, v));
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +690,102 @@ mod tests {
             let (fast, _) = both(text);
             assert!(fast.is_none(), "{text:?}");
         }
+    }
+
+    fn streamed(path: &Path, block: usize) -> Option<(CsvStream, Vec<MarketSeries>)> {
+        let stream = CsvStream::scan(path, &LongFormat::default(), block, &|_| {})?;
+        let mut all = Vec::new();
+        stream
+            .for_each::<crate::error::Error>(&mut |b| {
+                all.extend(b);
+                Ok(())
+            })
+            .unwrap();
+        Some((stream, all))
+    }
+
+    #[test]
+    fn a_stream_in_blocks_of_any_size_gives_the_series_of_a_whole_read() {
+        let mut text = String::from("\u{feff}unique_id,ds,y\r\n");
+        for k in 0..40 {
+            for t in 0..(3 + k % 5) {
+                text.push_str(&format!(
+                    "id{k},{}-{:02},{}.5\r\n",
+                    2000 + t / 12,
+                    1 + t % 12,
+                    k * t
+                ));
+            }
+            if k % 7 == 0 {
+                text.push_str("\r\n");
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, &text).unwrap();
+        let whole = load_csv(&p, text.as_bytes(), &LongFormat::default(), &|_| {}).unwrap();
+        // blocks shorter than a line, a few lines, and the whole file
+        for block in [7, 64, 300, 1 << 20] {
+            let (stream, series) = streamed(&p, block).expect("streamed");
+            assert_eq!(stream.series, 40, "block {block}");
+            assert_eq!(stream.rows, whole.rows);
+            assert_eq!(stream.kind, TimeKind::YearMonth);
+            assert_eq!(
+                stream.end,
+                whole.series.iter().map(|s| s.end()).max().unwrap()
+            );
+            same(
+                &LoadedFile {
+                    series,
+                    rows: whole.rows,
+                },
+                &whole,
+            );
+        }
+    }
+
+    #[test]
+    fn a_stream_gives_up_on_what_it_cannot_stream_or_the_strict_path_must_judge() {
+        let dir = tempfile::tempdir().unwrap();
+        for text in [
+            // a series coming back after another, in one block and across blocks
+            "unique_id,ds,y\na,2000,1\nb,2000,2\na,2001,3\n",
+            "unique_id,ds,y\na,2000,1\na,2001,1\nb,2000,2\nb,2001,2\na,2002,3\n",
+            // dates, a gap, a duplicate period, a bad value
+            "unique_id,ds,y\na,2020-01-31,1\na,2020-02-29,2\n",
+            "unique_id,ds,y\na,2000,1\na,2002,2\n",
+            "unique_id,ds,y\na,2000,1\na,2000,2\n",
+            "unique_id,ds,y\na,2000,x\n",
+        ] {
+            let p = dir.path().join("bad.csv");
+            std::fs::write(&p, text).unwrap();
+            for block in [12, 1 << 20] {
+                assert!(
+                    CsvStream::scan(&p, &LongFormat::default(), block, &|_| {}).is_none(),
+                    "{text:?} in blocks of {block}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_changes_between_the_two_reads_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(
+            &p,
+            "unique_id,ds,y\na,2000,1\na,2001,2\nb,2000,3\nb,2001,4\n",
+        )
+        .unwrap();
+        let stream = CsvStream::scan(&p, &LongFormat::default(), 1 << 20, &|_| {}).unwrap();
+        std::fs::write(&p, "unique_id,ds,y\na,2000,1\na,2001,2\n").unwrap();
+        let e = stream
+            .for_each::<crate::error::Error>(&mut |_| Ok(()))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("changed while it was being read"),
+            "{e}"
+        );
     }
 
     #[test]

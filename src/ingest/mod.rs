@@ -6,6 +6,8 @@ pub mod builtin;
 pub mod csv;
 mod fast;
 
+pub use fast::{CsvStream, STREAM_BLOCK_BYTES, in_memory_estimate};
+
 use crate::error::{CellProblem, Error, Result};
 use crate::series::time::{RawTime, decide_kind, ordinal, parse_time};
 use crate::series::{MarketSeries, Unit};

@@ -140,17 +140,48 @@ pub fn calibration_for(
     levels: &[f64],
     intervals: IntervalMethod,
 ) -> Option<crate::evaluation::conformal::Calibration> {
-    let conformal = match intervals {
-        IntervalMethod::Model => false,
-        IntervalMethod::Conformal => true,
-        IntervalMethod::Auto => {
-            choice == ModelChoice::Auto && series.iter().all(|s| s.season_length() <= 1)
-        }
-    };
-    if !conformal {
+    let non_seasonal = series.iter().all(|s| s.season_length() <= 1);
+    if !needs_calibration(intervals, choice, non_seasonal) {
         return None;
     }
-    let calibration = conformal_calibration(series, choice, h);
+    let calibrators: Vec<&MarketSeries> = series
+        .iter()
+        .step_by(calibration_stride(series.len()))
+        .collect();
+    calibration_from(&calibrators, choice, h, levels, intervals)
+}
+
+/// Whether `intervals` asks for a conformal calibration for `choice` on a run whose series
+/// are all non-seasonal (`non_seasonal`) or not.
+pub fn needs_calibration(
+    intervals: IntervalMethod,
+    choice: ModelChoice,
+    non_seasonal: bool,
+) -> bool {
+    match intervals {
+        IntervalMethod::Model => false,
+        IntervalMethod::Conformal => true,
+        IntervalMethod::Auto => choice == ModelChoice::Auto && non_seasonal,
+    }
+}
+
+/// Every how many series (in input order) one is refitted for the calibration of a run of
+/// `n`: at most [`MAX_CALIBRATION_SERIES`] calibrators.
+pub fn calibration_stride(n: usize) -> usize {
+    n.div_ceil(MAX_CALIBRATION_SERIES).max(1)
+}
+
+/// [`calibration_for`] from the calibrators already picked (every
+/// [`calibration_stride`]-th series of the run), for a run that streams its series and
+/// never holds them all; the caller has checked [`needs_calibration`].
+pub fn calibration_from(
+    calibrators: &[&MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+    levels: &[f64],
+    intervals: IntervalMethod,
+) -> Option<crate::evaluation::conformal::Calibration> {
+    let calibration = pooled_calibration(calibrators, choice, h);
     if intervals == IntervalMethod::Auto && !calibration.reaches(levels) {
         return None;
     }
@@ -165,11 +196,21 @@ pub fn conformal_calibration(
     choice: ModelChoice,
     h: usize,
 ) -> crate::evaluation::conformal::Calibration {
+    let calibrators: Vec<&MarketSeries> = series
+        .iter()
+        .step_by(calibration_stride(series.len()))
+        .collect();
+    pooled_calibration(&calibrators, choice, h)
+}
+
+fn pooled_calibration(
+    calibrators: &[&MarketSeries],
+    choice: ModelChoice,
+    h: usize,
+) -> crate::evaluation::conformal::Calibration {
     use crate::evaluation::conformal::{Calibration, ConformalSettings, series_scores};
     use rayon::prelude::*;
     let settings = ConformalSettings::default();
-    let stride = series.len().div_ceil(MAX_CALIBRATION_SERIES).max(1);
-    let calibrators: Vec<&MarketSeries> = series.iter().step_by(stride).collect();
     let scores: Vec<Vec<Vec<f64>>> = calibrators
         .par_iter()
         .map(|s| series_scores(s.values(), s.season_length(), choice, h, settings))
@@ -192,29 +233,61 @@ pub fn project_batch(
 ) -> Result<Vec<Result<Projection>>> {
     use rayon::prelude::*;
     validate_levels(levels)?;
-    let mut results: Vec<Result<Projection>> = series
+    if let Some(c) = calibration {
+        c.check(h, levels)?;
+    }
+    // a calibrated run replaces the model's intervals: fit for the point alone, then
+    // calibrate on the same worker (the model's own intervals at `levels` would be discarded)
+    let fit_levels: &[f64] = if calibration.is_some() { &[] } else { levels };
+    let results: Vec<Result<Projection>> = series
         .par_iter()
         .map(|s| {
-            let r = project_with(s, choice, h, levels, floor);
+            let r = project_with(s, choice, h, fit_levels, floor).and_then(|mut p| {
+                if let Some(c) = calibration {
+                    calibrate(s, &mut p, c, h, levels, floor)?;
+                }
+                Ok(p)
+            });
             tick();
             r
         })
         .collect();
-    if let Some(calibration) = calibration {
-        for (s, r) in series.iter().zip(results.iter_mut()) {
-            if let Ok(p) = r {
-                let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);
-                calibration.apply(&mut p.forecast.forecast, &reference, levels)?;
-                // the calibrated bounds obey the same limit as the model's own
-                p.forecast.forecast.clamp_to_data(s.values());
-                if floor {
-                    floor_positive(s, &p.forecast.model, &mut p.forecast.forecast);
-                }
-                p.forecast.interval_method = IntervalMethod::Conformal;
-            }
-        }
-    }
     Ok(results)
+}
+
+/// Replace the intervals of `p` (fitted for its point alone) with `calibration`'s at
+/// `levels`, scaled by the model's own 80% interval, bounded and floored as the model's own
+/// would be.
+fn calibrate(
+    s: &MarketSeries,
+    p: &mut Projection,
+    calibration: &crate::evaluation::conformal::Calibration,
+    h: usize,
+    levels: &[f64],
+    floor: bool,
+) -> Result<()> {
+    let reference = p.model.forecast(h, &[80.0]).intervals.remove(0);
+    let f = &mut p.forecast;
+    calibration.apply(&mut f.forecast, &reference, levels)?;
+    f.levels = levels.to_vec();
+    // the calibrated bounds obey the same limit as the model's own
+    f.forecast.clamp_to_data(s.values());
+    if floor {
+        floor_positive(s, &f.model, &mut f.forecast);
+    }
+    f.interval_method = IntervalMethod::Conformal;
+    let finite = f
+        .forecast
+        .intervals
+        .iter()
+        .all(|i| i.lower.iter().chain(&i.upper).all(|v| v.is_finite()));
+    if !finite {
+        return Err(Error::Fit {
+            model: f.model.clone(),
+            reason: "the forecast is not finite (the series' scale overflows the model)".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Forecast with an already fitted model (e.g. a regression with external regressors).

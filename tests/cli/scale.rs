@@ -260,3 +260,84 @@ fn a_run_over_ten_thousand_series_streams_the_same_rows_and_points_to_params_for
         "{params}"
     );
 }
+
+/// `n` annual series whose rows are together (a file sorted by id), as `--stream` needs.
+fn grouped(dir: &Path, n: usize) -> PathBuf {
+    let mut text = String::from("unique_id,ds,y\n");
+    for s in 0..n {
+        let mut y = 40.0 + (s % 17) as f64;
+        for t in 0..(8 + s % 6) {
+            y *= 1.0 + 0.01 * (((s * 13 + t * 7) % 19) as f64 - 6.0);
+            let _ = writeln!(text, "g{s:05},{},{:.3}", 1990 + t, y);
+        }
+    }
+    let p = dir.join("grouped.csv");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn a_streamed_run_writes_what_a_whole_read_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    grouped(d, 2_300);
+    let go = |mode: &str, out: &str, parts: &str| {
+        let args = [
+            "forecast",
+            "--input",
+            "grouped.csv",
+            "--horizon",
+            "3",
+            "--batch",
+            "500",
+            "--stream",
+            mode,
+            "-o",
+            out,
+            "--partitions",
+            parts,
+        ];
+        let o = chipcast(d).args(args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let streamed = go("always", "streamed.parquet", "streamed-parts");
+    let whole = go("never", "whole.parquet", "whole-parts");
+    assert_eq!(streamed.replace("streamed", "whole"), whole);
+    let (a, b) = (
+        parquet(&d.join("streamed.parquet")),
+        parquet(&d.join("whole.parquet")),
+    );
+    assert_eq!(a.height(), 2_300 * 3);
+    assert!(a.equals_missing(&b));
+    let meta = |p: &Path| chipcast::outputs::export::parquet_metadata(p).unwrap();
+    assert_eq!(
+        meta(&d.join("streamed.parquet")),
+        meta(&d.join("whole.parquet"))
+    );
+    let (sp, wp) = (
+        parts(&d.join("streamed-parts")),
+        parts(&d.join("whole-parts")),
+    );
+    assert_eq!(sp.len(), 5);
+    for (x, y) in sp.iter().zip(&wp) {
+        assert!(parquet(x).equals_missing(&parquet(y)));
+        assert_eq!(meta(x), meta(y));
+    }
+}
+
+#[test]
+fn the_stream_help_names_the_memory_above_which_auto_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = chipcast(dir.path())
+        .args(["forecast", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    let mib = chipcast::commands::defaults::STREAM_ABOVE_BYTES >> 20;
+    assert!(help.contains(&format!("more than {mib} MiB")), "{help}");
+}
