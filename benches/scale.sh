@@ -7,7 +7,9 @@
 #
 # Cases: CSV -> Parquet through `forecast --model naive` on 10M rows (500k series x 20) and the
 # same with plain polars (Python, in a venv at $VENV, created with `pip install polars` if
-# missing); `auto` on 10M rows; `naive` at 50k and 500k series for peak RSS.
+# missing); `auto` on 10M rows; `naive` at 50k and 500k series for peak RSS; `stream`: the
+# 10M rows through `--stream always`; `rss2m`: 2M series x 20 = 40M rows (988 MB of CSV,
+# generated on first use), which `--stream auto` streams, and `rss2m-whole` the same read whole.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=${BIN:-$here/../target/release/chipcast}
@@ -41,6 +43,11 @@ for c in $CASES; do
       measure plain-polars-csv-to-parquet 500000 10000000 "$VENV/bin/python" "$here/scale/plain_polars.py" "$DATA/big.csv" "$DATA/polars.parquet" ;;
     naive) measure naive-csv-to-parquet 500000 10000000 "$BIN" forecast --input "$DATA/big.csv" --model naive -o "$DATA/naive.parquet" ;;
     auto) measure auto-csv-to-parquet 500000 10000000 "$BIN" forecast --input "$DATA/big.csv" -o "$DATA/auto.parquet" --timing "$DATA/auto-timing.csv" ;;
+    stream) measure naive-stream-csv-to-parquet 500000 10000000 "$BIN" forecast --input "$DATA/big.csv" --model naive --stream always -o "$DATA/stream.parquet" ;;
+    rss2m|rss2m-whole)
+      [ -f "$DATA/huge.csv" ] || "$PY" "$here/scale/gen.py" "$DATA/huge.csv" 2000000 20
+      if [ "$c" = rss2m ]; then mode=auto; else mode=never; fi
+      measure "naive-2m-series-stream-$mode" 2000000 40000000 "$BIN" forecast --input "$DATA/huge.csv" --model naive --stream "$mode" -o "$DATA/huge.parquet" ;;
     rss50k) measure naive-50k-series 50000 1000000 "$BIN" forecast --input "$DATA/s50k.csv" --model naive -o "$DATA/naive50k.parquet" ;;
     *) echo "unknown case $c" >&2; exit 2 ;;
   esac
