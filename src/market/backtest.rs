@@ -427,8 +427,11 @@ impl Backtest {
 mod tests {
     use super::*;
 
-    /// A table of candidates with (MAPE, 95% coverage) per horizon and a mean CRPS.
-    fn table(rows: &[(Candidate, [(f64, f64); 6], f64)]) -> Backtest {
+    /// One candidate's row: (MAPE, 95% coverage) per horizon and its mean CRPS.
+    type Row = (Candidate, [(f64, f64); 6], f64);
+
+    /// A table of candidates' rows.
+    fn table(rows: &[Row]) -> Backtest {
         let scores = rows
             .iter()
             .flat_map(|(c, hs, crps)| {
