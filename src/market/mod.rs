@@ -33,7 +33,10 @@
 //!   own track record ([`recalibrate_current_year`]): at every earlier year with the same
 //!   number of months known, what monthly-ets fitted then said about the rest of that year
 //!   against what it was; the median log error moves the current year's paths and the root
-//!   mean square of the standardised errors scales their spread.
+//!   mean square of the standardised errors scales their spread. The shift was kept after
+//!   comparing with WSTS's published forecasts (without it chipcast's horizon-0 error there is
+//!   above WSTS's); on the month-end table alone, scaling without the shift scores slightly
+//!   better at horizon 0 (README, Market intelligence).
 //!
 //! The default ([`Candidate::DEFAULT`]) is chosen by [`backtest`]: every month-end origin
 //! 1997–2025, calendar-year totals 0 to 5 years ahead. Annual-type paths are spread over
