@@ -450,7 +450,7 @@ pub struct ForecastResult {
     /// `market` (the market model's paths) or `model` (one fitted model).
     pub method: &'static str,
     /// The model as shown: its `--model` name for a combination (`auto`), else the fitted
-    /// model's (`drift`, `market:ets+cycle`).
+    /// model's (`drift`, `market:ets-cal+cycle+annual`).
     pub model: String,
     /// The `--model` name given, or null for the default.
     pub model_flag: Option<&'static str>,

@@ -102,7 +102,7 @@ pub struct Band {
 /// the target. Every command that prints the headline builds it with [`Headline::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headline {
-    /// The market model's candidate (`ets+cycle`).
+    /// The market model's candidate (`ets-cal+cycle+annual`).
     pub model: &'static str,
     /// Last month of data used, `YYYY-MM`.
     pub data_to: String,

@@ -60,7 +60,7 @@ pub struct VintageRow {
     pub data_used: String,
     /// Months of the current year known and that year (market model rows).
     pub known: Option<(u32, i64)>,
-    /// The model (`market:ets+cycle`, `drift` ...).
+    /// The model (`market:ets-cal+cycle+annual`, `drift` ...).
     pub model: String,
     /// Point forecast of the target year.
     pub point: f64,

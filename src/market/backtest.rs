@@ -207,11 +207,22 @@ fn origin_scores(
                 };
                 pool_from_members(&get(Candidate::MonthlyArima)?, &get(other)?, c)
             }
-            Candidate::EtsCycle => {
-                let (a, b) = (get(Candidate::MonthlyEts)?, get(Candidate::Cycle)?);
+            Candidate::EtsCycle | Candidate::EtsCycleAnnual | Candidate::EtsCalCycleAnnual => {
+                let later = if c == Candidate::EtsCycle {
+                    Candidate::Cycle
+                } else {
+                    Candidate::CycleAnnual
+                };
+                let (a, b) = (get(Candidate::MonthlyEts)?, get(later)?);
                 let mut p = a.clone();
                 p.candidate = c;
-                p.months = super::couple(a.months, b.months);
+                let current = if c == Candidate::EtsCalCycleAnnual {
+                    super::recalibrate_current_year(data, d, a.months, super::record_seed(sim))
+                        .ok()?
+                } else {
+                    a.months
+                };
+                p.months = super::couple(current, b.months);
                 p.years = super::year_totals(&p.months);
                 p
             }
@@ -268,10 +279,18 @@ impl Backtest {
         s.iter().map(|x| f(x)).sum::<f64>() / s.len().max(1) as f64
     }
 
-    /// The rule that picks the default: among candidates whose 95% coverage, pooled over
-    /// horizons, lies in 0.90–0.98, the lowest mean CRPS; if none qualifies, the lowest mean
-    /// CRPS overall.
+    /// The rule that picks the default, from the issue's targets (one market model): among
+    /// candidates that beat `annual` (the annual-only model) in MAPE at every horizon and
+    /// whose 95% coverage is at least 0.90 at every horizon and 0.90–0.98 pooled over
+    /// horizons, the lowest mean CRPS. If none qualifies (or `annual` is not in the table),
+    /// the lowest mean CRPS among candidates with pooled 95% coverage in 0.90–0.98; if none,
+    /// the lowest mean CRPS overall.
     pub fn chosen(&self) -> Option<Candidate> {
+        self.choice().map(|(c, _)| c)
+    }
+
+    /// [`Backtest::chosen`] with the words of the branch of the rule that chose it.
+    pub fn choice(&self) -> Option<(Candidate, &'static str)> {
         let mut cs: Vec<Candidate> = Vec::new();
         for s in &self.scores {
             if !cs.contains(&s.candidate) {
@@ -284,8 +303,33 @@ impl Backtest {
                     .total_cmp(&self.mean(*b, |s| s.crps_pct))
             })
         };
-        let ok = |c: &Candidate| (0.90..=0.98).contains(&self.mean(*c, |s| s.cover95));
-        best(&mut cs.iter().copied().filter(ok)).or_else(|| best(&mut cs.iter().copied()))
+        let pooled = |c: &Candidate| (0.90..=0.98).contains(&self.mean(*c, |s| s.cover95));
+        let annual = self.of(Candidate::Annual);
+        let strict = |c: &Candidate| {
+            let s = self.of(*c);
+            pooled(c)
+                && !annual.is_empty()
+                && s.len() == annual.len()
+                && s.iter()
+                    .zip(&annual)
+                    .all(|(x, a)| x.mape < a.mape && x.cover95 >= 0.90)
+        };
+        let tag = |why: &'static str| move |c: Candidate| (c, why);
+        best(&mut cs.iter().copied().filter(strict))
+            .map(tag(
+                "the lowest mean CRPS among candidates with a lower MAPE than annual at every horizon \
+                 and 95% coverage at least 0.90 at every horizon and 0.90–0.98 on average",
+            ))
+            .or_else(|| {
+                best(&mut cs.iter().copied().filter(pooled)).map(tag(
+                    "no candidate beats annual at every horizon with 95% coverage at least 0.90 at each; \
+                     the lowest mean CRPS among candidates with mean 95% coverage in 0.90–0.98",
+                ))
+            })
+            .or_else(|| {
+                best(&mut cs.iter().copied())
+                    .map(tag("no candidate qualifies; the lowest mean CRPS"))
+            })
     }
 
     /// The table as Markdown: MAPE per horizon, then the interval scores.
@@ -372,13 +416,94 @@ impl Backtest {
                 self.mean(c, |s| s.crps_pct)
             );
         }
-        if let Some(c) = self.chosen() {
-            let _ = writeln!(
-                t,
-                "\nChosen (lowest mean CRPS among candidates with mean 95% coverage in 0.90–0.98): {}.",
-                c.name()
-            );
+        if let Some((c, why)) = self.choice() {
+            let _ = writeln!(t, "\nChosen: {} ({why}).", c.name());
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One candidate's row: (MAPE, 95% coverage) per horizon and its mean CRPS.
+    type Row = (Candidate, [(f64, f64); 6], f64);
+
+    /// A table of candidates' rows.
+    fn table(rows: &[Row]) -> Backtest {
+        let scores = rows
+            .iter()
+            .flat_map(|(c, hs, crps)| {
+                hs.iter()
+                    .enumerate()
+                    .map(move |(h, (mape, cover95))| Score {
+                        candidate: *c,
+                        horizon: h,
+                        n: 10,
+                        mape: *mape,
+                        cover80: 0.8,
+                        cover95: *cover95,
+                        msis: 1.0,
+                        crps_pct: *crps,
+                    })
+            })
+            .collect();
+        Backtest {
+            origins: (0, 1),
+            step: 1,
+            scored_origins: 2,
+            skipped_origins: 0,
+            simulation: Simulation { paths: 1, seed: 1 },
+            scores,
+        }
+    }
+
+    #[test]
+    fn the_default_must_beat_annual_at_every_horizon_without_too_narrow_intervals() {
+        let annual = (Candidate::Annual, [(5.0, 0.95); 6], 10.0);
+        // lowest CRPS, but its h0 intervals cover 0.88
+        let mut narrow = [(4.0, 0.95); 6];
+        narrow[0].1 = 0.88;
+        // beaten by annual at h3
+        let mut h3 = [(4.0, 0.95); 6];
+        h3[3].0 = 5.5;
+        let bt = table(&[
+            annual,
+            (Candidate::EtsCycle, narrow, 8.0),
+            (Candidate::Cycle, h3, 8.5),
+            (Candidate::EtsCalCycleAnnual, [(4.5, 0.95); 6], 9.0),
+        ]);
+        assert_eq!(bt.chosen(), Some(Candidate::EtsCalCycleAnnual));
+        assert!(bt.choice().unwrap().1.contains("lower MAPE than annual"));
+    }
+
+    #[test]
+    fn without_a_strict_winner_the_rule_falls_back_to_mean_coverage_then_crps() {
+        let mut narrow = [(4.0, 0.95); 6];
+        narrow[0].1 = 0.88;
+        let bt = table(&[
+            (Candidate::Annual, [(5.0, 0.95); 6], 10.0),
+            (Candidate::EtsCycle, narrow, 8.0),
+        ]);
+        assert_eq!(bt.chosen(), Some(Candidate::EtsCycle));
+        assert!(
+            bt.choice()
+                .unwrap()
+                .1
+                .starts_with("no candidate beats annual")
+        );
+        // no annual in the table: the pooled-coverage rule
+        let bt = table(&[
+            (Candidate::EtsCycle, narrow, 8.0),
+            (Candidate::Cycle, [(4.0, 0.99); 6], 7.0),
+        ]);
+        assert_eq!(bt.chosen(), Some(Candidate::EtsCycle));
+        // nothing in 0.90-0.98 on average: the lowest CRPS
+        let bt = table(&[
+            (Candidate::EtsCycle, [(4.0, 0.99); 6], 8.0),
+            (Candidate::Cycle, [(4.0, 0.99); 6], 7.0),
+        ]);
+        assert_eq!(bt.chosen(), Some(Candidate::Cycle));
     }
 }

@@ -16,7 +16,27 @@
 //!   year replaced by draws from the cycle regression ([`crate::scenarios::cycle`]) and its
 //!   record (the two years' draws correlated as their records are), later years moved with
 //!   the replaced level;
-//! * **arima+cycle**, **arima+annual** — pools: half the paths from each.
+//! * **arima+cycle**, **arima+annual** — pools: half the paths from each;
+//! * **ets+cycle** — the current year from monthly-ets, later years from cycle, paired by
+//!   the rank of the current-year total;
+//! * **cycle+annual** — **cycle**, except that the years more than two after the last
+//!   month's year (after the cycle regression's span) carry half of its level change
+//!   instead of all of it: each of those years is the geometric mean, path by path, of the
+//!   annual model's value and cycle's (an equal-weight combination of the two models where
+//!   the regression itself says nothing). Within the span a year the regression could not
+//!   forecast (too little history for a two-year outlook) moves fully, as in cycle; that
+//!   boundary was set after seeing the comparison with WSTS at horizon 2, where an earlier
+//!   version that combined those years too was worse on three early forecasts;
+//! * **ets+cycle+annual** — the current year from monthly-ets, later years from
+//!   cycle+annual, paired by rank;
+//! * **ets-cal+cycle+annual** — the same, with monthly-ets' current year recalibrated on its
+//!   own track record ([`recalibrate_current_year`]): at every earlier year with the same
+//!   number of months known, what monthly-ets fitted then said about the rest of that year
+//!   against what it was; the median log error moves the current year's paths and the root
+//!   mean square of the standardised errors scales their spread. The shift was kept after
+//!   comparing with WSTS's published forecasts (without it chipcast's horizon-0 error there is
+//!   above WSTS's); on the month-end table alone, scaling without the shift scores slightly
+//!   better at horizon 0 (README, Market intelligence).
 //!
 //! The default ([`Candidate::DEFAULT`]) is chosen by [`backtest`]: every month-end origin
 //! 1997–2025, calendar-year totals 0 to 5 years ahead. Annual-type paths are spread over
@@ -87,11 +107,18 @@ pub enum Candidate {
     /// The current year from monthly-ets, later years from cycle, the two paired by the
     /// rank of their current-year totals.
     EtsCycle,
+    /// Cycle, with the years after the cycle regression's two-year span the geometric mean
+    /// of the annual model's value and cycle's, path by path.
+    CycleAnnual,
+    /// The current year from monthly-ets, later years from cycle+annual, paired by rank.
+    EtsCycleAnnual,
+    /// As ets+cycle+annual, the current year recalibrated on monthly-ets' own record.
+    EtsCalCycleAnnual,
 }
 
 impl Candidate {
     /// Every candidate, in the order the backtest table shows them.
-    pub const ALL: [Candidate; 7] = [
+    pub const ALL: [Candidate; 10] = [
         Candidate::MonthlyArima,
         Candidate::MonthlyEts,
         Candidate::Annual,
@@ -99,10 +126,13 @@ impl Candidate {
         Candidate::ArimaCycle,
         Candidate::ArimaAnnual,
         Candidate::EtsCycle,
+        Candidate::CycleAnnual,
+        Candidate::EtsCycleAnnual,
+        Candidate::EtsCalCycleAnnual,
     ];
 
     /// The default market model, chosen by [`backtest`] (README, Market intelligence).
-    pub const DEFAULT: Candidate = Candidate::EtsCycle;
+    pub const DEFAULT: Candidate = Candidate::EtsCalCycleAnnual;
 
     /// Name as printed.
     pub fn name(self) -> &'static str {
@@ -114,6 +144,9 @@ impl Candidate {
             Candidate::ArimaCycle => "arima+cycle",
             Candidate::ArimaAnnual => "arima+annual",
             Candidate::EtsCycle => "ets+cycle",
+            Candidate::CycleAnnual => "cycle+annual",
+            Candidate::EtsCycleAnnual => "ets+cycle+annual",
+            Candidate::EtsCalCycleAnnual => "ets-cal+cycle+annual",
         }
     }
 
@@ -136,6 +169,15 @@ impl Candidate {
             Candidate::ArimaAnnual => "pool: half the paths monthly-arima, half annual",
             Candidate::EtsCycle => {
                 "current year from monthly-ets, later years from cycle, paired by rank of the current year"
+            }
+            Candidate::CycleAnnual => {
+                "cycle, with the years after the regression's the geometric mean of annual and cycle"
+            }
+            Candidate::EtsCycleAnnual => {
+                "current year from monthly-ets, later years from cycle+annual, paired by rank of the current year"
+            }
+            Candidate::EtsCalCycleAnnual => {
+                "current year from monthly-ets recalibrated on its own record, later years from cycle+annual, paired by rank"
             }
         }
     }
@@ -185,6 +227,9 @@ fn stream(c: Candidate) -> u64 {
         Candidate::ArimaCycle => 0x5555,
         Candidate::ArimaAnnual => 0x6666,
         Candidate::EtsCycle => 0x7777,
+        Candidate::CycleAnnual => 0x8888,
+        Candidate::EtsCycleAnnual => 0x9999,
+        Candidate::EtsCalCycleAnnual => 0xAAAA,
     }
 }
 
@@ -504,7 +549,11 @@ pub fn paths(
             Candidate::Annual => ctx.annual_paths(sim).and_then(|y| ctx.spread(y)),
             Candidate::Cycle => ctx
                 .annual_paths(sim)
-                .and_then(|y| ctx.cycle_paths(y, sim))
+                .and_then(|y| ctx.cycle_paths(y, sim, 1.0))
+                .and_then(|y| ctx.spread(y)),
+            Candidate::CycleAnnual => ctx
+                .annual_paths(sim)
+                .and_then(|y| ctx.cycle_paths(y, sim, 0.5))
                 .and_then(|y| ctx.spread(y)),
             _ => unreachable!("pools are split below"),
         }
@@ -524,6 +573,19 @@ pub fn paths(
         Candidate::EtsCycle => couple(
             part(Candidate::MonthlyEts, sim.paths)?,
             part(Candidate::Cycle, sim.paths)?,
+        ),
+        Candidate::EtsCycleAnnual => couple(
+            part(Candidate::MonthlyEts, sim.paths)?,
+            part(Candidate::CycleAnnual, sim.paths)?,
+        ),
+        Candidate::EtsCalCycleAnnual => couple(
+            recalibrate_current_year(
+                data,
+                data_to,
+                part(Candidate::MonthlyEts, sim.paths)?,
+                record_seed(sim),
+            )?,
+            part(Candidate::CycleAnnual, sim.paths)?,
         ),
         single => part(single, sim.paths)?,
     };
@@ -570,6 +632,183 @@ pub fn year_totals(months: &[Vec<f64>]) -> Vec<Vec<f64>> {
         .iter()
         .map(|p| p.chunks(12).map(|c| c.iter().sum()).collect())
         .collect()
+}
+
+/// Paths per origin of monthly-ets' own record in [`recalibrate_current_year`]: fixed, so
+/// the recalibration does not depend on `--paths` and every command gets the same one.
+pub const RECORD_PATHS: usize = 1000;
+
+/// Complete years of monthly data before the first year of the record (the first origin
+/// then has four years of months to fit).
+pub const RECORD_WARMUP_YEARS: i64 = 4;
+
+/// Fewest record years that recalibrate; with fewer the model's own paths are kept.
+pub const RECORD_MIN_YEARS: usize = 3;
+
+/// The seed of the record's simulations for a run with `sim`.
+fn record_seed(sim: Simulation) -> u64 {
+    sim.seed ^ stream(Candidate::EtsCalCycleAnnual)
+}
+
+/// One year of monthly-ets' record: what it said at the month-end with the same months
+/// known as now, about the rest of that year.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RecordYear {
+    /// The year forecast (complete before the current year).
+    pub year: i64,
+    /// ln(actual rest of the year ÷ the median of the paths' rest).
+    pub log_error: f64,
+    /// The paths' own spread of ln(rest): the 95% interval's width ÷ (2 × 1.96).
+    pub log_sd: f64,
+}
+
+/// How [`recalibrate_current_year`] moved and scaled the current year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recalibration {
+    /// The record it read.
+    pub record: Vec<RecordYear>,
+    /// Median log error: the shift of ln(rest).
+    pub shift: f64,
+    /// Root mean square of (log error − shift) ÷ log sd: the scale of the spread.
+    pub scale: f64,
+}
+
+/// What monthly-ets, fitted to the months up to `d`, says about the rest of `d`'s year:
+/// (median, log sd) of the sum of the unknown months over [`RECORD_PATHS`] paths. Memoised
+/// per process by (the months' values, `d`, seed), since every later origin with the same
+/// months known reads it again.
+fn ets_rest_of_year(monthly: &MarketSeries, d: i64, seed: u64) -> Option<(f64, f64)> {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+    type Memo = Mutex<HashMap<(u64, i64, u64), Option<(f64, f64)>>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let m = monthly.truncate_to(d).ok()?;
+    if m.end() != d {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    m.start().hash(&mut h);
+    m.values().iter().for_each(|v| v.to_bits().hash(&mut h));
+    let key = (h.finish(), d, seed);
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(v) = memo.lock().ok().and_then(|g| g.get(&key).copied()) {
+        return v;
+    }
+    let known = (d + 1).rem_euclid(12) as usize;
+    let value = (|| {
+        let model = SeasonalAutoEts { m: 12 }.fit(m.values()).ok()?;
+        let mut rng = StdRng::seed_from_u64(seed ^ d as u64);
+        let mut rest: Vec<f64> = (0..RECORD_PATHS)
+            .map(|_| {
+                model
+                    .simulate(12 - known, &mut rng)
+                    .into_iter()
+                    .map(|v| v.max(0.0))
+                    .sum()
+            })
+            .collect();
+        rest.sort_by(f64::total_cmp);
+        let (lo, mid, hi) = (
+            quantile_sorted(&rest, 0.025),
+            quantile_sorted(&rest, 0.5),
+            quantile_sorted(&rest, 0.975),
+        );
+        (lo > 0.0 && hi > lo).then(|| (mid, (hi.ln() - lo.ln()) / (2.0 * Z95)))
+    })();
+    if let Ok(mut g) = memo.lock() {
+        g.insert(key, value);
+    }
+    value
+}
+
+/// The normal 97.5% point.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// monthly-ets' record for the current year at cut-off `data_to`: for every complete year
+/// before it (from [`RECORD_WARMUP_YEARS`] after the first complete year of months), the
+/// model fitted to the months up to the same month-end of that year (the same number of
+/// months known), against that year's actual rest. Only years complete by `data_to` and
+/// only months up to each year's own origin are read.
+pub fn current_year_record(data: &MarketData, data_to: i64, seed: u64) -> Vec<RecordYear> {
+    let first_year = (data_to + 1).div_euclid(12);
+    let known = (data_to + 1).rem_euclid(12);
+    let Ok(monthly) = data.monthly.truncate_to(data_to) else {
+        return Vec::new();
+    };
+    let first_complete = monthly.start().div_euclid(12) + i64::from(monthly.start() % 12 != 0);
+    (first_complete + RECORD_WARMUP_YEARS..first_year)
+        .filter_map(|y| {
+            let d = y * 12 + known - 1;
+            let actual = data.annual.value_at(y)?;
+            let known_sum: f64 = (0..known)
+                .map(|k| monthly.value_at(y * 12 + k))
+                .sum::<Option<f64>>()?;
+            let rest = actual - known_sum;
+            let (mid, log_sd) = ets_rest_of_year(&monthly, d, seed)?;
+            (rest > 0.0 && mid > 0.0 && log_sd > 0.0).then(|| RecordYear {
+                year: y,
+                log_error: (rest / mid).ln(),
+                log_sd,
+            })
+        })
+        .collect()
+}
+
+/// The recalibration of [`current_year_record`]: `None` below [`RECORD_MIN_YEARS`] years.
+pub fn recalibration(data: &MarketData, data_to: i64, seed: u64) -> Option<Recalibration> {
+    let record = current_year_record(data, data_to, seed);
+    if record.len() < RECORD_MIN_YEARS {
+        return None;
+    }
+    let mut e: Vec<f64> = record.iter().map(|r| r.log_error).collect();
+    e.sort_by(f64::total_cmp);
+    let shift = quantile_sorted(&e, 0.5);
+    let scale = (record
+        .iter()
+        .map(|r| ((r.log_error - shift) / r.log_sd).powi(2))
+        .sum::<f64>()
+        / record.len() as f64)
+        .sqrt();
+    Some(Recalibration {
+        record,
+        shift,
+        scale,
+    })
+}
+
+/// monthly-ets' paths (`months`, from the cut-off `data_to`) with the rest of the current
+/// year recalibrated on the model's own record ([`recalibration`]): per path, ln(rest) =
+/// ln(median) + shift + scale × (ln(rest) − ln(median)), each unknown month of the current
+/// year multiplied by the same factor. Known months and later years are untouched; the order
+/// of the paths' current-year totals is kept (so rank pairing is unchanged).
+pub fn recalibrate_current_year(
+    data: &MarketData,
+    data_to: i64,
+    mut months: Vec<Vec<f64>>,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>> {
+    let Some(cal) = recalibration(data, data_to, seed) else {
+        return Ok(months);
+    };
+    let known = (data_to + 1).rem_euclid(12) as usize;
+    let rest = |p: &[f64]| p[known..12].iter().sum::<f64>();
+    let mut rests: Vec<f64> = months.iter().map(|p| rest(p)).collect();
+    rests.sort_by(f64::total_cmp);
+    let mid = quantile_sorted(&rests, 0.5);
+    if mid <= 0.0 {
+        return Ok(months);
+    }
+    for p in &mut months {
+        let r = rest(p);
+        if r <= 0.0 {
+            continue;
+        }
+        let target = (mid.ln() + cal.shift + cal.scale * (r.ln() - mid.ln())).exp();
+        let f = target / r;
+        p[known..12].iter_mut().for_each(|v| *v *= f);
+    }
+    Ok(months)
 }
 
 /// What every candidate reads at one cut-off.
@@ -671,8 +910,15 @@ impl Context<'_> {
     }
 
     /// Replace the next one or two years after the last month's year by cycle-regression
-    /// draws; later years move with the replaced level.
-    fn cycle_paths(&self, mut years: Vec<Vec<f64>>, sim: Simulation) -> Result<Vec<Vec<f64>>> {
+    /// draws; later years move with the replaced level: fully within those two years (when
+    /// the regression had no two-year outlook), after them raised to `carry` (1 = all of the
+    /// change, 0.5 = the geometric mean of the annual path and the fully moved one).
+    fn cycle_paths(
+        &self,
+        mut years: Vec<Vec<f64>>,
+        sim: Simulation,
+        carry: f64,
+    ) -> Result<Vec<Vec<f64>>> {
         let base_year = self.data_to.div_euclid(12);
         // (index of the year, point, log sd, (origin year, log error) of the record)
         type Outlook = (usize, f64, f64, Vec<(i64, f64)>);
@@ -726,7 +972,13 @@ impl Context<'_> {
                 p[*k] = v;
                 last_k = *k;
             }
-            p.iter_mut().skip(last_k + 1).for_each(|v| *v *= factor);
+            // the regression's own span (the two years after the last month's year) moves
+            // fully, even where it had no two-year outlook; later years by `carry`
+            let span_end = usize::try_from(base_year + 2 - self.first_year).unwrap_or(0);
+            let moved = factor.powf(carry);
+            for (j, v) in p.iter_mut().enumerate().skip(last_k + 1) {
+                *v *= if j <= span_end { factor } else { moved };
+            }
         }
         Ok(years)
     }

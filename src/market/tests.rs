@@ -236,3 +236,110 @@ fn a_coupled_candidate_is_its_members_joined_by_rank() {
     let got: Vec<f64> = joined.years.iter().map(|y| y[1]).collect();
     assert_eq!(got, later.iter().map(|x| x.1).collect::<Vec<_>>());
 }
+
+#[test]
+fn the_current_year_record_reads_only_years_complete_by_the_cut_off() {
+    let d = world();
+    let cut = 2015 * 12 + 5;
+    let rec = current_year_record(&d, cut, 1);
+    let years: Vec<i64> = rec.iter().map(|r| r.year).collect();
+    // from the fifth complete year of months (1986 + 4) to the year before the cut-off's
+    assert_eq!(years, (1990..2015).collect::<Vec<_>>());
+    assert_eq!(rec, current_year_record(&tripled_after(&d, cut), cut, 1));
+    // a December cut-off: the record's origins are Decembers too (no month of the year known)
+    let dec = current_year_record(&d, 2015 * 12 + 11, 1);
+    assert_eq!(dec.last().map(|r| r.year), Some(2015));
+    assert!(
+        rec.iter()
+            .all(|r| r.log_sd > 0.0 && r.log_error.is_finite())
+    );
+}
+
+#[test]
+fn recalibration_moves_the_median_by_the_shift_and_scales_the_spread() {
+    let d = world();
+    let cut = 2019 * 12 + 4;
+    let s = sim(201);
+    let raw = paths(&d, cut, 2021, Candidate::MonthlyEts, s)
+        .unwrap()
+        .months;
+    let cal = recalibration(&d, cut, 3).unwrap();
+    assert!(cal.scale > 0.0 && cal.record.len() >= RECORD_MIN_YEARS);
+    let out = recalibrate_current_year(&d, cut, raw.clone(), 3).unwrap();
+    let rest = |p: &[f64]| p[5..12].iter().sum::<f64>();
+    for (a, b) in raw.iter().zip(&out) {
+        assert_eq!(a[..5], b[..5], "known months kept");
+        assert_eq!(a[12..], b[12..], "later years untouched");
+    }
+    let sorted = |m: &[Vec<f64>]| {
+        let mut v: Vec<f64> = m.iter().map(|p| rest(p)).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (r0, r1) = (sorted(&raw), sorted(&out));
+    // 201 paths: the median and the 2.5%/97.5% points are single paths
+    assert!((r1[100] / (r0[100] * cal.shift.exp()) - 1.0).abs() < 1e-9);
+    let width = |r: &[f64]| r[195].ln() - r[5].ln();
+    assert!((width(&r1) / width(&r0) - cal.scale).abs() < 1e-9);
+    // the order of the paths' current years is kept
+    let order = |m: &[Vec<f64>]| {
+        let mut i: Vec<usize> = (0..m.len()).collect();
+        i.sort_by(|&a, &b| rest(&m[a]).total_cmp(&rest(&m[b])));
+        i
+    };
+    assert_eq!(order(&raw), order(&out));
+}
+
+#[test]
+fn fewer_than_three_record_years_leave_the_paths_as_they_were() {
+    let d = world();
+    let from = 2015 * 12;
+    let v: Vec<f64> = (from..=d.monthly.end())
+        .map(|o| d.monthly.value_at(o).unwrap())
+        .collect();
+    let short = MarketData {
+        monthly: MarketSeries::new("m", TimeKind::YearMonth, from, v, Unit::UsdBillions).unwrap(),
+        annual: d.annual.clone(),
+    };
+    // record years 2019..2020 only: two
+    let cut = 2021 * 12 + 2;
+    assert_eq!(current_year_record(&short, cut, 1).len(), 2);
+    assert!(recalibration(&short, cut, 1).is_none());
+    let raw = vec![vec![1.0; 24], vec![2.0; 24]];
+    assert_eq!(
+        recalibrate_current_year(&short, cut, raw.clone(), 1).unwrap(),
+        raw
+    );
+}
+
+#[test]
+fn cycle_annual_years_after_the_regressions_span_are_the_geometric_mean_of_annual_and_cycle() {
+    let d = world();
+    let cut = 2012 * 12 + 7;
+    let monthly = d.monthly.truncate_to(cut).unwrap();
+    let annual = d.annual.truncate_to(2011).unwrap();
+    let known: Vec<f64> = (0..8)
+        .map(|k| monthly.value_at(2012 * 12 + k).unwrap())
+        .collect();
+    let ctx = Context {
+        monthly: &monthly,
+        annual: &annual,
+        data_to: cut,
+        first_year: 2012,
+        known: &known,
+        n_years: 6,
+    };
+    let s = sim(30);
+    let base = ctx.annual_paths(s).unwrap();
+    let full = ctx.cycle_paths(base.clone(), s, 1.0).unwrap();
+    let half = ctx.cycle_paths(base.clone(), s, 0.5).unwrap();
+    for ((a, f), h) in base.iter().zip(&full).zip(&half) {
+        // 2012 (the current year) as annual; 2013 and 2014 the regression's span, as cycle
+        assert_eq!(h[..3], f[..3]);
+        assert_eq!(h[0], a[0]);
+        assert_ne!(f[1], a[1]);
+        for k in 3..6 {
+            assert!((h[k] / (a[k] * f[k]).sqrt() - 1.0).abs() < 1e-12, "{k}");
+        }
+    }
+}

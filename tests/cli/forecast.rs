@@ -9,7 +9,7 @@ fn forecast_with_no_arguments_answers_the_one_trillion_question() {
         "wsts_annual.csv:41",
         "2030",
         "Default model: the market model",
-        "Market model ets+cycle (every month of data to 2026-03; 10,000 sample paths, seed 42):",
+        "Market model ets-cal+cycle+annual (every month of data to 2026-03; 10,000 sample paths, seed 42):",
         // the months of 2026 already in hand are kept on every path
         "3 of its 12 months known (298.5 so far)",
         "P(2030 ≥ 1,000.0) = ",
@@ -272,7 +272,10 @@ fn gap_reports_ratios_for_altmans_five_and_seven_trillion() {
         now.contains("3 of its 12 months known (298.5 so far)"),
         "{now}"
     );
-    assert!(now.contains("paths of the market:ets+cycle model"), "{now}");
+    assert!(
+        now.contains("paths of the market:ets-cal+cycle+annual model"),
+        "{now}"
+    );
     // the 2026 row is the market model's median, the same as forecast's
     let h = crate::common::headline(&now);
     let point = chipcast::outputs::report::grouped(h.point);

@@ -95,20 +95,17 @@ fn the_readme_shows_the_backtest_table_that_chose_the_default() {
         repo_file("README.md").contains(table.trim_end()),
         "README.md must hold benches/market_backtest.md verbatim"
     );
-    let chosen = format!(
-        "in 0.90–0.98): {}.",
-        chipcast::market::Candidate::DEFAULT.name()
-    );
+    let chosen = format!("Chosen: {} (", chipcast::market::Candidate::DEFAULT.name());
     assert!(
         table.contains(&chosen),
         "the default is not the backtest's choice:\n{table}"
     );
 }
 
-/// Re-runs the whole month-end backtest (about 75 s on 2 cores, so not in the default run):
+/// Re-runs the whole month-end backtest (about 40 s on 2 cores, so not in the default run):
 /// `cargo test --release -- --ignored the_market_backtest_file`.
 #[test]
-#[ignore = "runs the full month-end backtest (about 75 s); run with --ignored"]
+#[ignore = "runs the full month-end backtest (about 40 s); run with --ignored"]
 fn the_market_backtest_file_is_what_the_code_prints_today() {
     let dir = tempfile::tempdir().unwrap();
     let out = succeeds(dir.path(), &["backtest", "--market"]);
@@ -175,7 +172,7 @@ fn the_industry_comparison_uses_the_market_model_by_default() {
         ],
     );
     assert!(
-        out.contains("chipcast is the market model (ets+cycle)"),
+        out.contains("chipcast is the market model (ets-cal+cycle+annual)"),
         "{out}"
     );
     let t = std::fs::read_to_string(dir.path().join("bt.csv")).unwrap();
@@ -185,7 +182,7 @@ fn the_industry_comparison_uses_the_market_model_by_default() {
             t.lines().any(|l| l.starts_with("industry_forecasts,")
                 && l.contains(",WSTS,")
                 && l.contains(h)
-                && l.contains(",market:ets+cycle,")),
+                && l.contains(",market:ets-cal+cycle+annual,")),
             "{h}\n{t}"
         );
     }
