@@ -214,6 +214,36 @@ fn header(path: &Path, text: &str) -> Option<(Vec<String>, usize)> {
     Some((parsed.headers, end))
 }
 
+/// The layout of a CSV file from its first bytes (`head`; a byte-order mark allowed): the
+/// number of header fields, the byte offset where the data lines start, and the fields of the
+/// id, time and value columns. `None` when the header is anything but one plain line the
+/// strict reader accepts, or lacks a column.
+fn layout(path: &Path, head: &[u8], cols: &LongFormat) -> Option<(usize, usize, [usize; 3])> {
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let rest = &head[bom..];
+    // the header is short: check it alone before the whole file is checked as text
+    let head_end = rest
+        .iter()
+        .take(1 << 20)
+        .position(|&b| b == b'\n')
+        .map_or(rest.len().min(1 << 20), |p| p + 1);
+    let (names, data_start) = header(path, std::str::from_utf8(&rest[..head_end]).ok()?)?;
+    let find = |name: &str| names.iter().position(|c| c == name);
+    let idx = [
+        find(&cols.id_col)?,
+        find(&cols.time_col)?,
+        find(&cols.value_col)?,
+    ];
+    if idx[0] == idx[1] || idx[0] == idx[2] || idx[1] == idx[2] {
+        return None;
+    }
+    Some((names.len(), bom + data_start, idx))
+}
+
 /// Read a CSV file through the columnar pass. `None` means "let the strict path decide":
 /// the file has a problem (which the strict path then reports) or a form this pass does not
 /// handle.
@@ -224,27 +254,8 @@ pub(super) fn load_csv(
     cols: &LongFormat,
     tick: &(dyn Fn(u64) + Sync),
 ) -> Option<LoadedFile> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (names, data_start) = {
-        // the header is short: check it alone before the whole file is checked as text
-        let head_end = bytes
-            .iter()
-            .take(1 << 20)
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len().min(1 << 20), |p| p + 1);
-        let head = std::str::from_utf8(&bytes[..head_end]).ok()?;
-        header(path, head)?
-    };
-    let find = |name: &str| names.iter().position(|c| c == name);
-    let idx = [
-        find(&cols.id_col)?,
-        find(&cols.time_col)?,
-        find(&cols.value_col)?,
-    ];
-    if idx[0] == idx[1] || idx[0] == idx[2] || idx[1] == idx[2] {
-        return None;
-    }
-    let chunks = parse_pieces(&bytes[data_start..], names.len(), idx, tick)?;
+    let (n_fields, data_start, idx) = layout(path, bytes, cols)?;
+    let chunks = parse_pieces(&bytes[data_start..], n_fields, idx, tick)?;
     let rows: usize = chunks.iter().map(|c| c.row_id.len()).sum();
     if rows == 0 {
         return None;
@@ -341,18 +352,24 @@ pub const STREAM_BLOCK_BYTES: usize = 32 << 20;
 /// own bytes (parsed columns, the sort by series, the series), for [`in_memory_estimate`].
 const BYTES_PER_ROW: u64 = 36;
 
-/// About how much memory reading `path` whole takes: its bytes, and [`BYTES_PER_ROW`] per
-/// data row, the rows estimated from the line ends in its first MiB. `None` when it is not
-/// a readable file.
-pub fn in_memory_estimate(path: &Path) -> Option<u64> {
+/// The first MiB of `path` (all of a shorter file).
+fn first_mib(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
-    let len = std::fs::metadata(path).ok()?.len();
     let mut head = Vec::new();
     std::fs::File::open(path)
         .ok()?
         .take(1 << 20)
         .read_to_end(&mut head)
         .ok()?;
+    Some(head)
+}
+
+/// About how much memory reading `path` whole takes: its bytes, and [`BYTES_PER_ROW`] per
+/// data row, the rows estimated from the line ends in its first MiB. `None` when it is not
+/// a readable file.
+pub fn in_memory_estimate(path: &Path) -> Option<u64> {
+    let len = std::fs::metadata(path).ok()?.len();
+    let head = first_mib(path)?;
     let lines = head.iter().filter(|&&b| b == b'\n').count().max(1) as u64;
     let rows = len.saturating_mul(lines) / (head.len().max(1) as u64);
     Some(len.saturating_add(rows.saturating_mul(BYTES_PER_ROW)))
@@ -401,42 +418,17 @@ impl CsvStream {
         block: usize,
         tick: &(dyn Fn(u64) + Sync),
     ) -> Option<Self> {
-        use std::io::Read;
         let meta = std::fs::metadata(path).ok()?;
         if !meta.is_file() {
             return None;
         }
-        let mut head = Vec::new();
-        std::fs::File::open(path)
-            .ok()?
-            .take(1 << 20)
-            .read_to_end(&mut head)
-            .ok()?;
-        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        let rest = &head[bom..];
-        let head_end = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |p| p + 1);
-        let (names, data_start) = header(path, std::str::from_utf8(&rest[..head_end]).ok()?)?;
-        let find = |name: &str| names.iter().position(|c| c == name);
-        let idx = [
-            find(&cols.id_col)?,
-            find(&cols.time_col)?,
-            find(&cols.value_col)?,
-        ];
-        if idx[0] == idx[1] || idx[0] == idx[2] || idx[1] == idx[2] {
-            return None;
-        }
+        let head = first_mib(path)?;
+        let (n_fields, data_start, idx) = layout(path, &head, cols)?;
         let mut s = CsvStream {
             path: path.to_path_buf(),
-            n_fields: names.len(),
+            n_fields,
             idx,
-            data_start: (bom + data_start) as u64,
+            data_start: data_start as u64,
             style: Style::Int,
             block: block.max(1),
             len: meta.len(),
