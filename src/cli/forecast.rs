@@ -283,12 +283,16 @@ impl Sink<'_> {
             }
         }
         if self.output.is_some() || self.parts.is_some() {
-            let table = render::rows_table(run, rows);
+            // the table's shape alone (no rows): each writer lays the rows out itself
+            let empty = render::rows_table(run, &[]);
+            let append = |w: &mut ForecastWriter| {
+                w.append_results(&run.id_col, &run.time_col, run.horizon, rows)
+            };
             match self.output {
                 Some(_) if run.holds() => self.held.extend(rows.iter().cloned()),
                 Some(o) => {
                     if self.writer.is_none() {
-                        let mut first = table.empty_like();
+                        let mut first = empty.clone();
                         first.metadata = run.streamed_metadata();
                         self.writer = Some(
                             ForecastWriter::create(o, &first)
@@ -296,18 +300,17 @@ impl Sink<'_> {
                         );
                     }
                     if let Some(w) = self.writer.as_mut() {
-                        w.append(&table)
-                            .with_context(|| "writing the forecast table")?;
+                        append(w).with_context(|| "writing the forecast table")?;
                     }
                 }
                 None => {}
             }
             if let Some(d) = &self.parts {
                 let path = d.temp_path().join(format!("part-{k:05}.parquet"));
-                let mut part = table.empty_like();
+                let mut part = empty;
                 part.metadata = run.table_metadata(rows);
                 let mut w = ForecastWriter::create_part(&path, &part)?;
-                w.append(&table)?;
+                append(&mut w)?;
                 w.finish()
                     .with_context(|| "writing the partitioned forecast table")?;
             }

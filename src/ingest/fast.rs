@@ -15,6 +15,9 @@ use crate::series::time::{RawTime, civil_from_days, days_from_civil, decide_kind
 use crate::series::{MarketSeries, TimeKind, Unit};
 use rayon::prelude::*;
 use std::collections::HashMap;
+
+/// Ids to their index; keyed by text the file holds, so a fixed (not randomised) hasher.
+type IdMap<'a> = HashMap<&'a str, u32, foldhash::fast::FixedState>;
 use std::path::Path;
 
 /// The style of a period cell; a file uses one for the whole column.
@@ -92,7 +95,7 @@ fn split_line<'a>(line: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
 /// must judge.
 fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<Chunk<'a>> {
     let mut c = Chunk::default();
-    let mut index: HashMap<&'a str, u32> = HashMap::new();
+    let mut index: IdMap<'a> = IdMap::default();
     let mut last: Option<(&'a str, u32)> = None;
     let mut fields: Vec<&'a str> = Vec::with_capacity(n_fields);
     for raw in text.split('\n') {
@@ -281,7 +284,7 @@ pub(super) fn load_csv(
         }
     };
     // ids in order of first appearance in the file: chunk by chunk, each in its own order
-    let mut global: HashMap<&str, u32> = HashMap::new();
+    let mut global: IdMap<'_> = IdMap::default();
     let mut order: Vec<&str> = Vec::new();
     let maps: Vec<Vec<u32>> = chunks
         .iter()
@@ -594,7 +597,8 @@ type Group = (String, Vec<(i64, f64)>);
 /// an id comes back after another id's rows (the series are not contiguous).
 fn runs(chunks: &[Chunk<'_>]) -> Option<Vec<Group>> {
     let mut out: Vec<Group> = Vec::new();
-    let mut opened: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut opened: std::collections::HashSet<&str, foldhash::fast::FixedState> =
+        std::collections::HashSet::default();
     let mut last: Option<&str> = None;
     for c in chunks {
         let mut prev = u32::MAX;

@@ -139,52 +139,111 @@ impl ForecastTable {
 
     /// The table as a typed polars DataFrame (text id, Int64 or Date `ds`, Float64 values).
     pub fn to_dataframe(&self) -> PolarsResult<DataFrame> {
-        let header = self.header();
-        let ids: Vec<&str> = self.rows.iter().map(|r| r.id.as_str()).collect();
-        let ds: Column = match self.kind {
-            TimeKind::Integer => Column::new(
-                header[1].as_str().into(),
-                self.rows.iter().map(|r| r.period).collect::<Vec<i64>>(),
-            ),
+        let mut cols = Columns::with_capacity(self.levels.len(), self.rows.len());
+        for r in &self.rows {
+            cols.push(&r.id, r.period, r.mean, r.bounds.iter().copied());
+        }
+        cols.frame(&self.header(), self.kind, &self.model_label)
+    }
+}
+
+/// The columns of a forecast table, filled row by row without a [`Row`] per row.
+struct Columns<'a> {
+    ids: Vec<&'a str>,
+    periods: Vec<i64>,
+    mean: Vec<Option<f64>>,
+    /// (lower, upper) per level.
+    bounds: Vec<(Bound, Bound)>,
+}
+
+/// One bound column: `None` for a series that could not be fitted.
+type Bound = Vec<Option<f64>>;
+
+impl<'a> Columns<'a> {
+    fn with_capacity(levels: usize, rows: usize) -> Self {
+        Self {
+            ids: Vec::with_capacity(rows),
+            periods: Vec::with_capacity(rows),
+            mean: Vec::with_capacity(rows),
+            bounds: (0..levels)
+                .map(|_| (Vec::with_capacity(rows), Vec::with_capacity(rows)))
+                .collect(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        id: &'a str,
+        period: i64,
+        mean: Option<f64>,
+        bounds: impl Iterator<Item = Option<(f64, f64)>>,
+    ) {
+        self.ids.push(id);
+        self.periods.push(period);
+        self.mean.push(mean);
+        for (col, b) in self.bounds.iter_mut().zip(bounds) {
+            col.0.push(b.map(|b| b.0));
+            col.1.push(b.map(|b| b.1));
+        }
+    }
+
+    /// The rows of per-series results, as [`ForecastTable::new`] lays them out.
+    fn of_results(
+        levels: usize,
+        horizon: usize,
+        results: &'a [std::result::Result<SeriesForecast, Failed>],
+    ) -> Self {
+        let mut cols = Self::with_capacity(levels, results.len() * horizon);
+        for r in results {
+            match r {
+                Ok(f) => {
+                    for (k, &period) in f.periods.iter().enumerate() {
+                        let iv = &f.forecast.intervals;
+                        cols.push(
+                            &f.id,
+                            period,
+                            Some(f.forecast.point[k]),
+                            iv.iter().map(|i| Some((i.lower[k], i.upper[k]))),
+                        );
+                    }
+                }
+                Err(failed) => {
+                    for k in 1..=horizon as i64 {
+                        cols.push(
+                            &failed.id,
+                            failed.end + k,
+                            None,
+                            std::iter::repeat_n(None, levels),
+                        );
+                    }
+                }
+            }
+        }
+        cols
+    }
+
+    fn frame(self, header: &[String], kind: TimeKind, label: &str) -> PolarsResult<DataFrame> {
+        let n = self.ids.len();
+        let ds: Column = match kind {
+            TimeKind::Integer => Column::new(header[1].as_str().into(), self.periods),
             kind => Column::new(
                 header[1].as_str().into(),
-                self.rows
+                self.periods
                     .iter()
-                    .map(|r| kind.epoch_days(r.period).unwrap_or(0) as i32)
+                    .map(|&p| kind.epoch_days(p).unwrap_or(0) as i32)
                     .collect::<Vec<i32>>(),
             )
             .cast(&DataType::Date)?,
         };
         let mut cols = vec![
-            Column::new(header[0].as_str().into(), ids),
+            Column::new(header[0].as_str().into(), self.ids),
             ds,
-            Column::new(
-                "model".into(),
-                vec![self.model_label.as_str(); self.rows.len()],
-            ),
-            Column::new(
-                "mean".into(),
-                self.rows
-                    .iter()
-                    .map(|r| r.mean)
-                    .collect::<Vec<Option<f64>>>(),
-            ),
+            Column::new("model".into(), vec![label; n]),
+            Column::new("mean".into(), self.mean),
         ];
-        for i in 0..self.levels.len() {
-            cols.push(Column::new(
-                header[4 + 2 * i].as_str().into(),
-                self.rows
-                    .iter()
-                    .map(|r| r.bounds[i].map(|b| b.0))
-                    .collect::<Vec<Option<f64>>>(),
-            ));
-            cols.push(Column::new(
-                header[5 + 2 * i].as_str().into(),
-                self.rows
-                    .iter()
-                    .map(|r| r.bounds[i].map(|b| b.1))
-                    .collect::<Vec<Option<f64>>>(),
-            ));
+        for (i, (lo, hi)) in self.bounds.into_iter().enumerate() {
+            cols.push(Column::new(header[4 + 2 * i].as_str().into(), lo));
+            cols.push(Column::new(header[5 + 2 * i].as_str().into(), hi));
         }
         DataFrame::new_infer_height(cols)
     }
@@ -213,6 +272,8 @@ pub struct ForecastWriter {
     path: std::path::PathBuf,
     header: Vec<String>,
     label: String,
+    kind: TimeKind,
+    levels: Vec<f64>,
 }
 
 impl std::fmt::Debug for ForecastWriter {
@@ -249,6 +310,8 @@ impl ForecastWriter {
                 path: path.into(),
                 header,
                 label: template.model_label.clone(),
+                kind: template.kind,
+                levels: template.levels.clone(),
             });
         }
         let ext = path
@@ -309,7 +372,42 @@ impl ForecastWriter {
             path: path.into(),
             header,
             label: template.model_label.clone(),
+            kind: template.kind,
+            levels: template.levels.clone(),
         })
+    }
+
+    /// Append the rows of per-series `results` (`horizon` rows each), as [`ForecastWriter::append`]
+    /// of [`ForecastTable::new`] of them would; Parquet straight from the results' columns,
+    /// with no [`Row`] per row.
+    pub fn append_results(
+        &mut self,
+        id_col: &str,
+        time_col: &str,
+        horizon: usize,
+        results: &[std::result::Result<SeriesForecast, Failed>],
+    ) -> Result<()> {
+        if let Sink::Parquet(w) = &mut self.sink {
+            if results.is_empty() {
+                return Ok(());
+            }
+            let df = Columns::of_results(self.levels.len(), horizon, results)
+                .frame(&self.header, self.kind, &self.label)
+                .map_err(|x| werr(&self.path, x.to_string()))?;
+            return w
+                .write_batch(&df)
+                .map_err(|x| werr(&self.path, x.to_string()));
+        }
+        let table = ForecastTable::new(
+            id_col,
+            time_col,
+            self.kind,
+            &self.label,
+            &self.levels,
+            horizon,
+            results,
+        );
+        self.append(&table)
     }
 
     /// Append the rows of `table` (same columns as the template).
