@@ -1149,6 +1149,9 @@ pub struct NowcastChart<'a> {
     /// Published forecasts of the same year: (label, value), drawn as marks in a column
     /// right of the months.
     pub published: Vec<(String, f64)>,
+    /// The market model's figure for the same year on the same months, the headline every
+    /// other command prints: (label, months known, point, widest interval's lower and upper).
+    pub market: Option<(String, u32, f64, f64, f64)>,
     /// Footnote.
     pub footnote: String,
 }
@@ -1177,7 +1180,8 @@ impl Drawable for NowcastChart<'_> {
             .iter()
             .map(|p| p.1)
             .chain(self.actual)
-            .chain(self.target.as_ref().map(|t| t.0));
+            .chain(self.target.as_ref().map(|t| t.0))
+            .chain(self.market.iter().flat_map(|m| [m.3, m.4]));
         for v in extra {
             lo = lo.min(v);
             hi = hi.max(v);
@@ -1342,6 +1346,44 @@ impl Drawable for NowcastChart<'_> {
                     .map(|r| Circle::new((f64::from(r.known), r.point), 4, FORECAST.filled())),
             )
             .map_err(&e)?;
+        if let Some((label, known, point, lower, upper)) = &self.market {
+            // beside the last nowcast, not on it: a black cross with its interval
+            let x = f64::from(*known) + 0.18;
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, *lower), (x, *upper)], BLACK.stroke_width(2)),
+                    PathElement::new(
+                        vec![(x - 0.06, *lower), (x + 0.06, *lower)],
+                        BLACK.stroke_width(2),
+                    ),
+                    PathElement::new(
+                        vec![(x - 0.06, *upper), (x + 0.06, *upper)],
+                        BLACK.stroke_width(2),
+                    ),
+                ])
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Cross::new(
+                    (x, *point),
+                    7,
+                    BLACK.stroke_width(2),
+                )))
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("market model {}", money(*point)),
+                    (x + 0.1, *point),
+                    ("sans-serif", 15).into_font().color(&BLACK),
+                )))
+                .map_err(&e)?
+                .label(label.clone())
+                .legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x + 10, y - 7), (x + 10, y + 7)],
+                        BLACK.stroke_width(2),
+                    )
+                });
+        }
         legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         Ok(())
     }

@@ -84,6 +84,27 @@ fn the_headline_says_when_trailing_twelve_month_sales_first_reach_a_trillion() {
     );
 }
 
+#[test]
+fn the_nowcast_chart_marks_the_market_models_figure_that_the_report_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = succeeds(
+        dir.path(),
+        &["nowcast", "--paths", "2000", "--chart", "nc.svg", "--json"],
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let point = r["market"]["point"].as_f64().expect("market point");
+    let svg = std::fs::read_to_string(dir.path().join("nc.svg")).unwrap();
+    let label = format!(
+        "market model {}",
+        chipcast::outputs::chart::money_label(point)
+    );
+    assert!(svg.contains(&label), "{label} not in the chart");
+    assert!(
+        svg.contains("market model, 95% interval"),
+        "no legend entry"
+    );
+}
+
 fn repo_file(rel: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
 }

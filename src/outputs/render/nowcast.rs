@@ -308,6 +308,19 @@ pub fn chart(r: &NowcastResult) -> Result<NowcastChart<'_>> {
         actual: r.actual,
         target: Some((1000.0, "$1T".to_string())),
         published,
+        market: r.market.as_ref().and_then(|m| {
+            let widest = m
+                .intervals
+                .iter()
+                .max_by(|a, b| a.level.total_cmp(&b.level))?;
+            Some((
+                format!("market model, {}% interval", widest.level),
+                m.known_months,
+                m.point?,
+                widest.lower,
+                widest.upper,
+            ))
+        }),
         footnote: super::footnote(&format!(
             "{} (built-in wsts_monthly_raw)",
             provenance::hbr_long()
