@@ -91,6 +91,28 @@ fn split_line<'a>(line: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
     }
 }
 
+/// The commonest period cells without the general parser: a year or other integer of at
+/// most 12 digits, and `YYYY-MM`, exactly as [`period_cell`] and [`encode`] read them
+/// (`None`: anything else, left to them).
+fn plain_period(t: &str) -> Option<(Style, i64)> {
+    let b = t.as_bytes();
+    let digits = |s: &[u8]| -> Option<i64> {
+        (!s.is_empty() && s.iter().all(u8::is_ascii_digit))
+            .then(|| s.iter().fold(0i64, |a, &d| a * 10 + i64::from(d - b'0')))
+    };
+    match b.len() {
+        // at most 12 digits stays inside MAX_INTEGER_PERIOD (±1e12)
+        1..=12 if b.iter().all(u8::is_ascii_digit) => Some((Style::Int, digits(b)?)),
+        7 if b[4] == b'-' => {
+            let (y, m) = (digits(&b[..4])?, digits(&b[5..])?);
+            (1..=12)
+                .contains(&m)
+                .then_some((Style::Month, y * 12 + m - 1))
+        }
+        _ => None,
+    }
+}
+
 /// Parse the data lines in `text` (whole lines). `None` at the first line the strict path
 /// must judge.
 fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<Chunk<'a>> {
@@ -109,10 +131,10 @@ fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<C
             return None;
         }
         let (id, t, v) = (fields[cols[0]], fields[cols[1]], fields[cols[2]]);
-        if id.trim().is_empty() || id.trim() != id {
-            return None;
-        }
-        let (style, time) = encode(period_cell(t).ok()?);
+        let (style, time) = match plain_period(t) {
+            Some(p) => p,
+            None => encode(period_cell(t).ok()?),
+        };
         match c.style {
             None => c.style = Some(style),
             Some(s) if s != style => return None,
@@ -125,6 +147,10 @@ fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<C
         let k = match last {
             Some((prev, k)) if prev == id => k,
             _ => {
+                // a new run of rows: its id is checked once (the same text passes the same check)
+                if id.trim().is_empty() || id.trim() != id {
+                    return None;
+                }
                 let next = c.ids.len() as u32;
                 let k = *index.entry(id).or_insert_with(|| {
                     c.ids.push(id);
@@ -782,6 +808,56 @@ mod tests {
             e.to_string().contains("changed while it was being read"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_plain_period_path_reads_cells_exactly_as_the_general_parser_does() {
+        let cells = [
+            "2000",
+            "0",
+            "0123",
+            "999999999999",
+            "1000000000000",
+            "2020-01",
+            "2020-12",
+            "2020-00",
+            "2020-13",
+            "0000-01",
+            "2020-1",
+            "202-01",
+            "2020-Q1",
+            "2020Q1",
+            "-5",
+            " 2000",
+            "2000 ",
+            "1e3",
+            "2000.0",
+            "20x0",
+            "2020-01-31",
+            "",
+            "2020-0a",
+            "12345678901234",
+        ];
+        for t in cells {
+            if let Some(fast) = plain_period(t) {
+                assert_eq!(Some(fast), period_cell(t).ok().map(encode), "{t:?}");
+            }
+        }
+        // the cells it exists for take the plain path
+        for t in ["2000", "0123", "999999999999", "2020-01", "2020-12"] {
+            assert!(plain_period(t).is_some(), "{t:?}");
+        }
+        for t in [
+            "1000000000000",
+            "2020-13",
+            "2020-00",
+            "-5",
+            " 2000",
+            "2020-Q1",
+            "1e3",
+        ] {
+            assert!(plain_period(t).is_none(), "{t:?}");
+        }
     }
 
     #[test]
