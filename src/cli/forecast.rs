@@ -182,6 +182,9 @@ pub(crate) fn run(a: ForecastArgs) -> anyhow::Result<u8> {
     };
     let bars = Steps::default();
     let data = load(&req, &bars)?;
+    if let Some(note) = &data.note {
+        eprintln!("note: {note}");
+    }
     if data.uses_market_model(&req) {
         // these describe one annual model's fit; the market model's paths have none
         for (flag, asked) in [

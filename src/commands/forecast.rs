@@ -183,6 +183,8 @@ pub struct Loaded {
     /// For a streamed `--input`: the file, read again by [`run_many`] (`source.series` is
     /// then empty).
     pub stream: Option<CsvStream>,
+    /// Why a run that asked for streaming (`--stream always`) read its file whole.
+    pub note: Option<String>,
 }
 
 impl Loaded {
@@ -286,12 +288,47 @@ pub fn load(req: &ForecastRequest, progress: &dyn Ticker) -> Result<Loaded> {
         end,
         src.builtin.is_some(),
     )?;
+    let note = (req.stream == StreamMode::Always && src.series.len() > 1)
+        .then(|| not_streamed(req))
+        .flatten();
     Ok(Loaded {
         source: src,
         horizon,
         read_s,
         stream: None,
+        note,
     })
+}
+
+/// Why `req`'s input, asked to stream, was read whole: the flag or the form that needs the
+/// series whole.
+fn not_streamed(req: &ForecastRequest) -> Option<String> {
+    let path = req.source.input.as_ref()?;
+    let csv = path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let flag = [
+        ("--id", req.source.id.is_some()),
+        ("--as-of", req.source.as_of.is_some()),
+        ("--since", req.source.since.is_some()),
+        ("--regressors", req.regressors.is_some()),
+    ]
+    .into_iter()
+    .find(|f| f.1);
+    let why = match flag {
+        _ if !csv => {
+            "streaming reads one CSV file, not a directory, a glob or another format".into()
+        }
+        Some((flag, _)) => format!("streaming does not apply with {flag}"),
+        None => "streaming needs each series' rows together (sort the file by id) and years, \
+                 months or quarters as periods"
+            .into(),
+    };
+    Some(format!(
+        "--stream always: {} was read whole: {why}",
+        path.display()
+    ))
 }
 
 /// A CSV `--input` of many series read block by block ([`CsvStream`]) when `req.stream`
@@ -363,6 +400,7 @@ fn load_streamed(
         horizon,
         read_s: t_read.elapsed().as_secs_f64(),
         stream: Some(stream),
+        note: None,
     }))
 }
 

@@ -341,3 +341,37 @@ fn the_stream_help_names_the_memory_above_which_auto_streams() {
     let mib = chipcast::commands::defaults::STREAM_ABOVE_BYTES >> 20;
     assert!(help.contains(&format!("more than {mib} MiB")), "{help}");
 }
+
+#[test]
+fn a_file_that_cannot_stream_is_read_whole_and_the_run_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // the panel's rows are scrambled: a series' rows are not together
+    panel(d, 30);
+    let go = |mode: &str, out: &str| {
+        let o = chipcast(d)
+            .args([
+                "forecast",
+                "--input",
+                "panel.csv",
+                "--stream",
+                mode,
+                "-o",
+                out,
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let asked = go("always", "always.csv");
+    assert!(
+        asked.contains("note: --stream always: panel.csv was read whole: streaming needs each series' rows together"),
+        "{asked}"
+    );
+    assert!(!go("auto", "auto.csv").contains("note:"));
+    assert_eq!(
+        std::fs::read(d.join("always.csv")).unwrap(),
+        std::fs::read(d.join("auto.csv")).unwrap()
+    );
+}
