@@ -304,23 +304,11 @@ pub fn load(req: &ForecastRequest, progress: &dyn Ticker) -> Result<Loaded> {
 /// series whole.
 fn not_streamed(req: &ForecastRequest) -> Option<String> {
     let path = req.source.input.as_ref()?;
-    let csv = path.is_file()
-        && path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let flag = [
-        ("--id", req.source.id.is_some()),
-        ("--as-of", req.source.as_of.is_some()),
-        ("--since", req.source.since.is_some()),
-        ("--regressors", req.regressors.is_some()),
-    ]
-    .into_iter()
-    .find(|f| f.1);
-    let why = match flag {
-        _ if !csv => {
+    let why = match whole_read_flag(req) {
+        _ if !is_one_csv(path) => {
             "streaming reads one CSV file, not a directory, a glob or another format".into()
         }
-        Some((flag, _)) => format!("streaming does not apply with {flag}"),
+        Some(flag) => format!("streaming does not apply with {flag}"),
         None => "streaming needs each series' rows together (sort the file by id) and years, \
                  months or quarters as periods"
             .into(),
@@ -329,6 +317,29 @@ fn not_streamed(req: &ForecastRequest) -> Option<String> {
         "--stream always: {} was read whole: {why}",
         path.display()
     ))
+}
+
+/// Whether `path` is one CSV file (what [`CsvStream`] reads).
+fn is_one_csv(path: &std::path::Path) -> bool {
+    path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+/// The first flag of `req` that needs the series whole (`--id`, `--as-of`, ...), if any.
+fn whole_read_flag(req: &ForecastRequest) -> Option<&'static str> {
+    [
+        ("--id", req.source.id.is_some()),
+        ("--as-of", req.source.as_of.is_some()),
+        ("--since", req.source.since.is_some()),
+        ("--regressors", req.regressors.is_some()),
+        ("--chart", req.chart),
+        ("--target", req.target.is_some()),
+        ("--by", req.by.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(flag, set)| set.then_some(flag))
 }
 
 /// A CSV `--input` of many series read block by block ([`CsvStream`]) when `req.stream`
@@ -345,17 +356,8 @@ fn load_streamed(
         return Ok(None);
     };
     let eligible = req.stream != StreamMode::Never
-        && path.is_file()
-        && path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        && req.source.id.is_none()
-        && req.source.as_of.is_none()
-        && req.source.since.is_none()
-        && req.regressors.is_none()
-        && !req.chart
-        && req.target.is_none()
-        && req.by.is_none()
+        && is_one_csv(path)
+        && whole_read_flag(req).is_none()
         && (req.stream == StreamMode::Always
             || crate::ingest::in_memory_estimate(path)
                 .is_some_and(|b| b > defaults::STREAM_ABOVE_BYTES));
