@@ -293,11 +293,9 @@ pub(super) fn load_csv(
     if chunks.iter().any(|c| c.style.is_some_and(|s| s != style)) {
         return None;
     }
-    let kind = match style {
-        Style::Int => TimeKind::Integer,
-        Style::Month => TimeKind::YearMonth,
-        Style::Quarter(dash) => TimeKind::YearQuarter { dash },
-        Style::Date => {
+    let kind = match kind_of(style) {
+        Some(kind) => kind,
+        None => {
             let cells: Vec<RawTime> = chunks
                 .iter()
                 .flat_map(|c| &c.time)
