@@ -28,10 +28,9 @@
 
 use super::defaults;
 use super::market::{self, Headline};
-use super::milestone::AsOf;
 use super::model::{MonthsKnown, NamedChoice, months_known};
 use super::provenance::{Provenance, VERSION};
-use super::source::{self, Source, SourceRequest};
+use super::source::{self, SeriesHead, Source, SourceRequest};
 use crate::error::{Error, Result};
 use crate::ingest::CsvStream;
 use crate::ingest::builtin::Provenance as CellProvenance;
@@ -468,20 +467,9 @@ pub struct RequiredGrowth {
 /// Everything a one-series `forecast` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct ForecastResult {
-    /// Where the data come from.
-    pub provenance: Provenance,
-    /// The series' id.
-    pub series: String,
-    /// The data in words.
-    pub label: String,
-    /// The series as a chart title names it.
-    pub title: String,
-    /// Whether the series is built in.
-    pub builtin: bool,
-    /// The series' unit.
-    pub unit: String,
-    /// `--as-of`, if given.
-    pub as_of: Option<AsOf>,
+    /// Provenance, series, label, title, builtin, unit and `--as-of`.
+    #[serde(flatten)]
+    pub head: SeriesHead,
     /// The as-of cut as an ordinal of the series' time kind.
     pub as_of_period: Option<i64>,
     /// The last period of data used (`YYYY-MM` for the market model, which reads the
@@ -669,13 +657,7 @@ struct Answer {
 fn assemble(req: &ForecastRequest, src: &Source, a: Answer) -> ForecastResult {
     let series = &src.series[0];
     ForecastResult {
-        provenance: src.provenance(),
-        series: series.id().to_string(),
-        label: src.label.clone(),
-        title: src.title(),
-        builtin: src.builtin.is_some(),
-        unit: series.unit().label().to_string(),
-        as_of: src.as_of_echo(&req.source),
+        head: SeriesHead::of(src, &req.source),
         as_of_period: src.as_of,
         data_to: a.data_to,
         method: a.method,
@@ -1273,7 +1255,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("no {k}"))
         };
         assert_eq!(key("chipcast.version"), VERSION);
-        assert_eq!(key("chipcast.data_source"), r.provenance.data_source);
+        assert_eq!(key("chipcast.data_source"), r.head.provenance.data_source);
         assert_eq!(key("chipcast.model"), "chipcast:drift");
         assert_eq!(key("chipcast.fitted_model"), r.forecast.description);
         assert!(!key("chipcast.train_window").starts_with('{'));

@@ -7,8 +7,7 @@
 use super::defaults;
 use super::market::{self, Headline};
 use super::model::{MonthsKnown, NamedChoice, months_known, project_named};
-use super::provenance::Provenance;
-use super::source::{self, SourceRequest};
+use super::source::{self, SeriesHead, SourceRequest};
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::scenarios::milestone::{Milestone, Simulation, milestone_with};
@@ -58,20 +57,9 @@ pub use super::source::AsOf;
 /// Everything `milestone` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct MilestoneResult {
-    /// Where the data come from.
-    pub provenance: Provenance,
-    /// The series' id.
-    pub series: String,
-    /// The data in words.
-    pub label: String,
-    /// The series as a chart title names it.
-    pub title: String,
-    /// Whether the series is built in (money targets are shown in $B).
-    pub builtin: bool,
-    /// The series' unit.
-    pub unit: String,
-    /// `--as-of`, if given.
-    pub as_of: Option<AsOf>,
+    /// Provenance, series, label, title, builtin, unit and `--as-of`.
+    #[serde(flatten)]
+    pub head: SeriesHead,
     /// The last period of data used (`YYYY-MM` for the market model).
     pub data_to: String,
     /// `market` (the market model's paths) or `annual` (one annual model simulated).
@@ -201,15 +189,8 @@ struct Answer {
 }
 
 fn assemble(req: &MilestoneRequest, src: &source::Source, a: Answer) -> MilestoneResult {
-    let series = &src.series[0];
     MilestoneResult {
-        provenance: src.provenance(),
-        series: series.id().to_string(),
-        label: src.label.clone(),
-        title: src.title(),
-        builtin: src.builtin.is_some(),
-        unit: series.unit().label().to_string(),
-        as_of: src.as_of_echo(&req.source),
+        head: SeriesHead::of(src, &req.source),
         data_to: a.data_to,
         method: a.method,
         target: req.target,
@@ -311,7 +292,7 @@ mod tests {
             assert!(o.p_first <= o.p_crossed_by + 1e-12, "{o:?}");
         }
         assert_eq!(
-            r.provenance.vintage,
+            r.head.provenance.vintage,
             Some(super::super::provenance::WSTS_VINTAGE)
         );
     }

@@ -38,6 +38,42 @@ pub struct AsOf {
     pub last_period: String,
 }
 
+/// What every one-series result starts with: where the data come from and what they are.
+/// Flattened into the result, so its keys are the result's first keys.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SeriesHead {
+    /// Where the data come from.
+    pub provenance: Provenance,
+    /// The series' id.
+    pub series: String,
+    /// The data in words.
+    pub label: String,
+    /// The series as a chart title names it.
+    pub title: String,
+    /// Whether the series is built in (money targets are shown in $B).
+    pub builtin: bool,
+    /// The series' unit.
+    pub unit: String,
+    /// `--as-of`, if given.
+    pub as_of: Option<AsOf>,
+}
+
+impl SeriesHead {
+    /// The head of a result about `src`'s first series, asked by `req`.
+    pub fn of(src: &Source, req: &SourceRequest) -> Self {
+        let series = &src.series[0];
+        SeriesHead {
+            provenance: src.provenance(),
+            series: series.id().to_string(),
+            label: src.label.clone(),
+            title: src.title(),
+            builtin: src.builtin.is_some(),
+            unit: series.unit().label().to_string(),
+            as_of: src.as_of_echo(req),
+        }
+    }
+}
+
 /// The data a command works on.
 #[derive(Debug, Clone)]
 pub struct Source {

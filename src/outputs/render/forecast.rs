@@ -37,13 +37,13 @@ fn is_annual(kind: TimeKind) -> bool {
 fn model_report(r: &ForecastResult) -> String {
     let f = &r.forecast;
     let kind = r.history.kind();
-    let unit = r.unit.as_str();
+    let unit = r.head.unit.as_str();
     let mut s = String::new();
-    let _ = writeln!(s, "chipcast forecast — {}", r.label);
+    let _ = writeln!(s, "chipcast forecast — {}", r.head.label);
     let _ = writeln!(
         s,
         "Unit: {unit}.{}",
-        match &r.as_of {
+        match &r.head.as_of {
             Some(a) => format!(
                 " As of {}: only data up to {} is used.",
                 a.requested, a.last_period
@@ -56,7 +56,7 @@ fn model_report(r: &ForecastResult) -> String {
         "\nLast observations:\n{}",
         report::history(&r.history, r.history_rows.as_deref(), 6)
     );
-    if r.model_flag.is_none() && r.builtin {
+    if r.model_flag.is_none() && r.head.builtin {
         let seasonal = f.season_test.as_ref().is_some_and(|t| t.seasonal);
         let note = if seasonal {
             AUTO_NOTE_SEASONAL
@@ -90,7 +90,7 @@ fn model_report(r: &ForecastResult) -> String {
         );
     }
     if let Some(m) = &r.milestone {
-        let per = if r.builtin { "year" } else { "period" };
+        let per = if r.head.builtin { "year" } else { "period" };
         let _ = writeln!(s, "\n{}", report::milestone(m, f, r.last_value, unit, per));
     }
     s
@@ -101,14 +101,14 @@ fn market_report(r: &ForecastResult) -> String {
         return String::new();
     };
     let f = &r.forecast;
-    let unit = r.unit.as_str();
+    let unit = r.head.unit.as_str();
     let mut s = String::new();
-    let _ = writeln!(s, "chipcast forecast — {}", r.label);
+    let _ = writeln!(s, "chipcast forecast — {}", r.head.label);
     let _ = writeln!(
         s,
         "Unit: {unit}. Monthly billings to {} are used{}.",
         r.data_to,
-        match &r.as_of {
+        match &r.head.as_of {
             Some(a) => format!(
                 " (as of {}; complete years to {})",
                 a.requested,
@@ -122,7 +122,7 @@ fn market_report(r: &ForecastResult) -> String {
         "\nLast complete years:\n{}",
         report::history(&r.history, r.history_rows.as_deref(), 6)
     );
-    let _ = writeln!(s, "\n{}", super::market_note(&r.series));
+    let _ = writeln!(s, "\n{}", super::market_note(&r.head.series));
     let _ = writeln!(s, "\nModel: {}", f.description);
     let _ = writeln!(
         s,
@@ -153,7 +153,7 @@ fn market_report(r: &ForecastResult) -> String {
 /// The milestone line of the chart: `$1T (1,000 USD bn)` for the default target of a
 /// built-in series, else `target N`.
 fn threshold_label(r: &ForecastResult, target: f64) -> String {
-    if r.builtin && !r.target_given {
+    if r.head.builtin && !r.target_given {
         "$1T (1,000 USD bn)".to_string()
     } else {
         format!("target {}", num(target))
@@ -165,18 +165,18 @@ pub fn chart(r: &ForecastResult) -> FanChart<'_> {
     let f = &r.forecast;
     let kind = r.history.kind();
     let levels = levels_text(r).join("/");
-    let footnote = super::footnote(&r.provenance.data_source);
+    let footnote = super::footnote(&r.head.provenance.data_source);
     match &r.market {
         Some(h) => FanChart {
             model_label: "market model".to_string(),
-            title: format!("{}: history and market-model forecast", r.title),
+            title: format!("{}: history and market-model forecast", r.head.title),
             subtitle: format!(
                 "{} · median and {levels} intervals of {} paths · monthly data to {}",
                 h.model,
                 crate::outputs::report::count(h.paths),
                 r.data_to
             ),
-            y_label: r.unit.clone(),
+            y_label: r.head.unit.clone(),
             x_label: "year".into(),
             history: &r.history,
             later_actuals: r.later_actuals.as_ref(),
@@ -193,7 +193,7 @@ pub fn chart(r: &ForecastResult) -> FanChart<'_> {
         },
         None => FanChart {
             model_label: r.model.clone(),
-            title: format!("{}: history and {} forecast", r.title, r.model),
+            title: format!("{}: history and {} forecast", r.head.title, r.model),
             subtitle: format!(
                 "{} · intervals {levels} · fitted {}–{}{}",
                 f.description
@@ -207,8 +207,8 @@ pub fn chart(r: &ForecastResult) -> FanChart<'_> {
                     .map(|o| format!(" · as of {}", kind.format(o)))
                     .unwrap_or_default()
             ),
-            y_label: r.unit.clone(),
-            x_label: if r.builtin {
+            y_label: r.head.unit.clone(),
+            x_label: if r.head.builtin {
                 "year".into()
             } else {
                 r.time_col.clone()

@@ -11,25 +11,26 @@ use std::fmt::Write;
 /// The report, as `chipcast milestone` prints it.
 pub fn report(r: &MilestoneResult) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "chipcast milestone — {}", r.label);
+    let _ = writeln!(s, "chipcast milestone — {}", r.head.label);
     let f = &r.forecast;
-    let unit = r.unit.as_str();
+    let unit = r.head.unit.as_str();
     match &r.market {
         Some(h) => {
             let _ = writeln!(
                 s,
                 "Monthly billings to {} are used{}.",
                 r.data_to,
-                r.as_of
+                r.head
+                    .as_of
                     .as_ref()
                     .map(|a| format!(" (as of {})", a.requested))
                     .unwrap_or_default()
             );
-            let _ = writeln!(s, "\n{}", super::market_note(&r.series));
+            let _ = writeln!(s, "\n{}", super::market_note(&r.head.series));
             let _ = writeln!(s, "\n{}", headline_of(h, unit));
         }
         None => {
-            if let Some(a) = &r.as_of {
+            if let Some(a) = &r.head.as_of {
                 let _ = writeln!(
                     s,
                     "As of {}: data up to {} only.",
@@ -92,7 +93,7 @@ pub fn table(r: &MilestoneResult) -> Table {
             "p_at_least",
             Values::floats(odds.iter().map(|o| o.p_at_least)),
         );
-    t.metadata = super::metadata(&r.provenance);
+    t.metadata = super::metadata(&r.head.provenance);
     t.metadata.extend([
         ("chipcast.model".into(), r.forecast.description.clone()),
         ("chipcast.target".into(), r.target.to_string()),
@@ -102,7 +103,8 @@ pub fn table(r: &MilestoneResult) -> Table {
         Some(_) => ("chipcast.data_to".into(), r.data_to.clone()),
         None => (
             "chipcast.as_of".into(),
-            r.as_of
+            r.head
+                .as_of
                 .as_ref()
                 .map_or_else(|| "latest".into(), |a| a.last_period.clone()),
         ),
@@ -116,14 +118,14 @@ pub fn table(r: &MilestoneResult) -> Table {
 
 /// The probability curve (and, for the market model, the trailing-12-month curve).
 pub fn chart(r: &MilestoneResult) -> MilestoneChart<'_> {
-    let target = if r.builtin {
+    let target = if r.head.builtin {
         format!("${}B", money_label(r.target))
     } else {
         num(r.target)
     };
     let sim = r.simulation;
     MilestoneChart {
-        title: format!("{}: when does it reach {target}?", r.title),
+        title: format!("{}: when does it reach {target}?", r.head.title),
         subtitle: match &r.market {
             Some(h) => format!(
                 "{} sample paths of the market model {} (seed {}), monthly data to {}",
@@ -153,6 +155,6 @@ pub fn chart(r: &MilestoneResult) -> MilestoneChart<'_> {
                     .collect()
             })
             .unwrap_or_default(),
-        footnote: super::footnote(&r.provenance.data_source),
+        footnote: super::footnote(&r.head.provenance.data_source),
     }
 }
