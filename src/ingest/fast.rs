@@ -45,13 +45,24 @@ fn encode(raw: RawTime) -> (Style, i64) {
 struct Chunk<'a> {
     /// Ids in order of first appearance in the chunk.
     ids: Vec<&'a str>,
-    /// Per row: index into `ids`.
-    row_id: Vec<u32>,
     /// Per row: the encoded period.
     time: Vec<i64>,
     /// Per row: the value.
     value: Vec<f64>,
+    /// Where each run of rows of one id starts: (index into `ids`, first row).
+    runs: Vec<(u32, u32)>,
     style: Option<Style>,
+}
+
+impl Chunk<'_> {
+    /// The rows of run `r`.
+    fn run_rows(&self, r: usize) -> std::ops::Range<usize> {
+        let end = self
+            .runs
+            .get(r + 1)
+            .map_or(self.time.len(), |n| n.1 as usize);
+        self.runs[r].1 as usize..end
+    }
 }
 
 /// The fields of one data line, split on commas. `None` when a field is quoted in any way
@@ -118,7 +129,7 @@ fn plain_period(t: &str) -> Option<(Style, i64)> {
 fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<Chunk<'a>> {
     let mut c = Chunk::default();
     let mut index: IdMap<'a> = IdMap::default();
-    let mut last: Option<(&'a str, u32)> = None;
+    let mut last: Option<&'a str> = None;
     let mut fields: Vec<&'a str> = Vec::with_capacity(n_fields);
     for raw in text.split('\n') {
         // the strict reader skips empty lines ("" and "\r" before the newline)
@@ -144,23 +155,19 @@ fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<C
         if !x.is_finite() {
             return None;
         }
-        let k = match last {
-            Some((prev, k)) if prev == id => k,
-            _ => {
-                // a new run of rows: its id is checked once (the same text passes the same check)
-                if id.trim().is_empty() || id.trim() != id {
-                    return None;
-                }
-                let next = c.ids.len() as u32;
-                let k = *index.entry(id).or_insert_with(|| {
-                    c.ids.push(id);
-                    next
-                });
-                last = Some((id, k));
-                k
+        if last != Some(id) {
+            // a new run of rows: its id is checked once (the same text passes the same check)
+            if id.trim().is_empty() || id.trim() != id {
+                return None;
             }
-        };
-        c.row_id.push(k);
+            let next = c.ids.len() as u32;
+            let k = *index.entry(id).or_insert_with(|| {
+                c.ids.push(id);
+                next
+            });
+            last = Some(id);
+            c.runs.push((k, u32::try_from(c.time.len()).ok()?));
+        }
         c.time.push(time);
         c.value.push(x);
     }
@@ -285,7 +292,7 @@ pub(super) fn load_csv(
 ) -> Option<LoadedFile> {
     let (n_fields, data_start, idx) = layout(path, bytes, cols)?;
     let chunks = parse_pieces(&bytes[data_start..], n_fields, idx, tick)?;
-    let rows: usize = chunks.iter().map(|c| c.row_id.len()).sum();
+    let rows: usize = chunks.iter().map(|c| c.time.len()).sum();
     if rows == 0 {
         return None;
     }
@@ -326,10 +333,11 @@ pub(super) fn load_csv(
         })
         .collect();
     drop(global);
-    // counting sort of the rows by series, keeping file order within a series
+    // the runs of each series, in file order (chunk by chunk, each in its own order): a
+    // counting sort of the runs, not of the rows, so each series then gathers its own rows
     let mut start = vec![0usize; order.len() + 1];
     for (c, map) in chunks.iter().zip(&maps) {
-        for &k in &c.row_id {
+        for &(k, _) in &c.runs {
             start[map[k as usize] as usize + 1] += 1;
         }
     }
@@ -337,36 +345,53 @@ pub(super) fn load_csv(
         start[g + 1] += start[g];
     }
     let mut fill = start.clone();
-    let mut points = vec![(0i64, 0.0f64); rows];
-    for (c, map) in chunks.iter().zip(&maps) {
-        for ((&k, &t), &v) in c.row_id.iter().zip(&c.time).zip(&c.value) {
+    let mut runs = vec![(0u32, 0u32); start[order.len()]];
+    for (ci, (c, map)) in chunks.iter().zip(&maps).enumerate() {
+        for (r, &(k, _)) in c.runs.iter().enumerate() {
             let g = map[k as usize] as usize;
-            let o = match kind {
-                TimeKind::Integer | TimeKind::YearMonth | TimeKind::YearQuarter { .. } => t,
-                _ => {
-                    let (y, m, d) = civil_from_days(t);
-                    ordinal(kind, RawTime::Date(y, m, d))
-                }
-            };
-            points[fill[g]] = (o, v);
+            runs[fill[g]] = (ci as u32, r as u32);
             fill[g] += 1;
         }
     }
-    drop(maps);
+    drop((maps, fill));
     let context = path.display().to_string();
-    let ids: Vec<String> = order.iter().map(|s| s.to_string()).collect();
-    drop(chunks);
-    let series: Vec<MarketSeries> = ids
-        .into_par_iter()
+    let series: Vec<MarketSeries> = order
+        .par_iter()
         .enumerate()
         .map(|(g, id)| {
-            let mut pts = points[start[g]..start[g + 1]].to_vec();
+            let mine = &runs[start[g]..start[g + 1]];
+            let n: usize = mine
+                .iter()
+                .map(|&(c, r)| chunks[c as usize].run_rows(r as usize).len())
+                .sum();
+            let mut pts = Vec::with_capacity(n);
+            for &(c, r) in mine {
+                let c = &chunks[c as usize];
+                let rows = c.run_rows(r as usize);
+                pts.extend(
+                    c.time[rows.clone()]
+                        .iter()
+                        .zip(&c.value[rows])
+                        .map(|(&t, &v)| {
+                            let o = match kind {
+                                TimeKind::Integer
+                                | TimeKind::YearMonth
+                                | TimeKind::YearQuarter { .. } => t,
+                                _ => {
+                                    let (y, m, d) = civil_from_days(t);
+                                    ordinal(kind, RawTime::Date(y, m, d))
+                                }
+                            };
+                            (o, v)
+                        }),
+                );
+            }
             // stable: equal periods keep file order, as the strict path's (period, row) sort
             pts.sort_by_key(|p| p.0);
             if pts.windows(2).any(|w| w[0].0 == w[1].0) {
                 return None;
             }
-            MarketSeries::from_points(&context, id, kind, pts, Unit::Unspecified).ok()
+            MarketSeries::from_points(&context, *id, kind, pts, Unit::Unspecified).ok()
         })
         .collect::<Option<Vec<_>>>()?;
     Some(LoadedFile { series, rows })
@@ -552,7 +577,7 @@ impl CsvStream {
                 parse_pieces(&buf[..cut], self.n_fields, self.idx, tick).ok_or(Stop::GiveUp)?;
             let mut rows = 0usize;
             for c in &chunks {
-                rows += c.row_id.len();
+                rows += c.time.len();
                 match (c.style, style) {
                     (None, _) => {}
                     (Some(Style::Date), _) => return Err(Stop::GiveUp),
@@ -625,21 +650,23 @@ fn runs(chunks: &[Chunk<'_>]) -> Option<Vec<Group>> {
         std::collections::HashSet::default();
     let mut last: Option<&str> = None;
     for c in chunks {
-        let mut prev = u32::MAX;
-        for ((&k, &t), &v) in c.row_id.iter().zip(&c.time).zip(&c.value) {
-            if k != prev {
-                prev = k;
-                let id = c.ids[k as usize];
-                if last != Some(id) {
-                    // a run may only start an id not seen before
-                    if !opened.insert(id) {
-                        return None;
-                    }
-                    out.push((id.to_string(), Vec::new()));
-                    last = Some(id);
+        for (r, &(k, _)) in c.runs.iter().enumerate() {
+            let id = c.ids[k as usize];
+            if last != Some(id) {
+                // a run may only start an id not seen before
+                if !opened.insert(id) {
+                    return None;
                 }
+                out.push((id.to_string(), Vec::new()));
+                last = Some(id);
             }
-            out.last_mut()?.1.push((t, v));
+            let rows = c.run_rows(r);
+            out.last_mut()?.1.extend(
+                c.time[rows.clone()]
+                    .iter()
+                    .copied()
+                    .zip(c.value[rows].iter().copied()),
+            );
         }
     }
     Some(out)
