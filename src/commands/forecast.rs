@@ -579,7 +579,7 @@ pub fn run(req: &ForecastRequest, data: &Loaded, progress: &dyn Ticker) -> Resul
             &req.levels,
             req.intervals,
             !req.allow_negative,
-            &|| progress.inc(1),
+            &|n| progress.inc(n),
         )?
         .remove(0),
     };
@@ -1000,6 +1000,7 @@ pub fn run_many<E: From<Error>>(
     sink: &mut BatchSink<'_, E>,
     progress: &dyn Ticker,
 ) -> std::result::Result<ManyResult, E> {
+    use rayon::prelude::*;
     let src = &data.source;
     let h = data.horizon;
     let named = req.model.clone().unwrap_or_else(NamedChoice::auto);
@@ -1065,31 +1066,31 @@ pub fn run_many<E: From<Error>>(
             levels,
             calibration.as_ref(),
             floor,
-            &|| progress.inc(1),
+            &|n| progress.inc(n),
         )?;
         fit_s += t.elapsed().as_secs_f64();
         fit_cpu_s += cpu_seconds() - c;
         progress.relabel("write");
+        // on every core: each fitted model is dropped where it was made, not one by one here
         let rows: Vec<Row> = batch
-            .iter()
+            .par_iter()
             .zip(results)
-            .map(|(s, r)| match r {
-                Ok(p) => Ok(p.forecast),
-                Err(e) => {
-                    let f = Failed {
-                        id: s.id().to_string(),
-                        end: s.end(),
-                        error: e.to_string(),
-                    };
-                    failed += 1;
-                    if failures.len() < FAILURES_NAMED {
-                        failures.push(f.clone());
-                    }
-                    Err(f)
-                }
+            .map(|(s, r)| {
+                r.map(|p| p.forecast).map_err(|e| Failed {
+                    id: s.id().to_string(),
+                    end: s.end(),
+                    error: e.to_string(),
+                })
             })
             .collect();
+        for f in rows.iter().filter_map(|r| r.as_ref().err()) {
+            failed += 1;
+            if failures.len() < FAILURES_NAMED {
+                failures.push(f.clone());
+            }
+        }
         sink(&run, k, &rows)?;
+        rows.into_par_iter().for_each(drop);
         Ok(())
     };
     let size = req.batch.max(1);

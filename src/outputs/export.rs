@@ -187,64 +187,120 @@ impl<'a> Columns<'a> {
         }
     }
 
-    /// The rows of per-series results, as [`ForecastTable::new`] lays them out.
+    /// The rows of per-series results, as [`ForecastTable::new`] lays them out: each
+    /// column in its own pass, the columns on every core.
     fn of_results(
         levels: usize,
         horizon: usize,
         results: &'a [std::result::Result<SeriesForecast, Failed>],
     ) -> Self {
-        let mut cols = Self::with_capacity(levels, results.len() * horizon);
-        for r in results {
-            match r {
-                Ok(f) => {
-                    for (k, &period) in f.periods.iter().enumerate() {
-                        let iv = &f.forecast.intervals;
-                        cols.push(
-                            &f.id,
-                            period,
-                            Some(f.forecast.point[k]),
-                            iv.iter().map(|i| Some((i.lower[k], i.upper[k]))),
-                        );
-                    }
-                }
-                Err(failed) => {
-                    for k in 1..=horizon as i64 {
-                        cols.push(
-                            &failed.id,
-                            failed.end + k,
-                            None,
-                            std::iter::repeat_n(None, levels),
-                        );
-                    }
+        use rayon::prelude::*;
+        let rows = results.len() * horizon;
+        // per row of a fitted series (its step k) the cell, and `None` for a failed one
+        let values = |cell: &(dyn Fn(&SeriesForecast, usize) -> Option<f64> + Sync)| {
+            let mut out: Vec<Option<f64>> = Vec::with_capacity(rows);
+            for r in results {
+                match r {
+                    Ok(f) => out.extend((0..f.periods.len()).map(|k| cell(f, k))),
+                    Err(_) => out.extend(std::iter::repeat_n(None, horizon)),
                 }
             }
+            out
+        };
+        let ids = || {
+            let mut out: Vec<&'a str> = Vec::with_capacity(rows);
+            for r in results {
+                match r {
+                    Ok(f) => out.extend(std::iter::repeat_n(f.id.as_str(), f.periods.len())),
+                    Err(failed) => out.extend(std::iter::repeat_n(failed.id.as_str(), horizon)),
+                }
+            }
+            out
+        };
+        let periods = || {
+            let mut out: Vec<i64> = Vec::with_capacity(rows);
+            for r in results {
+                match r {
+                    Ok(f) => out.extend_from_slice(&f.periods),
+                    Err(failed) => out.extend((1..=horizon as i64).map(|k| failed.end + k)),
+                }
+            }
+            out
+        };
+        let bound = |i: usize, upper: bool| {
+            values(&move |f, k| {
+                f.forecast
+                    .intervals
+                    .get(i)
+                    .map(|iv| if upper { iv.upper[k] } else { iv.lower[k] })
+            })
+        };
+        let ((ids, periods), (mean, bounds)) = rayon::join(
+            || rayon::join(ids, periods),
+            || {
+                rayon::join(
+                    || values(&|f, k| Some(f.forecast.point[k])),
+                    || {
+                        (0..levels)
+                            .into_par_iter()
+                            .map(|i| rayon::join(|| bound(i, false), || bound(i, true)))
+                            .collect::<Vec<_>>()
+                    },
+                )
+            },
+        );
+        Self {
+            ids,
+            periods,
+            mean,
+            bounds,
         }
-        cols
     }
 
     fn frame(self, header: &[String], kind: TimeKind, label: &str) -> PolarsResult<DataFrame> {
+        use rayon::prelude::*;
         let n = self.ids.len();
-        let ds: Column = match kind {
-            TimeKind::Integer => Column::new(header[1].as_str().into(), self.periods),
-            kind => Column::new(
-                header[1].as_str().into(),
-                self.periods
-                    .iter()
-                    .map(|&p| kind.epoch_days(p).unwrap_or(0) as i32)
-                    .collect::<Vec<i32>>(),
-            )
-            .cast(&DataType::Date)?,
+        let Self {
+            ids,
+            periods,
+            mean,
+            bounds,
+        } = self;
+        // the columns are independent: built on every core
+        let ds = || -> PolarsResult<Column> {
+            match kind {
+                TimeKind::Integer => Ok(Column::new(header[1].as_str().into(), periods)),
+                kind => Column::new(
+                    header[1].as_str().into(),
+                    periods
+                        .iter()
+                        .map(|&p| kind.epoch_days(p).unwrap_or(0) as i32)
+                        .collect::<Vec<i32>>(),
+                )
+                .cast(&DataType::Date),
+            }
         };
-        let mut cols = vec![
-            Column::new(header[0].as_str().into(), self.ids),
-            ds,
-            Column::new("model".into(), vec![label; n]),
-            Column::new("mean".into(), self.mean),
-        ];
-        for (i, (lo, hi)) in self.bounds.into_iter().enumerate() {
-            cols.push(Column::new(header[4 + 2 * i].as_str().into(), lo));
-            cols.push(Column::new(header[5 + 2 * i].as_str().into(), hi));
+        let mut values = vec![("mean".to_string(), mean)];
+        for (i, (lo, hi)) in bounds.into_iter().enumerate() {
+            values.push((header[4 + 2 * i].clone(), lo));
+            values.push((header[5 + 2 * i].clone(), hi));
         }
+        let ((id, ds), (model, values)) = rayon::join(
+            || rayon::join(|| Column::new(header[0].as_str().into(), ids), ds),
+            || {
+                rayon::join(
+                    || Column::new("model".into(), vec![label; n]),
+                    || {
+                        values
+                            .into_par_iter()
+                            .map(|(name, v)| Column::new(name.as_str().into(), v))
+                            .collect::<Vec<Column>>()
+                    },
+                )
+            },
+        );
+        let mut cols = vec![id, ds?, model];
+        cols.extend(values);
         DataFrame::new_infer_height(cols)
     }
 }

@@ -107,9 +107,13 @@ pub enum IntervalMethod {
 /// need, and the cost stays bounded on runs of any size.
 pub const MAX_CALIBRATION_SERIES: usize = 2_000;
 
+/// Series fitted between two progress ticks of [`project_batch`]: a tick per series costs
+/// a lock and two clock reads, 3.5% of a `naive` run over 500,000 series.
+const TICK_EVERY: usize = 16;
+
 /// Project many series in parallel (rayon; one thread when `RAYON_NUM_THREADS=1`), with
-/// model or conformal intervals. `tick` is called once per finished series (for progress
-/// display). Per-series failures are returned, not fatal; a conformal calibration that
+/// model or conformal intervals. `tick` is called with the number of series finished since
+/// its last call (for progress display). Per-series failures are returned, not fatal; a conformal calibration that
 /// cannot reach a level is fatal.
 ///
 /// The same as [`conformal_calibration`] over all series (for conformal intervals) followed
@@ -122,7 +126,7 @@ pub fn project_many(
     levels: &[f64],
     intervals: IntervalMethod,
     floor: bool,
-    tick: &(dyn Fn() + Sync),
+    tick: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Result<Projection>>> {
     validate_levels(levels)?;
     let calibration = calibration_for(series, choice, h, levels, intervals);
@@ -220,7 +224,8 @@ fn pooled_calibration(
 
 /// Project one batch of series in parallel, on every core (rayon), with the run's conformal
 /// `calibration` when given (else the models' own intervals). Results come back in input
-/// order whatever the thread count. `tick` is called once per finished series.
+/// order whatever the thread count. `tick` is called with the number of series finished
+/// since its last call.
 #[allow(clippy::too_many_arguments)]
 pub fn project_batch(
     series: &[MarketSeries],
@@ -229,7 +234,7 @@ pub fn project_batch(
     levels: &[f64],
     calibration: Option<&crate::evaluation::conformal::Calibration>,
     floor: bool,
-    tick: &(dyn Fn() + Sync),
+    tick: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Result<Projection>>> {
     use rayon::prelude::*;
     validate_levels(levels)?;
@@ -240,16 +245,21 @@ pub fn project_batch(
     // calibrate on the same worker (the model's own intervals at `levels` would be discarded)
     let fit_levels: &[f64] = if calibration.is_some() { &[] } else { levels };
     let results: Vec<Result<Projection>> = series
-        .par_iter()
-        .map(|s| {
-            let r = project_with(s, choice, h, fit_levels, floor).and_then(|mut p| {
-                if let Some(c) = calibration {
-                    calibrate(s, &mut p, c, h, levels, floor)?;
-                }
-                Ok(p)
-            });
-            tick();
-            r
+        .par_chunks(TICK_EVERY)
+        .flat_map_iter(|chunk| {
+            let done: Vec<Result<Projection>> = chunk
+                .iter()
+                .map(|s| {
+                    project_with(s, choice, h, fit_levels, floor).and_then(|mut p| {
+                        if let Some(c) = calibration {
+                            calibrate(s, &mut p, c, h, levels, floor)?;
+                        }
+                        Ok(p)
+                    })
+                })
+                .collect();
+            tick(chunk.len() as u64);
+            done
         })
         .collect();
     Ok(results)
@@ -442,7 +452,7 @@ mod tests {
                 &[80.0, 95.0],
                 IntervalMethod::Auto,
                 true,
-                &|| {},
+                &|_| {},
             )
             .unwrap()
             .into_iter()
@@ -503,7 +513,7 @@ mod tests {
             &[80.0, 95.0],
             IntervalMethod::Conformal,
             true,
-            &|| {},
+            &|_| {},
         )
         .unwrap();
         for (s, r) in wild.iter().zip(&out) {
