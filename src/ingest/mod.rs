@@ -572,13 +572,38 @@ pub fn load_long_with(
 ) -> Result<LoadedFile> {
     let plain_file = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0);
     if plain_file && matches!(format_of(path), Ok(Format::Csv)) {
-        if let Ok(bytes) = std::fs::read(path) {
+        if let Ok(bytes) = read_parallel(path) {
             if let Some(loaded) = fast::load_csv(path, &bytes, cols, tick) {
                 return Ok(loaded);
             }
         }
     }
     load_long_strict(path, cols)
+}
+
+/// The bytes of a file, as [`std::fs::read`] gives them, read in pieces on every core
+/// (the kernel's copy of a 247 MB file took 0.12 s on one).
+fn read_parallel(path: &Path) -> std::io::Result<Vec<u8>> {
+    use rayon::prelude::*;
+    use std::os::unix::fs::FileExt;
+    const PIECE: usize = 16 << 20;
+    let file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).map_err(|_| {
+        std::io::Error::other("the file is larger than this machine's address space")
+    })?;
+    if len <= PIECE {
+        return std::fs::read(path);
+    }
+    let mut bytes = vec![0u8; len];
+    bytes
+        .par_chunks_mut(PIECE)
+        .enumerate()
+        .try_for_each(|(i, piece)| file.read_exact_at(piece, (i * PIECE) as u64))?;
+    // a file that grew while it was read is read whole again, as `std::fs::read` would
+    if file.metadata()?.len() != len as u64 {
+        return std::fs::read(path);
+    }
+    Ok(bytes)
 }
 
 /// [`load_long`] cell by cell: the path that words every error.
