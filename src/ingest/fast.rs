@@ -401,6 +401,21 @@ pub(super) fn load_csv(
         .enumerate()
         .map(|(g, id)| {
             let mine = &runs[start[g]..start[g + 1]];
+            let ordinal_periods = matches!(
+                kind,
+                TimeKind::Integer | TimeKind::YearMonth | TimeKind::YearQuarter { .. }
+            );
+            if let ([(c, r)], true) = (mine, ordinal_periods) {
+                // the common case, one run of consecutive periods in order: its values as
+                // they are (what the sort and the checks below would leave)
+                let c = &chunks[*c as usize];
+                let rows = c.run_rows(*r as usize);
+                let t = &c.time[rows.clone()];
+                if t.windows(2).all(|w| w[0].checked_add(1) == Some(w[1])) {
+                    let values = c.value[rows].to_vec();
+                    return MarketSeries::new(*id, kind, t[0], values, Unit::Unspecified).ok();
+                }
+            }
             let n: usize = mine
                 .iter()
                 .map(|&(c, r)| chunks[c as usize].run_rows(r as usize).len())
