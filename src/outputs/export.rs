@@ -313,7 +313,77 @@ enum Sink {
         w: std::io::BufWriter<std::fs::File>,
         records: usize,
     },
-    Parquet(Box<polars::io::parquet::write::BatchedWriter<std::fs::File>>),
+    Parquet(Box<ParquetSink>),
+}
+
+/// polars' batched Parquet writer, fed row groups that are encoded and compressed here on
+/// every core. `BatchedWriter::write_batch` encodes the columns in parallel but compresses
+/// their pages one after another as it writes them, and compression was the largest serial
+/// cost of a many-series run (benches/README.md, "Session 9"). Same options, encodings
+/// and page layout as `write_batch`, so the same bytes.
+struct ParquetSink {
+    writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
+    fields: Vec<polars_parquet::write::ParquetType>,
+    encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+    options: polars_parquet::write::WriteOptions,
+}
+
+impl ParquetSink {
+    fn new(writer: polars::io::parquet::write::BatchedWriter<std::fs::File>) -> Self {
+        let (fields, encodings, options) = {
+            let file = writer
+                .get_writer()
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (
+                file.parquet_schema().fields().to_vec(),
+                file.schema()
+                    .iter_values()
+                    .map(|f| polars_parquet::write::get_dtype_encoding(&f.dtype))
+                    .collect(),
+                file.options(),
+            )
+        };
+        Self {
+            writer,
+            fields,
+            encodings,
+            options,
+        }
+    }
+
+    /// One row group per chunk of `df`, each column's pages encoded and compressed on
+    /// every core, then written in column order.
+    fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        use polars_parquet::write::{CompressedPage, array_to_columns, compress};
+        use rayon::prelude::*;
+        let options = self.options;
+        for batch in df.iter_chunks(CompatLevel::newest(), false) {
+            let rows = batch.len();
+            if rows == 0 {
+                continue;
+            }
+            let per_column = batch
+                .columns()
+                .par_iter()
+                .zip(self.fields.par_iter())
+                .zip(self.encodings.par_iter())
+                .map(|((array, field), encoding)| {
+                    array_to_columns(array, field.clone(), options, encoding)?
+                        .into_iter()
+                        .map(|pages| {
+                            pages
+                                .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                                .collect::<PolarsResult<Vec<CompressedPage>>>()
+                        })
+                        .collect::<PolarsResult<Vec<_>>>()
+                })
+                .collect::<PolarsResult<Vec<_>>>()?;
+            let leaves: Vec<Vec<CompressedPage>> = per_column.into_iter().flatten().collect();
+            self.writer.write_row_group(rows as u64, &leaves)?;
+        }
+        Ok(())
+    }
 }
 
 /// A [`ForecastTable`] written batch by batch, so that a run over many series never holds
@@ -419,7 +489,7 @@ impl ForecastWriter {
                     .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
                     .batched(empty.schema())
                     .map_err(|x| e(x.to_string()))?;
-                Sink::Parquet(Box::new(w))
+                Sink::Parquet(Box::new(ParquetSink::new(w)))
             }
         };
         Ok(Self {
@@ -450,9 +520,7 @@ impl ForecastWriter {
             let df = Columns::of_results(self.levels.len(), horizon, results)
                 .frame(&self.header, self.kind, &self.label)
                 .map_err(|x| werr(&self.path, x.to_string()))?;
-            return w
-                .write_batch(&df)
-                .map_err(|x| werr(&self.path, x.to_string()));
+            return w.write(&df).map_err(|x| werr(&self.path, x.to_string()));
         }
         let table = ForecastTable::new(
             id_col,
@@ -497,7 +565,7 @@ impl ForecastWriter {
             Sink::Parquet(w) => {
                 if !table.rows.is_empty() {
                     let df = table.to_dataframe().map_err(|x| e(x.to_string()))?;
-                    w.write_batch(&df).map_err(|x| e(x.to_string()))?;
+                    w.write(&df).map_err(|x| e(x.to_string()))?;
                 }
             }
         }
@@ -521,7 +589,7 @@ impl ForecastWriter {
                     .map_err(|x| e(x.to_string()))?;
             }
             Sink::Parquet(w) => {
-                w.finish().map_err(|x| e(x.to_string()))?;
+                w.writer.finish().map_err(|x| e(x.to_string()))?;
             }
         }
         match file {
