@@ -316,19 +316,91 @@ enum Sink {
     Parquet(Box<ParquetSink>),
 }
 
+/// polars' batched Parquet writer on a thread of its own, fed one batch's frame at a time:
+/// the caller fits the next batch while this one is encoded, compressed and written (at
+/// most one frame waits in the channel, so memory still holds about one batch). A write
+/// error stops the thread and is returned by the next [`ParquetSink::write`] or by
+/// [`ParquetSink::finish`].
+struct ParquetSink {
+    tx: Option<std::sync::mpsc::SyncSender<DataFrame>>,
+    worker: Option<std::thread::JoinHandle<PolarsResult<ParquetEncoder>>>,
+}
+
+impl ParquetSink {
+    fn new(
+        writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
+    ) -> std::io::Result<Self> {
+        let mut encoder = ParquetEncoder::new(writer);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+        let worker = std::thread::Builder::new()
+            .name("chipcast-parquet".into())
+            .spawn(move || {
+                for df in rx {
+                    encoder.write(&df)?;
+                }
+                Ok(encoder)
+            })?;
+        Ok(Self {
+            tx: Some(tx),
+            worker: Some(worker),
+        })
+    }
+
+    /// Hand `df` to the writer thread; if the thread has stopped, its error.
+    fn write(&mut self, df: DataFrame) -> PolarsResult<()> {
+        if let Some(tx) = &self.tx {
+            if tx.send(df).is_ok() {
+                return Ok(());
+            }
+        }
+        match self.join() {
+            Err(e) => Err(e),
+            Ok(_) => Err(polars_err!(ComputeError: "the Parquet writer stopped")),
+        }
+    }
+
+    /// Close the channel and wait for the thread to write what it holds.
+    fn join(&mut self) -> PolarsResult<ParquetEncoder> {
+        self.tx = None;
+        match self.worker.take() {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err(polars_err!(ComputeError: "the Parquet writer panicked"))),
+            None => Err(polars_err!(ComputeError: "the Parquet writer stopped")),
+        }
+    }
+
+    /// Write every frame handed over, then the footer.
+    fn finish(mut self) -> PolarsResult<()> {
+        self.join()?.writer.finish()?;
+        Ok(())
+    }
+}
+
+impl Drop for ParquetSink {
+    /// An unfinished sink (a failed run) still waits for its thread, so that nothing
+    /// writes to the temporary file after the run has discarded it.
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(h) = self.worker.take() {
+            let _ = h.join();
+        }
+    }
+}
+
 /// polars' batched Parquet writer, fed row groups that are encoded and compressed here on
 /// every core. `BatchedWriter::write_batch` encodes the columns in parallel but compresses
 /// their pages one after another as it writes them, and compression was the largest serial
 /// cost of a many-series run (benches/README.md, "Session 9"). Same options, encodings
 /// and page layout as `write_batch`, so the same bytes.
-struct ParquetSink {
+struct ParquetEncoder {
     writer: polars::io::parquet::write::BatchedWriter<std::fs::File>,
     fields: Vec<polars_parquet::write::ParquetType>,
     encodings: Vec<Vec<polars_parquet::write::Encoding>>,
     options: polars_parquet::write::WriteOptions,
 }
 
-impl ParquetSink {
+impl ParquetEncoder {
     fn new(writer: polars::io::parquet::write::BatchedWriter<std::fs::File>) -> Self {
         let (fields, encodings, options) = {
             let file = writer
@@ -489,7 +561,7 @@ impl ForecastWriter {
                     .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
                     .batched(empty.schema())
                     .map_err(|x| e(x.to_string()))?;
-                Sink::Parquet(Box::new(ParquetSink::new(w)))
+                Sink::Parquet(Box::new(ParquetSink::new(w).map_err(|x| e(x.to_string()))?))
             }
         };
         Ok(Self {
@@ -520,7 +592,7 @@ impl ForecastWriter {
             let df = Columns::of_results(self.levels.len(), horizon, results)
                 .frame(&self.header, self.kind, &self.label)
                 .map_err(|x| werr(&self.path, x.to_string()))?;
-            return w.write(&df).map_err(|x| werr(&self.path, x.to_string()));
+            return w.write(df).map_err(|x| werr(&self.path, x.to_string()));
         }
         let table = ForecastTable::new(
             id_col,
@@ -565,7 +637,7 @@ impl ForecastWriter {
             Sink::Parquet(w) => {
                 if !table.rows.is_empty() {
                     let df = table.to_dataframe().map_err(|x| e(x.to_string()))?;
-                    w.write(&df).map_err(|x| e(x.to_string()))?;
+                    w.write(df).map_err(|x| e(x.to_string()))?;
                 }
             }
         }
@@ -589,7 +661,7 @@ impl ForecastWriter {
                     .map_err(|x| e(x.to_string()))?;
             }
             Sink::Parquet(w) => {
-                w.writer.finish().map_err(|x| e(x.to_string()))?;
+                w.finish().map_err(|x| e(x.to_string()))?;
             }
         }
         match file {
