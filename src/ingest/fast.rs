@@ -65,40 +65,62 @@ impl Chunk<'_> {
     }
 }
 
-/// The fields of one data line, split on commas. `None` when a field is quoted in any way
-/// other than a plain `"text"` (no inner quote) followed by a comma or the line end, or when
-/// the line holds a carriage return (a cell character the strict path judges).
-fn split_line<'a>(line: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
+/// The fields of the data line that starts at byte `start` of `text`, split on commas, and
+/// where the line's content ends and the next line starts. The line is what
+/// `text.split('\n')` gives, less one `\r` before its end; one scan finds its end and its
+/// fields alike. `None` when a field is quoted in any way other than a plain `"text"` (no
+/// inner quote) followed by a comma or the line end, or when the line holds any other
+/// carriage return (a cell character the strict path judges).
+fn split_next<'a>(text: &'a str, start: usize, out: &mut Vec<&'a str>) -> Option<(usize, usize)> {
     out.clear();
-    let b = line.as_bytes();
-    let mut start = 0;
+    let b = text.as_bytes();
+    // the line ends at `i` when `i` is the text's end, a `\n`, or a `\r` that ends the text
+    // or comes before a `\n`: where the content ends and the next line starts
+    let end_at = |i: usize| -> Option<(usize, usize)> {
+        match b.get(i) {
+            None => Some((i, i)),
+            Some(b'\n') => Some((i, i + 1)),
+            Some(b'\r') => match b.get(i + 1) {
+                None => Some((i, i + 1)),
+                Some(b'\n') => Some((i, i + 2)),
+                Some(_) => None,
+            },
+            Some(_) => None,
+        }
+    };
+    let mut f = start;
     loop {
-        if b.get(start) == Some(&b'"') {
-            let q = start + 1;
-            let close = q + b[q..].iter().position(|&c| c == b'"')?;
-            if b[q..close].contains(&b'\r') {
+        if b.get(f) == Some(&b'"') {
+            let q = f + 1;
+            let close = q + b[q..]
+                .iter()
+                .position(|&c| matches!(c, b'"' | b'\n' | b'\r'))?;
+            if b[close] != b'"' {
                 return None;
             }
-            out.push(&line[q..close]);
-            match b.get(close + 1) {
-                None => return Some(()),
-                Some(b',') => start = close + 2,
-                Some(_) => return None,
+            out.push(&text[q..close]);
+            if b.get(close + 1) == Some(&b',') {
+                f = close + 2;
+                continue;
             }
-            continue;
+            return end_at(close + 1);
         }
-        let mut i = start;
-        while i < b.len() && b[i] != b',' {
-            if b[i] == b'"' || b[i] == b'\r' {
-                return None;
+        let mut i = f;
+        loop {
+            match b.get(i) {
+                Some(b',') => {
+                    out.push(&text[f..i]);
+                    f = i + 1;
+                    break;
+                }
+                Some(b'"') => return None,
+                None | Some(b'\n' | b'\r') => {
+                    out.push(&text[f..i]);
+                    return end_at(i);
+                }
+                Some(_) => i += 1,
             }
-            i += 1;
         }
-        out.push(&line[start..i]);
-        if i == b.len() {
-            return Some(());
-        }
-        start = i + 1;
     }
 }
 
@@ -169,13 +191,15 @@ fn parse_chunk<'a>(text: &'a str, n_fields: usize, cols: [usize; 3]) -> Option<C
     let mut index: IdMap<'a> = IdMap::default();
     let mut last: Option<&'a str> = None;
     let mut fields: Vec<&'a str> = Vec::with_capacity(n_fields);
-    for raw in text.split('\n') {
+    let mut from = 0;
+    while from < text.len() {
+        let (end, next) = split_next(text, from, &mut fields)?;
         // the strict reader skips empty lines ("" and "\r" before the newline)
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.is_empty() {
+        let empty = end == from;
+        from = next;
+        if empty {
             continue;
         }
-        split_line(line, &mut fields)?;
         if fields.len() != n_fields {
             return None;
         }
@@ -755,6 +779,100 @@ mod tests {
             assert_eq!(x.kind(), y.kind());
             assert_eq!(x.start(), y.start());
             assert_eq!(x.values(), y.values());
+        }
+    }
+
+    /// What `split_next` replaced: the text split on `\n`, one `\r` taken off each line's
+    /// end, empty lines skipped, and each line split on its own (by the function below).
+    fn lines_reference(text: &str) -> Option<Vec<Vec<&str>>> {
+        let mut out = Vec::new();
+        for raw in text.split('\n') {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            if line.is_empty() {
+                continue;
+            }
+            let mut fields = Vec::new();
+            split_line_reference(line, &mut fields)?;
+            out.push(fields);
+        }
+        Some(out)
+    }
+
+    /// The fields of one data line (the splitter before `split_next`), split on commas. `None` when a field is quoted in any way
+    /// other than a plain `"text"` (no inner quote) followed by a comma or the line end, or when
+    /// the line holds a carriage return (a cell character the strict path judges).
+    fn split_line_reference<'a>(line: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
+        out.clear();
+        let b = line.as_bytes();
+        let mut start = 0;
+        loop {
+            if b.get(start) == Some(&b'"') {
+                let q = start + 1;
+                let close = q + b[q..].iter().position(|&c| c == b'"')?;
+                if b[q..close].contains(&b'\r') {
+                    return None;
+                }
+                out.push(&line[q..close]);
+                match b.get(close + 1) {
+                    None => return Some(()),
+                    Some(b',') => start = close + 2,
+                    Some(_) => return None,
+                }
+                continue;
+            }
+            let mut i = start;
+            while i < b.len() && b[i] != b',' {
+                if b[i] == b'"' || b[i] == b'\r' {
+                    return None;
+                }
+                i += 1;
+            }
+            out.push(&line[start..i]);
+            if i == b.len() {
+                return Some(());
+            }
+            start = i + 1;
+        }
+    }
+
+    fn lines_split_next(text: &str) -> Option<Vec<Vec<&str>>> {
+        let (mut out, mut from, mut fields) = (Vec::new(), 0, Vec::new());
+        while from < text.len() {
+            let (end, next) = split_next(text, from, &mut fields)?;
+            if end > from {
+                out.push(fields.clone());
+            }
+            from = next;
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn lines_and_fields_are_found_in_one_scan_as_the_line_split_found_them() {
+        for text in [
+            "A,2000,1\nB,2001,2\n",
+            "A,2000,1\r\n\r\n\nB,2001,2",
+            "A,2000,1\r",
+            "\"A\",2000,\"1\"\r\n\"B\",\"2001\",2\n",
+            "A,,\n,\n\"\"\n",
+            "A,2000,1\r\r\n",
+            "A,20\r00,1\n",
+            "\"A\nB\",2000,1\n",
+            "\"A\r\",2000,1\n",
+            "\"A\"x,2000,1\n",
+            "A\"B,2000,1\n",
+            "\"A",
+        ] {
+            assert_eq!(lines_split_next(text), lines_reference(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_of_commas_quotes_and_line_ends_splits_as_before(
+            text in "[a\",\r\n]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(lines_split_next(&text), lines_reference(&text));
         }
     }
 
