@@ -735,7 +735,7 @@ fn market_forecast(req: &ForecastRequest, data: &Loaded, until: i64) -> Result<F
         src,
         Answer {
             method: "market",
-            model: forecast.model.clone(),
+            model: forecast.model.to_string(),
             table_label: label,
             horizon: h,
             data_to: TimeKind::YearMonth.format(cut),

@@ -65,14 +65,14 @@ pub fn series_forecast(p: &MarketPaths, id: &str, until: i64, levels: &[f64]) ->
         train_start: p.history.first().map_or(p.first_year, |h| h.0),
         train_end: p.first_year - 1,
         periods,
-        model: format!("market:{}", p.candidate.name()),
+        model: format!("market:{}", p.candidate.name()).into(),
         description: format!(
             "market model {}: {} (monthly data to {}; point = median of {} paths, intervals = their quantiles)",
             p.candidate.name(),
             p.candidate.about(),
             TimeKind::YearMonth.format(p.data_to),
             p.len()
-        ),
+        ).into(),
         params: vec![
             Param::new("known_months", f64::from(p.known_months)),
             Param::new("known_sum", p.known_sum),

@@ -51,7 +51,7 @@ pub fn project_named(
     floor: bool,
 ) -> Result<Projection> {
     let mut p = project_with(series, named.choice, h, levels, floor)?;
-    p.forecast.model = named.shown(&p.forecast.model).to_string();
+    p.forecast.model = named.shown(&p.forecast.model).to_string().into();
     Ok(p)
 }
 

@@ -249,7 +249,7 @@ fn annual_row(
             None => format!("years to {}", input.end()),
         },
         known: None,
-        model: p.forecast.model.clone(),
+        model: p.forecast.model.to_string(),
         point: f.point[h - 1],
         lo80: iv[0].0,
         hi80: iv[0].1,

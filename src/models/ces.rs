@@ -251,11 +251,12 @@ impl FittedModel for FittedCes {
     fn name(&self) -> &'static str {
         "ces"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "CES(N) complex exponential smoothing, a0 + i·a1 = {:.3} + {:.3}i",
             self.a0, self.a1
         )
+        .into()
     }
     fn params(&self) -> Vec<Param> {
         vec![

@@ -250,14 +250,14 @@ impl FittedModel for FittedCombination {
     fn name(&self) -> &'static str {
         "combo"
     }
-    fn description(&self) -> String {
-        let fitted: Vec<String> = self.members.iter().map(|m| m.description()).collect();
+    fn description(&self) -> std::borrow::Cow<'static, str> {
+        let fitted: Vec<_> = self.members.iter().map(|m| m.description()).collect();
         let on = if self.log {
             " on ln(y), back-transformed (median)"
         } else {
             ""
         };
-        format!("{}{on} of: {}", self.spec.label(), fitted.join(" | "))
+        format!("{}{on} of: {}", self.spec.label(), fitted.join(" | ")).into()
     }
     fn params(&self) -> Vec<Param> {
         self.members

@@ -16,15 +16,16 @@ pub struct Interval {
 /// A named model parameter with its fitted value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Param {
-    /// Name as printed (e.g. `alpha`, `cagr`).
-    pub name: String,
+    /// Name as printed (e.g. `alpha`, `cagr`); most are fixed text, so no allocation of
+    /// their own (two per series on a many-series run).
+    pub name: std::borrow::Cow<'static, str>,
     /// Fitted value.
     pub value: f64,
 }
 
 impl Param {
     /// Build a parameter.
-    pub fn new(name: impl Into<String>, value: f64) -> Self {
+    pub fn new(name: impl Into<std::borrow::Cow<'static, str>>, value: f64) -> Self {
         Self {
             name: name.into(),
             value,

@@ -434,7 +434,7 @@ impl FittedModel for FittedGrowth {
             Curve::Gompertz => "gompertz",
         }
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         let (cap, _, _) = self.cap_rate_midpoint();
         let how = match (self.cap_fitted, self.cap_at_bound) {
             (false, _) => "given",
@@ -448,6 +448,7 @@ impl FittedModel for FittedGrowth {
                 Curve::Gompertz => "Gompertz",
             }
         )
+        .into()
     }
     fn params(&self) -> Vec<Param> {
         let (cap, rate, midpoint) = self.cap_rate_midpoint();

@@ -111,11 +111,11 @@ impl FittedModel for FittedLogLinear {
     fn name(&self) -> &'static str {
         "loglinear"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "log-linear trend (constant growth, OLS on ln y via linfa-linear; point = predictive {})",
             if self.bias_adjust { "mean" } else { "median" }
-        )
+        ).into()
     }
     fn params(&self) -> Vec<Param> {
         let slope_se = self.sigma / self.sxx.sqrt();

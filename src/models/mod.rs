@@ -29,7 +29,7 @@ pub trait FittedModel: Send + Sync + std::fmt::Debug {
     /// Short machine name (`naive`, `drift`, `logdrift`, `loglinear`, `damped`).
     fn name(&self) -> &'static str;
     /// Human description including the variant (e.g. `ETS(A,Ad,N)`).
-    fn description(&self) -> String;
+    fn description(&self) -> std::borrow::Cow<'static, str>;
     /// Fitted parameters.
     fn params(&self) -> Vec<Param>;
     /// Point forecasts and central intervals for `h` steps at `levels` (percent).

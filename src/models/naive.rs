@@ -42,7 +42,7 @@ impl FittedModel for FittedNaive {
     fn name(&self) -> &'static str {
         "naive"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         "naive (random walk)".into()
     }
     fn params(&self) -> Vec<Param> {
@@ -106,7 +106,7 @@ impl FittedModel for FittedDrift {
     fn name(&self) -> &'static str {
         "drift"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         "random walk with drift".into()
     }
     fn params(&self) -> Vec<Param> {
@@ -259,7 +259,7 @@ impl FittedModel for FittedLogDrift {
     fn name(&self) -> &'static str {
         "logdrift"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         "geometric random walk with drift (constant average growth from the last value; point = predictive median)".into()
     }
     fn params(&self) -> Vec<Param> {

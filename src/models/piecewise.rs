@@ -156,11 +156,11 @@ impl FittedModel for FittedPiecewise {
     fn name(&self) -> &'static str {
         "piecewise"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "piecewise log-linear trend with {} changepoint(s) chosen by BIC (OLS via linfa-linear; point = predictive median)",
             self.changepoints.len()
-        )
+        ).into()
     }
     fn params(&self) -> Vec<Param> {
         let mut v = vec![Param::new("growth_last_segment", self.last_growth())];

@@ -154,11 +154,12 @@ impl FittedModel for FittedRegression {
     fn name(&self) -> &'static str {
         "regression"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "log-linear trend + regressors ({}), OLS via linfa-linear; point = predictive median",
             self.names.join(", ")
         )
+        .into()
     }
     fn params(&self) -> Vec<Param> {
         let mut v = vec![

@@ -243,7 +243,7 @@ impl FittedModel for Deseasonalized {
     fn name(&self) -> &'static str {
         self.inner.name()
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "{} on the seasonally adjusted series (classical {} decomposition, season length {})",
             self.inner.description(),
@@ -254,6 +254,7 @@ impl FittedModel for Deseasonalized {
             },
             self.decomposition.m
         )
+        .into()
     }
     fn params(&self) -> Vec<Param> {
         let mut p = self.inner.params();
@@ -373,12 +374,12 @@ impl FittedModel for MstlModel {
     fn name(&self) -> &'static str {
         "mstl"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "MSTL decomposition at season lengths {:?}; {} on the seasonally adjusted series, seasonal components repeated",
             self.periods,
             self.inner.description()
-        )
+        ).into()
     }
     fn params(&self) -> Vec<Param> {
         let mut p = self.inner.params();
@@ -455,11 +456,12 @@ impl FittedModel for FittedSeasonalNaive {
     fn name(&self) -> &'static str {
         "snaive"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         format!(
             "seasonal naive: the value one season ({} periods) earlier",
             self.last_season.len()
         )
+        .into()
     }
     fn params(&self) -> Vec<Param> {
         vec![

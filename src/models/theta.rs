@@ -268,7 +268,7 @@ impl FittedModel for FittedTheta {
     fn name(&self) -> &'static str {
         "theta"
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         "standard Theta method (theta = 2; SES with drift as R thetaf, Hyndman & Billah 2003)"
             .into()
     }
@@ -640,7 +640,7 @@ impl FittedModel for FittedThetaStateSpace {
     fn name(&self) -> &'static str {
         self.variant.name()
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         let theta = self.theta();
         // w at W_MAX prints as 9999999172.596: say what it is instead.
         let theta = if self.w >= W_MAX - 1e-12 {
@@ -652,6 +652,7 @@ impl FittedModel for FittedThetaStateSpace {
             "{} of Fiorucci et al. (2016), theta = {theta}",
             self.variant.long_name()
         )
+        .into()
     }
     fn params(&self) -> Vec<Param> {
         vec![
@@ -729,8 +730,8 @@ impl FittedModel for FittedAutoTheta {
     fn name(&self) -> &'static str {
         "autotheta"
     }
-    fn description(&self) -> String {
-        format!("AutoTheta: {}", self.best.description())
+    fn description(&self) -> std::borrow::Cow<'static, str> {
+        format!("AutoTheta: {}", self.best.description()).into()
     }
     fn params(&self) -> Vec<Param> {
         let mut p = self.best.params();

@@ -774,7 +774,7 @@ mod tests {
             train_end: 3,
             periods: vec![4, 5],
             model: "drift".into(),
-            description: String::new(),
+            description: "".into(),
             params: vec![],
             levels: vec![80.0],
             forecast: Forecast {

@@ -38,12 +38,12 @@ impl ParamsTable {
         for f in forecasts {
             let row = |param: String, value: f64| ParamRow {
                 id: f.id.clone(),
-                model: f.model.clone(),
-                fitted: f.description.clone(),
+                model: f.model.to_string(),
+                fitted: f.description.to_string(),
                 param,
                 value,
             };
-            rows.extend(f.params.iter().map(|p| row(p.name.clone(), p.value)));
+            rows.extend(f.params.iter().map(|p| row(p.name.to_string(), p.value)));
             if let Some(sel) = &f.selection {
                 rows.extend(
                     sel.scores.iter().filter_map(|c| {

@@ -469,7 +469,7 @@ impl FittedModel for FittedArima {
         "arima"
     }
 
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         if let Some(s) = self.seasonal.as_ref().filter(|s| s.sp + s.sd + s.sq > 0) {
             let suffix = match (self.d + s.sd, self.constant) {
                 (0, true) => " with non-zero mean",
@@ -480,7 +480,8 @@ impl FittedModel for FittedArima {
             return format!(
                 "ARIMA({},{},{})({},{},{})[{}]{suffix}",
                 self.p, self.d, self.q, s.sp, s.sd, s.sq, s.m
-            );
+            )
+            .into();
         }
         let suffix = match (self.d, self.constant) {
             (0, true) => " with non-zero mean",
@@ -488,7 +489,7 @@ impl FittedModel for FittedArima {
             (1, true) => " with drift",
             _ => "",
         };
-        format!("ARIMA({},{},{}){suffix}", self.p, self.d, self.q)
+        format!("ARIMA({},{},{}){suffix}", self.p, self.d, self.q).into()
     }
 
     fn params(&self) -> Vec<Param> {

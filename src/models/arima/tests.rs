@@ -342,7 +342,11 @@ fn ma_invert_reflects_roots_inside_the_unit_circle() {
 fn params_name_the_order_coefficients_and_fit_statistics() {
     let y = arma_series(&[0.6], &[0.3], 5.0, 200, 11);
     let fit = Arima::new(1, 0, 1, true).fit(&y).unwrap();
-    let names: Vec<String> = fit.params().into_iter().map(|p| p.name).collect();
+    let names: Vec<String> = fit
+        .params()
+        .into_iter()
+        .map(|p| p.name.into_owned())
+        .collect();
     assert_eq!(
         names,
         ["p", "d", "q", "ar1", "ma1", "constant", "sigma2", "aicc"]
@@ -739,7 +743,11 @@ fn seasonal_descriptions_and_params_follow_r() {
     .fit(&AIR_PASSENGERS)
     .unwrap();
     assert_eq!(fit.description(), "ARIMA(1,0,0)(1,1,0)[12] with drift");
-    let names: Vec<String> = fit.params().into_iter().map(|p| p.name).collect();
+    let names: Vec<String> = fit
+        .params()
+        .into_iter()
+        .map(|p| p.name.into_owned())
+        .collect();
     assert_eq!(
         names,
         [

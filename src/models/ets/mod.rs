@@ -1088,18 +1088,20 @@ impl FittedModel for FittedEts {
     fn name(&self) -> &'static str {
         self.label
     }
-    fn description(&self) -> String {
+    fn description(&self) -> std::borrow::Cow<'static, str> {
         if self.candidates.is_empty() {
             format!(
                 "{} exponential smoothing, maximum likelihood",
                 self.spec.code()
             )
+            .into()
         } else {
             format!(
                 "{} exponential smoothing, maximum likelihood, lowest AICc of {} ETS models",
                 self.spec.code(),
                 self.candidates.len()
             )
+            .into()
         }
     }
     fn params(&self) -> Vec<Param> {

@@ -1063,7 +1063,7 @@ mod tests {
             "{}",
             fit.description()
         );
-        let names: Vec<String> = fit.params().iter().map(|p| p.name.clone()).collect();
+        let names: Vec<String> = fit.params().iter().map(|p| p.name.to_string()).collect();
         if fit.period() == 4 {
             for want in ["alpha", "gamma", "s1", "s4", "s0_1"] {
                 assert!(names.iter().any(|n| n == want), "{names:?}");

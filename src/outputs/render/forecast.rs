@@ -67,7 +67,7 @@ fn model_report(r: &ForecastResult) -> String {
     }
     // a combination is shown by the name the user chose (or the default's)
     let named = SeriesForecast {
-        model: r.model.clone(),
+        model: r.model.clone().into(),
         ..f.clone()
     };
     let _ = writeln!(s, "\n{}", report::model(&named));

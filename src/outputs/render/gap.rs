@@ -230,7 +230,7 @@ fn plain_table(r: &GapResult, g: &GapReport) -> Result<Table> {
     let mut t = Table::stack("table", vec![("demand", demand), ("supply", supply)])?;
     t.metadata = super::metadata(&r.provenance);
     t.metadata.extend([
-        ("chipcast.model".into(), r.forecast.description.clone()),
+        ("chipcast.model".into(), r.forecast.description.to_string()),
         ("chipcast.window".into(), format!("{}-{}", r.from, r.to)),
     ]);
     Ok(t)
@@ -334,7 +334,7 @@ fn scenario_table(r: &GapResult, a: &ScenarioAnswer) -> Result<Table> {
     t.metadata = super::metadata(&r.provenance);
     t.metadata.extend([
         ("chipcast.scenario".into(), sc.name.clone()),
-        ("chipcast.model".into(), r.forecast.description.clone()),
+        ("chipcast.model".into(), r.forecast.description.to_string()),
     ]);
     for x in &sc.assumptions {
         t.metadata.push((

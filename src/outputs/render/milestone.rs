@@ -95,7 +95,7 @@ pub fn table(r: &MilestoneResult) -> Table {
         );
     t.metadata = super::metadata(&r.head.provenance);
     t.metadata.extend([
-        ("chipcast.model".into(), r.forecast.description.clone()),
+        ("chipcast.model".into(), r.forecast.description.to_string()),
         ("chipcast.target".into(), r.target.to_string()),
         ("chipcast.by".into(), r.by.to_string()),
     ]);
