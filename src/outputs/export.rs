@@ -464,9 +464,11 @@ impl ParquetEncoder {
 /// batch). Atomic: nothing reaches the target before [`ForecastWriter::finish`], and a
 /// writer dropped unfinished leaves the target untouched.
 pub struct ForecastWriter {
+    /// Before `file`: fields drop in order, and a Parquet sink's thread is done with the
+    /// temporary file before the file is removed.
+    sink: Sink,
     /// `None` for a part written straight into an [`super::atomic::AtomicDir`].
     file: Option<AtomicFile>,
-    sink: Sink,
     path: std::path::PathBuf,
     header: Vec<String>,
     label: String,
@@ -838,6 +840,39 @@ mod tests {
         assert_eq!(df.column("mean").unwrap().null_count(), 2);
         let meta = parquet_metadata(&p).unwrap();
         assert!(meta.contains(&("chipcast.model".to_string(), "drift".to_string())));
+    }
+
+    #[test]
+    fn parquet_written_batch_by_batch_on_its_thread_reads_back_as_the_batches_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fc.parquet");
+        let t = table(TimeKind::Integer);
+        let mut w = ForecastWriter::create(&p, &t).unwrap();
+        for _ in 0..3 {
+            w.append(&t).unwrap();
+        }
+        w.finish().unwrap();
+        let got = ParquetReader::new(std::fs::File::open(&p).unwrap())
+            .finish()
+            .unwrap();
+        let one = t.to_dataframe().unwrap();
+        let mut want = one.clone();
+        want.vstack_mut(&one).unwrap();
+        want.vstack_mut(&one).unwrap();
+        assert!(got.equals_missing(&want), "{got}\n{want}");
+    }
+
+    #[test]
+    fn a_parquet_writer_dropped_unfinished_leaves_the_target_and_its_folder_as_they_were() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fc.parquet");
+        std::fs::write(&p, "precious").unwrap();
+        let t = table(TimeKind::Integer);
+        let mut w = ForecastWriter::create(&p, &t).unwrap();
+        w.append(&t).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "precious");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
