@@ -58,6 +58,7 @@ use super::optim::{NmOptions, nelder_mead};
 use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// Fewest observations accepted: five parameters, and the AICc needs `n > k + 1`.
 pub const MIN_OBS: usize = 7;
@@ -251,7 +252,7 @@ impl FittedModel for FittedCes {
     fn name(&self) -> &'static str {
         "ces"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "CES(N) complex exponential smoothing, a0 + i·a1 = {:.3} + {:.3}i",
             self.a0, self.a1

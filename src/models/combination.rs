@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use rand::Rng;
 use rand::rngs::StdRng;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Models that can be members of a combination, in the registry's order (bit i of a
 /// combination's mask is the i-th of them).
@@ -250,7 +251,7 @@ impl FittedModel for FittedCombination {
     fn name(&self) -> &'static str {
         "combo"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         let fitted: Vec<_> = self.members.iter().map(|m| m.description()).collect();
         let on = if self.log {
             " on ln(y), back-transformed (median)"

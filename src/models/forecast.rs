@@ -1,6 +1,7 @@
 //! What a model returns: point forecasts plus central prediction intervals with their levels.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A central prediction interval at one level (e.g. 95 = the 2.5% and 97.5% quantiles).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,14 +19,14 @@ pub struct Interval {
 pub struct Param {
     /// Name as printed (e.g. `alpha`, `cagr`); most are fixed text, so no allocation of
     /// their own (two per series on a many-series run).
-    pub name: std::borrow::Cow<'static, str>,
+    pub name: Cow<'static, str>,
     /// Fitted value.
     pub value: f64,
 }
 
 impl Param {
     /// Build a parameter.
-    pub fn new(name: impl Into<std::borrow::Cow<'static, str>>, value: f64) -> Self {
+    pub fn new(name: impl Into<Cow<'static, str>>, value: f64) -> Self {
         Self {
             name: name.into(),
             value,

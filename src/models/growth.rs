@@ -46,6 +46,7 @@ use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal};
+use std::borrow::Cow;
 
 /// Upper bound on a fitted cap, as a multiple of the largest observation.
 const CAP_MAX_FACTOR: f64 = 100.0;
@@ -434,7 +435,7 @@ impl FittedModel for FittedGrowth {
             Curve::Gompertz => "gompertz",
         }
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         let (cap, _, _) = self.cap_rate_midpoint();
         let how = match (self.cap_fitted, self.cap_at_bound) {
             (false, _) => "given",

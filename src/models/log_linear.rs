@@ -18,6 +18,7 @@ use linfa::traits::Fit;
 use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// The unfitted log-linear trend model.
 #[derive(Debug, Clone, Copy, Default)]
@@ -111,7 +112,7 @@ impl FittedModel for FittedLogLinear {
     fn name(&self) -> &'static str {
         "loglinear"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "log-linear trend (constant growth, OLS on ln y via linfa-linear; point = predictive {})",
             if self.bias_adjust { "mean" } else { "median" }

@@ -23,13 +23,14 @@ pub mod theta;
 use crate::error::{Error, Result};
 pub use forecast::{Forecast, Interval, Param};
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// A fitted model: the only thing that can forecast.
 pub trait FittedModel: Send + Sync + std::fmt::Debug {
     /// Short machine name (`naive`, `drift`, `logdrift`, `loglinear`, `damped`).
     fn name(&self) -> &'static str;
     /// Human description including the variant (e.g. `ETS(A,Ad,N)`).
-    fn description(&self) -> std::borrow::Cow<'static, str>;
+    fn description(&self) -> Cow<'static, str>;
     /// Fitted parameters.
     fn params(&self) -> Vec<Param>;
     /// Point forecasts and central intervals for `h` steps at `levels` (percent).

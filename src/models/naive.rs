@@ -6,6 +6,7 @@ use super::forecast::{Forecast, Param, gaussian_intervals};
 use super::{FittedModel, Forecaster, gaussian_walk, too_short};
 use crate::error::Result;
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// Naive: every future value equals the last observation. σ² = mean of squared first differences.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,7 +43,7 @@ impl FittedModel for FittedNaive {
     fn name(&self) -> &'static str {
         "naive"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         "naive (random walk)".into()
     }
     fn params(&self) -> Vec<Param> {
@@ -106,7 +107,7 @@ impl FittedModel for FittedDrift {
     fn name(&self) -> &'static str {
         "drift"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         "random walk with drift".into()
     }
     fn params(&self) -> Vec<Param> {
@@ -259,7 +260,7 @@ impl FittedModel for FittedLogDrift {
     fn name(&self) -> &'static str {
         "logdrift"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         "geometric random walk with drift (constant average growth from the last value; point = predictive median)".into()
     }
     fn params(&self) -> Vec<Param> {

@@ -19,6 +19,7 @@ use linfa::traits::Fit;
 use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// Fewest points per segment.
 pub const MIN_SEGMENT: usize = 5;
@@ -156,7 +157,7 @@ impl FittedModel for FittedPiecewise {
     fn name(&self) -> &'static str {
         "piecewise"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "piecewise log-linear trend with {} changepoint(s) chosen by BIC (OLS via linfa-linear; point = predictive median)",
             self.changepoints.len()

@@ -15,6 +15,7 @@ use linfa::traits::Fit;
 use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
+use std::borrow::Cow;
 
 /// A regression specification with its data.
 #[derive(Debug, Clone)]
@@ -154,7 +155,7 @@ impl FittedModel for FittedRegression {
     fn name(&self) -> &'static str {
         "regression"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "log-linear trend + regressors ({}), OLS via linfa-linear; point = predictive median",
             self.names.join(", ")

@@ -18,6 +18,7 @@ use super::{FittedModel, too_short};
 use crate::error::{Error, Result};
 use rand::rngs::StdRng;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The critical value of the M4 seasonality test (one-sided 90%... as M4: 1.645).
 pub const ACF_Z: f64 = 1.645;
@@ -243,7 +244,7 @@ impl FittedModel for Deseasonalized {
     fn name(&self) -> &'static str {
         self.inner.name()
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "{} on the seasonally adjusted series (classical {} decomposition, season length {})",
             self.inner.description(),
@@ -374,7 +375,7 @@ impl FittedModel for MstlModel {
     fn name(&self) -> &'static str {
         "mstl"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "MSTL decomposition at season lengths {:?}; {} on the seasonally adjusted series, seasonal components repeated",
             self.periods,
@@ -456,7 +457,7 @@ impl FittedModel for FittedSeasonalNaive {
     fn name(&self) -> &'static str {
         "snaive"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!(
             "seasonal naive: the value one season ({} periods) earlier",
             self.last_season.len()

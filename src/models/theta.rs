@@ -70,6 +70,7 @@ use super::{FittedModel, Forecaster, too_short};
 use crate::error::{Error, Result};
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal};
+use std::borrow::Cow;
 
 /// Bounds on α for the state-space models (`forecTheta` and statsforecast).
 const ALPHA_LO: f64 = 0.1;
@@ -268,7 +269,7 @@ impl FittedModel for FittedTheta {
     fn name(&self) -> &'static str {
         "theta"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         "standard Theta method (theta = 2; SES with drift as R thetaf, Hyndman & Billah 2003)"
             .into()
     }
@@ -640,7 +641,7 @@ impl FittedModel for FittedThetaStateSpace {
     fn name(&self) -> &'static str {
         self.variant.name()
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         let theta = self.theta();
         // w at W_MAX prints as 9999999172.596: say what it is instead.
         let theta = if self.w >= W_MAX - 1e-12 {
@@ -730,7 +731,7 @@ impl FittedModel for FittedAutoTheta {
     fn name(&self) -> &'static str {
         "autotheta"
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         format!("AutoTheta: {}", self.best.description()).into()
     }
     fn params(&self) -> Vec<Param> {

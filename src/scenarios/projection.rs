@@ -7,6 +7,7 @@ use crate::models::seasonal::SeasonTest;
 use crate::models::{FittedModel, Forecast, Param};
 use crate::series::{MarketSeries, TimeKind, Unit};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Everything a forecast output needs to say about itself.
 #[derive(Debug, Clone, Serialize)]
@@ -24,9 +25,9 @@ pub struct SeriesForecast {
     /// Forecast periods (ordinals), one per step.
     pub periods: Vec<i64>,
     /// Model name (`naive`, `drift`, `loglinear`, `damped`).
-    pub model: std::borrow::Cow<'static, str>,
+    pub model: Cow<'static, str>,
     /// Model description.
-    pub description: std::borrow::Cow<'static, str>,
+    pub description: Cow<'static, str>,
     /// Fitted parameters.
     pub params: Vec<Param>,
     /// Interval levels, percent, in requested order.

@@ -158,6 +158,7 @@ use kalman::*;
 use params::*;
 use rand::rngs::StdRng;
 use seasonal::*;
+use std::borrow::Cow;
 use unitroot::is_constant;
 pub use unitroot::{
     SEASONAL_STRENGTH_THRESHOLD, kpss_statistic, ndiffs, nsdiffs, seasonal_strength,
@@ -469,7 +470,7 @@ impl FittedModel for FittedArima {
         "arima"
     }
 
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         if let Some(s) = self.seasonal.as_ref().filter(|s| s.sp + s.sd + s.sq > 0) {
             let suffix = match (self.d + s.sd, self.constant) {
                 (0, true) => " with non-zero mean",

@@ -127,6 +127,7 @@ use crate::error::{Error, Result};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
+use std::borrow::Cow;
 
 mod seasonal;
 pub use seasonal::{MAX_PERIOD, SEASONAL_BETA_MAX};
@@ -1088,7 +1089,7 @@ impl FittedModel for FittedEts {
     fn name(&self) -> &'static str {
         self.label
     }
-    fn description(&self) -> std::borrow::Cow<'static, str> {
+    fn description(&self) -> Cow<'static, str> {
         if self.candidates.is_empty() {
             format!(
                 "{} exponential smoothing, maximum likelihood",
